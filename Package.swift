@@ -1,0 +1,67 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "relais",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "relais", targets: ["relais"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // Pure domain: roles, instruments, scoring, planning. Imports nothing of the project.
+        .target(name: "RelaisDomain"),
+
+        // GNU libmicrohttpd (Debian libmicrohttpd-dev) and a thin safe Swift wrapper.
+        .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
+        .target(name: "HTTPServer", dependencies: [
+            "CMicroHTTPD",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // libsodium (Debian libsodium-dev): argon2id password hashes, random tokens, SHA-256.
+        .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+
+        // SQLite through GRDB: schema, migrations, accounts, audit log.
+        .target(name: "RelaisStore", dependencies: [
+            "RelaisDomain", "CSodium",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+
+        // Configuration: embedded defaults, YAML file, environment overrides.
+        .target(name: "RelaisConfig", dependencies: [
+            "RelaisDomain",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+
+        // Web pages and JSON API handlers.
+        .target(name: "RelaisWeb", dependencies: [
+            "RelaisDomain", "RelaisStore", "RelaisConfig", "HTTPServer",
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "Logging", package: "swift-log"),
+        ], resources: [.copy("Templates"), .copy("Locales"), .copy("Static")]),
+
+        // The `relais` executable: wires everything, one subcommand per operator task.
+        .executableTarget(name: "relais", dependencies: [
+            "RelaisDomain", "RelaisStore", "RelaisConfig", "RelaisWeb", "HTTPServer",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+
+        .testTarget(name: "RelaisDomainTests", dependencies: ["RelaisDomain"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "RelaisTestSupport"]),
+        .testTarget(name: "RelaisStoreTests", dependencies: ["RelaisStore", "RelaisDomain"]),
+        .testTarget(name: "RelaisConfigTests", dependencies: ["RelaisConfig"]),
+        .testTarget(name: "RelaisIntegrationTests", dependencies: ["RelaisTestSupport", "RelaisDomain"]),
+        .target(name: "RelaisTestSupport", path: "Tests/Support"),
+    ],
+    swiftLanguageModes: [.v6]
+)

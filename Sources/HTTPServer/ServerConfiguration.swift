@@ -1,0 +1,41 @@
+/// How the server listens and what it accepts. Every limit has a value: libmicrohttpd's
+/// own defaults leave connections open forever, which a daemon on a shared network cannot afford.
+public struct ServerConfiguration: Sendable {
+    /// Numeric IPv4 or IPv6 address to bind.
+    public var host: String = "127.0.0.1"
+    /// 0 picks a free port; `Server.port` tells which.
+    public var port: UInt16 = 8080
+    public var threads: Int = 8
+    public var connectionTimeoutSeconds: Int = 30
+    public var connectionLimit: Int = 1024
+    public var perIPConnectionLimit: Int = 256
+    /// Per-connection memory for headers and buffers (libmicrohttpd's CONNECTION_MEMORY_LIMIT).
+    public var connectionMemoryLimit: Int = 128 * 1024
+    /// Request bodies above this get 413 Payload Too Large.
+    public var maxBodyBytes: Int = 1024 * 1024
+    /// PEM certificate and key: both set means HTTPS (libmicrohttpd with GnuTLS).
+    public var tlsCertificatePEM: String?
+    public var tlsKeyPEM: String?
+    /// How long a shutdown waits for requests in flight before closing connections.
+    public var drainSeconds: Double = 10
+    /// Headers added to every response that does not set them itself.
+    public var defaultHeaders: [(String, String)] = ServerConfiguration.securityHeaders
+
+    public init() {}
+
+    public var usesTLS: Bool { tlsCertificatePEM != nil && tlsKeyPEM != nil }
+
+    public static let securityHeaders: [(String, String)] = [
+        ("Content-Security-Policy",
+         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "no-referrer"),
+        // Pages carry patient data: no shared or browser cache unless a route says otherwise.
+        ("Cache-Control", "no-store"),
+    ]
+}
+
+/// What the server answers itself (404, 405, 413, 500...), so the application can shape it
+/// (JSON errors for the API, an HTML page elsewhere).
+public typealias ErrorResponder = @Sendable (_ status: Int, _ message: String, _ request: Request?) -> Response

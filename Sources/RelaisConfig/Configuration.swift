@@ -1,0 +1,70 @@
+import Foundation
+
+/// Everything an installation can set. The defaults are the embedded configuration: a new
+/// install runs with no file at all (data under ./var, listening on 127.0.0.1:8080).
+public struct Configuration: Sendable, Equatable {
+    public var dataDir = "./var"
+    public var protocolsDir = "./Protocols"
+
+    public var httpHost = "127.0.0.1"
+    public var httpPort = 8080
+    public var httpThreads = 8
+    public var httpConnectionTimeoutSeconds = 30
+    public var httpConnectionLimit = 1024
+    public var httpPerIPConnectionLimit = 256
+    public var httpConnectionMemoryLimitBytes = 128 * 1024
+    public var httpMaxBodyBytes = 1024 * 1024
+    public var httpTLSCertificateFile: String?
+    public var httpTLSKeyFile: String?
+    public var httpAllowPlainHTTPOnLAN = false
+    public var publicBaseURL: String?
+
+    public var sessionIdleMinutes = 30
+    public var loginMaxFailures = 5
+    public var loginWindowMinutes = 15
+    public var auditRetentionDays = 1095
+
+    public var structureName = "Structure de démonstration"
+    public var timeZone = "Europe/Paris"
+    public var language = "fr"
+
+    public var logLevel = "info"
+
+    /// `instruments.<id>.band_scheme` and `instruments.<id>.parameters.<name>`, checked
+    /// against the instrument files when they load.
+    public var instrumentSettings: [String: String] = [:]
+
+    public init() {}
+
+    public var sqlitePath: String { (dataDir as NSString).appendingPathComponent("relais.sqlite") }
+    public var usesTLS: Bool { httpTLSCertificateFile != nil && httpTLSKeyFile != nil }
+
+    /// The address people type; derived from the listening address when not set.
+    public var effectivePublicBaseURL: String {
+        if let publicBaseURL { return publicBaseURL.hasSuffix("/") ? String(publicBaseURL.dropLast()) : publicBaseURL }
+        let host = httpHost.contains(":") ? "[\(httpHost)]" : httpHost
+        return "\(usesTLS ? "https" : "http")://\(host):\(httpPort)"
+    }
+
+    /// Cookies get `Secure` when the daemon is reached over HTTPS, directly or through a proxy.
+    public var secureCookies: Bool { usesTLS || effectivePublicBaseURL.hasPrefix("https://") }
+
+    public var isLoopbackHost: Bool {
+        httpHost == "::1" || httpHost.hasPrefix("127.") || httpHost == "localhost"
+    }
+}
+
+/// A configuration that cannot be used; the message names the key and where it came from.
+public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
+    public var key: String
+    public var source: String
+    public var reason: String
+
+    public init(key: String, source: String, reason: String) {
+        self.key = key
+        self.source = source
+        self.reason = reason
+    }
+
+    public var description: String { "configuration key '\(key)' (\(source)): \(reason)" }
+}

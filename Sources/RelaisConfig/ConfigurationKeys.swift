@@ -1,0 +1,90 @@
+import Foundation
+
+/// One documented key: its dotted name (as in the YAML file), how to read it, where it goes.
+struct ConfigurationKey: Sendable {
+    let name: String
+    let apply: @Sendable (inout Configuration, String) throws(KeyError) -> Void
+
+    /// RELAIS_ + the name in capitals with dots as underscores: http.port → RELAIS_HTTP_PORT.
+    var environmentName: String { "RELAIS_" + name.uppercased().replacingOccurrences(of: ".", with: "_") }
+}
+
+struct KeyError: Error {
+    var reason: String
+}
+
+extension ConfigurationKey {
+    static func string(_ name: String, _ path: WritableKeyPath<Configuration, String> & Sendable, nonEmpty: Bool = true) -> ConfigurationKey {
+        ConfigurationKey(name: name) { config, raw throws(KeyError) in
+            if nonEmpty && raw.isEmpty { throw KeyError(reason: "must not be empty") }
+            config[keyPath: path] = raw
+        }
+    }
+
+    static func optionalString(_ name: String, _ path: WritableKeyPath<Configuration, String?> & Sendable) -> ConfigurationKey {
+        ConfigurationKey(name: name) { config, raw throws(KeyError) in config[keyPath: path] = raw.isEmpty ? nil : raw }
+    }
+
+    static func integer(_ name: String, _ path: WritableKeyPath<Configuration, Int> & Sendable, _ range: ClosedRange<Int>) -> ConfigurationKey {
+        ConfigurationKey(name: name) { config, raw throws(KeyError) in
+            guard let value = Int(raw), range.contains(value) else {
+                throw KeyError(reason: "expected a whole number from \(range.lowerBound) to \(range.upperBound), got '\(raw)'")
+            }
+            config[keyPath: path] = value
+        }
+    }
+
+    static func boolean(_ name: String, _ path: WritableKeyPath<Configuration, Bool> & Sendable) -> ConfigurationKey {
+        ConfigurationKey(name: name) { config, raw throws(KeyError) in
+            switch raw.lowercased() {
+            case "true", "yes", "on", "1": config[keyPath: path] = true
+            case "false", "no", "off", "0": config[keyPath: path] = false
+            default: throw KeyError(reason: "expected true or false, got '\(raw)'")
+            }
+        }
+    }
+
+    static func choice(_ name: String, _ path: WritableKeyPath<Configuration, String> & Sendable, _ allowed: [String]) -> ConfigurationKey {
+        ConfigurationKey(name: name) { config, raw throws(KeyError) in
+            guard allowed.contains(raw) else {
+                throw KeyError(reason: "expected one of \(allowed.joined(separator: ", ")), got '\(raw)'")
+            }
+            config[keyPath: path] = raw
+        }
+    }
+
+    static func timeZone(_ name: String, _ path: WritableKeyPath<Configuration, String> & Sendable) -> ConfigurationKey {
+        ConfigurationKey(name: name) { config, raw throws(KeyError) in
+            guard TimeZone(identifier: raw) != nil else {
+                throw KeyError(reason: "'\(raw)' is not an IANA time zone such as Europe/Paris")
+            }
+            config[keyPath: path] = raw
+        }
+    }
+
+    /// Every key of the file, in the order config/relais.yaml documents them.
+    static let all: [ConfigurationKey] = [
+        .string("data_dir", \.dataDir),
+        .string("protocols_dir", \.protocolsDir),
+        .string("http.host", \.httpHost),
+        .integer("http.port", \.httpPort, 0...65535),
+        .integer("http.threads", \.httpThreads, 1...256),
+        .integer("http.connection_timeout_seconds", \.httpConnectionTimeoutSeconds, 1...3600),
+        .integer("http.connection_limit", \.httpConnectionLimit, 1...100_000),
+        .integer("http.per_ip_connection_limit", \.httpPerIPConnectionLimit, 1...100_000),
+        .integer("http.connection_memory_limit_bytes", \.httpConnectionMemoryLimitBytes, 16 * 1024...16 * 1024 * 1024),
+        .integer("http.max_body_bytes", \.httpMaxBodyBytes, 1024...1024 * 1024 * 1024),
+        .optionalString("http.tls_certificate_file", \.httpTLSCertificateFile),
+        .optionalString("http.tls_key_file", \.httpTLSKeyFile),
+        .boolean("http.allow_plain_http_on_lan", \.httpAllowPlainHTTPOnLAN),
+        .optionalString("http.public_base_url", \.publicBaseURL),
+        .integer("security.session_idle_minutes", \.sessionIdleMinutes, 1...24 * 60),
+        .integer("security.login_max_failures", \.loginMaxFailures, 1...1000),
+        .integer("security.login_window_minutes", \.loginWindowMinutes, 1...24 * 60),
+        .integer("security.audit_retention_days", \.auditRetentionDays, 30...36500),
+        .string("structure.name", \.structureName),
+        .timeZone("structure.time_zone", \.timeZone),
+        .choice("structure.language", \.language, ["fr", "en"]),
+        .choice("log.level", \.logLevel, ["trace", "debug", "info", "notice", "warning", "error", "critical"]),
+    ]
+}

@@ -1,0 +1,62 @@
+/// A staff account's role. Participants have no account: they answer through tokenised links.
+public enum Role: String, Codable, Sendable, CaseIterable {
+    case admin
+    case coordinator
+    case tabacologue
+    case peerHelper = "peer_helper"
+}
+
+/// Something a role may do. Every route names the permission it needs, and this table
+/// (from the roles table of DESIGN.md) is the one place that answers.
+public enum Permission: String, Sendable, CaseIterable {
+    /// Accounts, sites, settings.
+    case administer
+    /// Plan programmes, sessions and consultations; enrol participants.
+    case plan
+    /// Participants' contact details (email, phone, address).
+    case readContactDetails
+    /// Scores, clinical notes, orientation: the clinical record.
+    case readClinical
+    case writeClinical
+    /// Instrument answers and their scores (questionnaires, tests).
+    case readAssessments
+    case recordAssessments
+    /// Attendance and the session note: what a peer helper records too.
+    case recordAttendance
+    /// Reminders, outbox, phone tasks.
+    case manageReminders
+    /// Yearly evaluation and exports.
+    case readReports
+    /// Read instrument definitions and score answers without storing them.
+    case useInstruments
+}
+
+extension Role {
+    public func allows(_ permission: Permission) -> Bool {
+        switch (self, permission) {
+        case (.admin, .administer): return true
+        case (.admin, _): return false
+        case (.coordinator, .plan), (.coordinator, .readContactDetails), (.coordinator, .manageReminders),
+             (.coordinator, .readReports), (.coordinator, .useInstruments), (.coordinator, .recordAttendance):
+            return true
+        case (.coordinator, .recordAssessments), (.coordinator, .readAssessments):
+            // Coordinators run the phone follow-up and enter answers taken by phone or on paper.
+            return true
+        case (.coordinator, _): return false
+        case (.tabacologue, .administer): return false
+        case (.tabacologue, _): return true
+        case (.peerHelper, .recordAttendance): return true
+        case (.peerHelper, _): return false
+        }
+    }
+
+    /// French label shown in the pages.
+    public var frenchLabel: String {
+        switch self {
+        case .admin: return "Administrateur"
+        case .coordinator: return "Coordinateur·rice"
+        case .tabacologue: return "Tabacologue"
+        case .peerHelper: return "Pair aidant"
+        }
+    }
+}

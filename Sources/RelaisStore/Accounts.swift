@@ -1,0 +1,304 @@
+import Foundation
+import GRDB
+import RelaisDomain
+
+/// A staff account (never a participant).
+public struct User: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "user"
+    public var id: String
+    public var name: String
+    public var displayName: String
+    public var role: Role
+    public var passwordHash: String
+    public var mustChangePassword: Bool
+    public var language: String
+    public var createdAt: Date
+    public var passwordChangedAt: Date
+    public var disabledAt: Date?
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, role, language
+        case displayName = "display_name", passwordHash = "password_hash", mustChangePassword = "must_change_password"
+        case createdAt = "created_at", passwordChangedAt = "password_changed_at", disabledAt = "disabled_at"
+    }
+
+    public var isDisabled: Bool { disabledAt != nil }
+    public var actor: Actor { Actor(userID: id, name: name) }
+}
+
+/// A bearer token for the API. Only its SHA-256 is stored; the token itself is shown once.
+public struct APIToken: Codable, Sendable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "api_token"
+    public var id: String
+    public var userId: String
+    public var tokenHash: String
+    public var label: String
+    public var createdAt: Date
+    public var lastUsedAt: Date?
+    public var revokedAt: Date?
+
+    enum CodingKeys: String, CodingKey {
+        case id, label
+        case userId = "user_id", tokenHash = "token_hash", createdAt = "created_at", lastUsedAt = "last_used_at", revokedAt = "revoked_at"
+    }
+}
+
+/// A browser login: the cookie holds a random value, the table its SHA-256 and the CSRF token.
+public struct WebSession: Codable, Sendable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "web_session"
+    public var id: String
+    public var userId: String
+    public var csrfToken: String
+    public var createdAt: Date
+    public var lastSeenAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id
+        case userId = "user_id", csrfToken = "csrf_token", createdAt = "created_at", lastSeenAt = "last_seen_at"
+    }
+}
+
+/// The outcome of a login attempt.
+public enum LoginResult: Sendable, Equatable {
+    case success(User)
+    /// Wrong name or password (never says which).
+    case invalid
+    /// Too many failures recently; try again after this many seconds.
+    case throttled(retryAfter: Int)
+}
+
+/// Failed-login throttling: at most `maxFailures` per account name, and ten times that per
+/// client address, within `window`.
+public struct LoginPolicy: Sendable {
+    public var maxFailures: Int = 5
+    public var window: TimeInterval = 15 * 60
+    public init(maxFailures: Int = 5, window: TimeInterval = 15 * 60) {
+        self.maxFailures = maxFailures
+        self.window = window
+    }
+}
+
+/// Accounts, passwords, API tokens and browser sessions.
+public struct Accounts: Sendable {
+    public let store: Store
+    public var clock: Clock
+    public var policy: LoginPolicy
+    public static let minimumPasswordLength = 10
+
+    public init(store: Store, clock: Clock = .system, policy: LoginPolicy = LoginPolicy()) {
+        self.store = store
+        self.clock = clock
+        self.policy = policy
+    }
+
+    // MARK: Users
+
+    @discardableResult
+    public func createUser(name: String, displayName: String? = nil, role: Role, password: String,
+                           mustChangePassword: Bool = false, by actor: Actor) throws -> User {
+        let name = name.trimmingCharacters(in: .whitespaces)
+        guard name.range(of: #"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$"#, options: .regularExpression) != nil else {
+            throw StoreError.invalid(field: "name", reason: "use 2 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+        }
+        try Self.checkPassword(password)
+        let now = clock.now()
+        let user = User(id: UUID().uuidString.lowercased(), name: name, displayName: displayName ?? name, role: role,
+                        passwordHash: Secrets.hashPassword(password), mustChangePassword: mustChangePassword,
+                        language: "fr", createdAt: now, passwordChangedAt: now, disabledAt: nil)
+        try store.pool.write { db in
+            if try User.filter(Column("name") == name).fetchOne(db) != nil {
+                throw StoreError.conflict("a user named '\(name)' already exists")
+            }
+            try user.insert(db)
+            try Audit.record(db, actor, "create", entity: "user", id: user.id, detail: "role=\(role.rawValue)", at: now)
+        }
+        return user
+    }
+
+    static func checkPassword(_ password: String) throws {
+        guard password.count >= minimumPasswordLength else {
+            throw StoreError.invalid(field: "password", reason: "must have at least \(minimumPasswordLength) characters")
+        }
+    }
+
+    public func user(named name: String) throws -> User? {
+        try store.pool.read { try User.filter(Column("name") == name).fetchOne($0) }
+    }
+
+    public func user(id: String) throws -> User? {
+        try store.pool.read { try User.fetchOne($0, key: id) }
+    }
+
+    public func users() throws -> [User] {
+        try store.pool.read { try User.order(Column("name")).fetchAll($0) }
+    }
+
+    public func hasUsers() throws -> Bool {
+        try store.pool.read { try User.fetchCount($0) > 0 }
+    }
+
+    /// Disables the account and ends its sessions and tokens at once.
+    public func disable(name: String, by actor: Actor) throws {
+        try store.pool.write { db in
+            guard var user = try User.filter(Column("name") == name).fetchOne(db) else { throw StoreError.notFound("user '\(name)'") }
+            guard user.disabledAt == nil else { return }
+            let now = clock.now()
+            user.disabledAt = now
+            try user.update(db)
+            try WebSession.filter(Column("user_id") == user.id).deleteAll(db)
+            try db.execute(sql: "UPDATE api_token SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", arguments: [now, user.id])
+            try Audit.record(db, actor, "disable", entity: "user", id: user.id, at: now)
+        }
+    }
+
+    /// Sets a new password and ends every browser session of the account.
+    public func setPassword(userID: String, to password: String, by actor: Actor) throws {
+        try Self.checkPassword(password)
+        let hash = Secrets.hashPassword(password)
+        try store.pool.write { db in
+            guard var user = try User.fetchOne(db, key: userID) else { throw StoreError.notFound("user") }
+            let now = clock.now()
+            user.passwordHash = hash
+            user.passwordChangedAt = now
+            user.mustChangePassword = false
+            try user.update(db)
+            try WebSession.filter(Column("user_id") == userID).deleteAll(db)
+            try Audit.record(db, actor, "change_password", entity: "user", id: userID, at: now)
+        }
+    }
+
+    // MARK: Login
+
+    public func login(name: String, password: String, clientAddress: String) throws -> LoginResult {
+        let now = clock.now()
+        let since = now.addingTimeInterval(-policy.window)
+        let (byName, byAddress, user) = try store.pool.read { db in
+            (try LoginFailureCount.count(db, column: "name", value: name, since: since),
+             try LoginFailureCount.count(db, column: "client_address", value: clientAddress, since: since),
+             try User.filter(Column("name") == name).fetchOne(db))
+        }
+        if byName >= policy.maxFailures || byAddress >= policy.maxFailures * 10 {
+            return .throttled(retryAfter: Int(policy.window))
+        }
+        // Verify even for an unknown name, so that timing does not reveal which names exist.
+        let verified = Secrets.verifyPassword(password, hash: user?.passwordHash ?? Secrets.decoyHash)
+        if let user, verified, !user.isDisabled {
+            try store.pool.write { db in
+                try db.execute(sql: "DELETE FROM login_failure WHERE name = ?", arguments: [name])
+                try Audit.record(db, user.actor.with(address: clientAddress), "login", entity: "user", id: user.id, at: now)
+            }
+            return .success(user)
+        }
+        try store.pool.write { db in
+            try db.execute(sql: "INSERT INTO login_failure(name, client_address, at) VALUES (?, ?, ?)",
+                           arguments: [name, clientAddress, now])
+            try db.execute(sql: "DELETE FROM login_failure WHERE at < ?", arguments: [now.addingTimeInterval(-policy.window * 4)])
+            try Audit.record(db, Actor(userID: user?.id, name: name, clientAddress: clientAddress), "login_failed",
+                             entity: "user", id: user?.id, at: now)
+        }
+        return .invalid
+    }
+
+    // MARK: Browser sessions
+
+    /// Starts a session; returns the cookie value (shown once, stored hashed) and the session.
+    public func startSession(for user: User) throws -> (cookie: String, session: WebSession) {
+        let cookie = Secrets.randomToken()
+        let now = clock.now()
+        let session = WebSession(id: Secrets.digest(cookie), userId: user.id, csrfToken: Secrets.randomToken(),
+                                 createdAt: now, lastSeenAt: now)
+        try store.pool.write { db in try session.insert(db) }
+        return (cookie, session)
+    }
+
+    /// The live session for a cookie value, refreshed; nil when unknown, idle longer than
+    /// `idleTimeout`, older than the last password change, or the account is disabled.
+    public func session(cookie: String, idleTimeout: TimeInterval) throws -> (User, WebSession)? {
+        let now = clock.now()
+        return try store.pool.write { db -> (User, WebSession)? in
+            guard var session = try WebSession.fetchOne(db, key: Secrets.digest(cookie)) else { return nil }
+            guard let user = try User.fetchOne(db, key: session.userId), !user.isDisabled,
+                  now.timeIntervalSince(session.lastSeenAt) <= idleTimeout,
+                  session.createdAt >= user.passwordChangedAt else {
+                try session.delete(db)
+                return nil
+            }
+            // Refresh at most once a minute: a page load should not always write.
+            if now.timeIntervalSince(session.lastSeenAt) > 60 {
+                session.lastSeenAt = now
+                try session.update(db)
+            }
+            return (user, session)
+        }
+    }
+
+    public func endSession(cookie: String) throws {
+        _ = try store.pool.write { db in try WebSession.deleteOne(db, key: Secrets.digest(cookie)) }
+    }
+
+    // MARK: API tokens
+
+    /// Issues a bearer token for the user; returns the token (shown once) and its record.
+    public func issueToken(userName: String, label: String = "", by actor: Actor) throws -> (token: String, record: APIToken) {
+        let token = "rls_" + Secrets.randomToken()
+        let now = clock.now()
+        return try store.pool.write { db in
+            guard let user = try User.filter(Column("name") == userName).fetchOne(db) else { throw StoreError.notFound("user '\(userName)'") }
+            guard !user.isDisabled else { throw StoreError.conflict("user '\(userName)' is disabled") }
+            let record = APIToken(id: UUID().uuidString.lowercased(), userId: user.id, tokenHash: Secrets.digest(token),
+                                  label: label, createdAt: now, lastUsedAt: nil, revokedAt: nil)
+            try record.insert(db)
+            try Audit.record(db, actor, "issue_token", entity: "api_token", id: record.id, detail: "user=\(user.name)", at: now)
+            return (token, record)
+        }
+    }
+
+    public func revokeToken(id: String, by actor: Actor) throws {
+        try store.pool.write { db in
+            guard var record = try APIToken.fetchOne(db, key: id) else { throw StoreError.notFound("token '\(id)'") }
+            guard record.revokedAt == nil else { return }
+            record.revokedAt = clock.now()
+            try record.update(db)
+            try Audit.record(db, actor, "revoke_token", entity: "api_token", id: id, at: clock.now())
+        }
+    }
+
+    public func tokens(userName: String? = nil) throws -> [(APIToken, String)] {
+        try store.pool.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT api_token.*, user.name AS user_name FROM api_token JOIN user ON user.id = api_token.user_id
+                WHERE ? IS NULL OR user.name = ? ORDER BY api_token.created_at
+                """, arguments: [userName, userName])
+            return try rows.map { (try APIToken(row: $0), $0["user_name"] as String) }
+        }
+    }
+
+    /// The account behind a bearer token, or nil when unknown, revoked or disabled.
+    public func authenticate(token: String) throws -> User? {
+        let now = clock.now()
+        let hash = Secrets.digest(token)
+        let found = try store.pool.read { db -> (APIToken, User)? in
+            guard let record = try APIToken.filter(Column("token_hash") == hash).fetchOne(db), record.revokedAt == nil,
+                  let user = try User.fetchOne(db, key: record.userId), !user.isDisabled else { return nil }
+            return (record, user)
+        }
+        guard let (record, user) = found else { return nil }
+        // Record use at most once a minute, to keep reads from always writing.
+        if record.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {
+            try store.pool.write { db in
+                try db.execute(sql: "UPDATE api_token SET last_used_at = ? WHERE id = ?", arguments: [now, record.id])
+            }
+        }
+        return user
+    }
+}
+
+extension Actor {
+    func with(address: String) -> Actor { Actor(userID: userID, name: name, clientAddress: address) }
+}
+
+private enum LoginFailureCount {
+    static func count(_ db: Database, column: String, value: String, since: Date) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM login_failure WHERE \(column) = ? AND at >= ?", arguments: [value, since]) ?? 0
+    }
+}

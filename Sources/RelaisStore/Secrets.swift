@@ -1,0 +1,60 @@
+import CSodium
+import Foundation
+
+/// Password hashes, random tokens and token digests, all from libsodium.
+public enum Secrets {
+    private static let initialized: Bool = sodium_init() >= 0
+
+    private static func ready() {
+        precondition(initialized, "libsodium could not initialise")
+    }
+
+    /// An argon2id hash in libsodium's self-describing string form ("$argon2id$v=19$m=...").
+    public static func hashPassword(_ password: String) -> String {
+        ready()
+        var output = [CChar](repeating: 0, count: Int(crypto_pwhash_strbytes()))
+        let length = UInt64(password.utf8.count)
+        let result = password.withCString { chars in
+            crypto_pwhash_str_alg(&output, chars, length,
+                                  UInt64(crypto_pwhash_opslimit_interactive()), crypto_pwhash_memlimit_interactive(),
+                                  crypto_pwhash_alg_argon2id13())
+        }
+        precondition(result == 0, "argon2id ran out of memory")
+        return String(cString: output)
+    }
+
+    public static func verifyPassword(_ password: String, hash: String) -> Bool {
+        ready()
+        let length = UInt64(password.utf8.count)
+        return password.withCString { chars in crypto_pwhash_str_verify(hash, chars, length) == 0 }
+    }
+
+    /// Compared against when the account does not exist, so a wrong name costs as long as a wrong password.
+    static let decoyHash: String = hashPassword("relais-decoy-\(UUID().uuidString)")
+
+    /// `byteCount` random bytes in unpadded base64url (32 bytes: 256 bits, 43 characters).
+    public static func randomToken(byteCount: Int = 32) -> String {
+        ready()
+        var bytes = [UInt8](repeating: 0, count: byteCount)
+        randombytes_buf(&bytes, byteCount)
+        return Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// SHA-256 as lowercase hex: how bearer, session and questionnaire tokens are stored.
+    public static func digest(_ token: String) -> String {
+        ready()
+        var out = [UInt8](repeating: 0, count: Int(crypto_hash_sha256_bytes()))
+        let bytes = Array(token.utf8)
+        crypto_hash_sha256(&out, bytes, UInt64(bytes.count))
+        return out.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Constant-time equality, for CSRF tokens.
+    public static func equal(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        return sodium_memcmp(x, y, x.count) == 0
+    }
+}

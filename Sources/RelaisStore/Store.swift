@@ -1,0 +1,68 @@
+import Foundation
+import GRDB
+
+/// The SQLite database of one installation: a GRDB `DatabasePool` in WAL mode with foreign
+/// keys on, migrated to the current schema when opened.
+public final class Store: Sendable {
+    public let pool: DatabasePool
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path` and applies pending migrations.
+    public init(path: String, migrate: Bool = true) throws {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        configuration.label = "relais"
+        configuration.prepareDatabase { db in
+            // Durable enough for WAL, and the usual choice with it.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        self.path = path
+        pool = try DatabasePool(path: path, configuration: configuration)
+        if migrate { try self.migrate() }
+    }
+
+    /// Applies the migrations not yet applied; returns their identifiers (empty when up to date).
+    @discardableResult
+    public func migrate() throws -> [String] {
+        let migrator = Migrations.migrator
+        let before = try pool.read { try migrator.appliedIdentifiers($0) }
+        try migrator.migrate(pool)
+        return migrator.migrations.filter { !before.contains($0) }
+    }
+
+    public func appliedMigrations() throws -> [String] {
+        try pool.read { try Migrations.migrator.appliedIdentifiers($0) }.sorted()
+    }
+
+    /// A consistent snapshot through SQLite's online backup API, safe while the daemon serves.
+    /// Refuses to overwrite an existing file.
+    public func backup(to destination: String) throws {
+        if FileManager.default.fileExists(atPath: destination) {
+            throw StoreError.conflict("\(destination) already exists; choose a new file name")
+        }
+        let target = try DatabaseQueue(path: destination)
+        try pool.backup(to: target)
+        try target.close()
+    }
+
+    /// `SELECT 1`, for health checks.
+    public func isHealthy() -> Bool {
+        (try? pool.read { try Int.fetchOne($0, sql: "SELECT 1") }) == 1
+    }
+}
+
+/// Why the store refused a change; the message says what to do.
+public enum StoreError: Error, Equatable, CustomStringConvertible {
+    case notFound(String)
+    case conflict(String)
+    case invalid(field: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let what): return "\(what) not found"
+        case .conflict(let message): return message
+        case .invalid(let field, let reason): return "\(field): \(reason)"
+        }
+    }
+}

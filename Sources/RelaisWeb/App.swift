@@ -1,0 +1,73 @@
+import Foundation
+import HTTPServer
+import Logging
+import RelaisConfig
+import RelaisDomain
+import RelaisStore
+
+/// The application: every route of the pages and the API over one store.
+public struct RelaisApp: Sendable {
+    public let configuration: Configuration
+    public let store: Store
+    public let accounts: Accounts
+    public let renderer: Renderer
+    public let logger: Logger
+
+    public init(configuration: Configuration, store: Store, logger: Logger, clock: Clock = .system) throws {
+        self.configuration = configuration
+        self.store = store
+        self.logger = logger
+        self.accounts = Accounts(store: store, clock: clock,
+                                 policy: LoginPolicy(maxFailures: configuration.loginMaxFailures,
+                                                     window: TimeInterval(configuration.loginWindowMinutes * 60)))
+        self.renderer = try Renderer()
+    }
+
+    public func router() -> Router {
+        var router = Router()
+        registerHealth(&router)
+        registerStatic(&router)
+        registerAccountAPI(&router)
+        registerLogin(&router)
+        registerDashboard(&router)
+        return router
+    }
+
+    /// Answers for what the server decides itself (404, 405, 413, 500): the API's JSON error
+    /// shape under /api/, a page elsewhere.
+    public var errorResponder: ErrorResponder {
+        let renderer = self.renderer
+        let configuration = self.configuration
+        return { status, message, request in
+            if request == nil || request?.path.hasPrefix("/api/") == true || request?.path == "/healthz" {
+                return APIError(status: status, code: APIError.code(for: status), message: message).response
+            }
+            let language = configuration.language
+            let strings = renderer.strings(language)
+            let html = renderer.render("error", language: language, context: [
+                "heading": strings["error_\(status)"] ?? "Erreur \(status)",
+                "message": message, "structure": configuration.structureName, "version": RelaisVersion.current,
+            ])
+            return .html(html, status: status)
+        }
+    }
+
+    public var serverConfiguration: ServerConfiguration {
+        get throws {
+            var server = ServerConfiguration()
+            server.host = configuration.httpHost
+            server.port = UInt16(configuration.httpPort)
+            server.threads = configuration.httpThreads
+            server.connectionTimeoutSeconds = configuration.httpConnectionTimeoutSeconds
+            server.connectionLimit = configuration.httpConnectionLimit
+            server.perIPConnectionLimit = configuration.httpPerIPConnectionLimit
+            server.connectionMemoryLimit = configuration.httpConnectionMemoryLimitBytes
+            server.maxBodyBytes = configuration.httpMaxBodyBytes
+            if let cert = configuration.httpTLSCertificateFile, let key = configuration.httpTLSKeyFile {
+                server.tlsCertificatePEM = try String(contentsOfFile: cert, encoding: .utf8)
+                server.tlsKeyPEM = try String(contentsOfFile: key, encoding: .utf8)
+            }
+            return server
+        }
+    }
+}

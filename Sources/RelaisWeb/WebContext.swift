@@ -1,0 +1,82 @@
+import Foundation
+import HTTPServer
+import RelaisDomain
+import RelaisStore
+
+/// Who is looking at a page, through a browser session.
+public struct WebContext: Sendable {
+    public var user: User
+    public var session: WebSession
+    public var language: String
+    public var actor: Actor
+}
+
+enum Cookies {
+    static let session = "relais_session"
+    static let loginCSRF = "relais_login_csrf"
+
+    /// HttpOnly and SameSite=Strict always; Secure when served over HTTPS.
+    static func header(_ name: String, _ value: String, path: String = "/", secure: Bool, maxAge: Int? = nil) -> String {
+        var parts = ["\(name)=\(value)", "Path=\(path)", "HttpOnly", "SameSite=Strict"]
+        if secure { parts.append("Secure") }
+        if let maxAge { parts.append("Max-Age=\(maxAge)") }
+        return parts.joined(separator: "; ")
+    }
+}
+
+extension RelaisApp {
+    /// Wraps a page handler: a live session (else to /login), the forced password change,
+    /// the role check, and the CSRF token on every POST.
+    func page(_ permission: Permission?, _ body: @escaping @Sendable (Request, WebContext) throws -> Response) -> Handler {
+        let app = self
+        return { request in
+            guard let cookie = request.cookies[Cookies.session],
+                  let (user, session) = try app.accounts.session(cookie: cookie, idleTimeout: TimeInterval(app.configuration.sessionIdleMinutes * 60)) else {
+                var response = Response.redirect(to: request.cookies[Cookies.session] == nil ? "/login" : "/login?expired=1")
+                if request.cookies[Cookies.session] != nil {
+                    response.headers.add("Set-Cookie", Cookies.header(Cookies.session, "", secure: app.configuration.secureCookies, maxAge: 0))
+                }
+                return response
+            }
+            let context = WebContext(user: user, session: session, language: user.language,
+                                     actor: Actor(userID: user.id, name: user.name, clientAddress: request.clientAddress))
+            if request.method == .post {
+                guard let token = request.formValue("_csrf"), Secrets.equal(token, session.csrfToken) else {
+                    return app.errorPage(403, app.renderer.strings(context.language)["error_csrf"] ?? "CSRF", context: context)
+                }
+            }
+            if user.mustChangePassword && request.path != "/account/password" && request.path != "/logout" {
+                return .redirect(to: "/account/password")
+            }
+            if let permission, !user.role.allows(permission) {
+                return app.errorPage(403, app.renderer.strings(context.language)["error_forbidden"] ?? "403", context: context)
+            }
+            return try body(request, context)
+        }
+    }
+
+    /// The values every page's layout needs.
+    func layoutContext(_ context: WebContext?) -> [String: Any] {
+        var values: [String: Any] = ["structure": configuration.structureName, "version": RelaisVersion.current]
+        if let context {
+            values["user"] = ["displayName": context.user.displayName, "name": context.user.name,
+                              "roleLabel": context.user.role.frenchLabel, "role": context.user.role.rawValue]
+            values["csrf"] = context.session.csrfToken
+        }
+        return values
+    }
+
+    func render(_ template: String, _ context: WebContext?, language: String? = nil, status: Int = 200, _ values: [String: Any] = [:]) -> Response {
+        var all = layoutContext(context)
+        all.merge(values) { $1 }
+        let html = renderer.render(template, language: language ?? context?.language ?? configuration.language, context: all)
+        return .html(html, status: status)
+    }
+
+    func errorPage(_ status: Int, _ message: String, context: WebContext?) -> Response {
+        let language = context?.language ?? configuration.language
+        return render("error", context, language: language, status: status, [
+            "heading": renderer.strings(language)["error_\(status)"] ?? "Erreur \(status)", "message": message,
+        ])
+    }
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import HTTPServer
+import Logging
+import RelaisConfig
+import RelaisDomain
+import RelaisStore
+import RelaisWeb
+import ServiceLifecycle
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the daemon: web pages, JSON API and reminder sender.",
+        discussion: """
+            On an empty database, creates the account 'admin' and prints its one-time password once.
+            SIGTERM or SIGINT lets requests in flight finish, then exits 0.
+            """)
+
+    @OptionGroup var installation: InstallationOptions
+
+    @Option(help: ArgumentHelp("Address to listen on; overrides http.host.", valueName: "address"))
+    var host: String?
+
+    @Option(help: ArgumentHelp("Port to listen on (0: any free port); overrides http.port.", valueName: "port"))
+    var port: Int?
+
+    func run() async throws {
+        var configuration = try installation.load()
+        if let host { configuration.httpHost = host }
+        if let port {
+            guard (0...65535).contains(port) else { throw ArgumentParser.ValidationError("--port must be from 0 to 65535") }
+            configuration.httpPort = port
+        }
+        try ConfigurationLoader.validate(configuration)
+
+        let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "relais")
+        if !configuration.isLoopbackHost && !configuration.usesTLS {
+            logger.warning("serving plain HTTP on \(configuration.httpHost) because http.allow_plain_http_on_lan is true: a TLS reverse proxy must be in front")
+        }
+
+        let store = try installation.openStore(configuration)
+        let cutoff = Date().addingTimeInterval(-Double(configuration.auditRetentionDays) * 86400)
+        let purged = try await store.pool.write { db in try Audit.purge(db, before: cutoff) }
+        if purged > 0 { logger.info("purged \(purged) audit rows older than \(configuration.auditRetentionDays) days") }
+
+        let app = try RelaisApp(configuration: configuration, store: store, logger: logger)
+        try createFirstAdministrator(app.accounts)
+
+        let server: Server
+        do {
+            server = try Server(configuration: try app.serverConfiguration, router: app.router(), logger: logger,
+                                errorResponder: app.errorResponder)
+        } catch let error as ServerStartError {
+            throw ConfigurationError(key: "http.host/http.port", source: "configuration", reason: error.description)
+        }
+        let scheme = configuration.usesTLS ? "https" : "http"
+        let shownHost = configuration.httpHost.contains(":") ? "[\(configuration.httpHost)]" : configuration.httpHost
+        logger.info("Relais \(RelaisVersion.current) listening on \(scheme)://\(shownHost):\(server.port) (data: \(configuration.dataDir))")
+
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: HTTPService(server: server, logger: logger))],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+        logger.info("stopped")
+    }
+
+    /// A new installation has no account: create 'admin' with a random password that must be
+    /// changed at first login, and show it once.
+    private func createFirstAdministrator(_ accounts: Accounts) throws {
+        guard try !accounts.hasUsers() else { return }
+        let password = Secrets.randomToken(byteCount: 12)
+        try accounts.createUser(name: "admin", displayName: "Administrateur", role: .admin, password: password,
+                                mustChangePassword: true, by: .system)
+        Console.error("""
+            Created the administrator account 'admin' with this one-time password (shown once, to be changed at first login):
+            \(password)
+            """)
+    }
+}
+
+/// The HTTP server as a lifecycle service: runs until graceful shutdown, then drains.
+struct HTTPService: Service {
+    let server: Server
+    let logger: Logger
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        logger.info("shutting down: finishing \(server.requestsInFlight) request(s) in flight")
+        server.stop()
+    }
+}
