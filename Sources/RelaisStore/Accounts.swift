@@ -167,6 +167,24 @@ public struct Accounts: Sendable {
         }
     }
 
+    /// Changes what a user may set about themself: the name shown and the language of pages.
+    public func updateProfile(userID: String, displayName: String?, language: String?, by actor: Actor) throws -> User {
+        var fields: [String: String] = [:]
+        if let displayName, displayName.trimmingCharacters(in: .whitespaces).isEmpty || displayName.count > 100 {
+            fields["displayName"] = "must be 1 to 100 characters"
+        }
+        if let language, !["fr", "en"].contains(language) { fields["language"] = "must be 'fr' or 'en'" }
+        guard fields.isEmpty else { throw ValidationError(fields) }
+        return try store.pool.write { db in
+            guard var user = try User.fetchOne(db, key: userID) else { throw StoreError.notFound("user") }
+            if let displayName { user.displayName = displayName.trimmingCharacters(in: .whitespaces) }
+            if let language { user.language = language }
+            try user.update(db)
+            try Audit.record(db, actor, "update_profile", entity: "user", id: userID, at: clock.now())
+            return user
+        }
+    }
+
     // MARK: Login
 
     public func login(name: String, password: String, clientAddress: String) throws -> LoginResult {

@@ -1,0 +1,87 @@
+import Foundation
+import RelaisConfig
+import Testing
+
+let documentedFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("config/relais.yaml").path
+
+func write(_ yaml: String) throws -> String {
+    let path = NSTemporaryDirectory() + "relais-config-\(UUID().uuidString).yaml"
+    try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+}
+
+@Suite("Configuration")
+struct ConfigurationTests {
+    @Test func embeddedDefaultsNeedNoFile() throws {
+        let config = try ConfigurationLoader.load(file: nil, environment: [:])
+        #expect(config.dataDir == "./var")
+        #expect(config.sqlitePath == "./var/relais.sqlite")
+        #expect(config.httpHost == "127.0.0.1" && config.httpPort == 8080)
+        #expect(config.effectivePublicBaseURL == "http://127.0.0.1:8080")
+        #expect(!config.secureCookies)
+    }
+
+    @Test func theDocumentedFileStatesExactlyTheEmbeddedDefaults() throws {
+        #expect(try ConfigurationLoader.load(file: documentedFile, environment: [:]) == Configuration())
+    }
+
+    @Test func everyKeyIsDocumentedInTheFile() throws {
+        let text = try String(contentsOfFile: documentedFile, encoding: .utf8)
+        for (key, _) in ConfigurationLoader.environmentVariables {
+            let leaf = key.split(separator: ".").last!
+            #expect(text.contains("\n  \(leaf):") || text.contains("\n\(leaf):"), "\(key) is not in config/relais.yaml")
+        }
+    }
+
+    @Test func environmentOverridesTheFile() throws {
+        let file = try write("http:\n  port: 9000\nstructure:\n  name: CSAPA Nord\n")
+        let config = try ConfigurationLoader.load(file: file, environment: ["RELAIS_HTTP_PORT": "9100", "RELAIS_DATA_DIR": "/srv/relais"])
+        #expect(config.httpPort == 9100)
+        #expect(config.dataDir == "/srv/relais")
+        #expect(config.structureName == "CSAPA Nord")
+    }
+
+    @Test func errorsNameTheKeyAndTheSource() throws {
+        let badPort = try write("http:\n  port: eighty\n")
+        #expect(throws: ConfigurationError(key: "http.port", source: "file \(badPort)",
+                                           reason: "expected a whole number from 0 to 65535, got 'eighty'")) {
+            try ConfigurationLoader.load(file: badPort, environment: [:])
+        }
+        let typo = try write("htp:\n  port: 80\n")
+        #expect(throws: ConfigurationError.self) { try ConfigurationLoader.load(file: typo, environment: [:]) }
+        do {
+            _ = try ConfigurationLoader.load(file: nil, environment: ["RELAIS_STRUCTURE_TIME_ZONE": "Mars/Olympus"])
+            Issue.record("an unknown time zone must be refused")
+        } catch let error as ConfigurationError {
+            #expect(error.key == "structure.time_zone")
+            #expect(error.source == "environment variable RELAIS_STRUCTURE_TIME_ZONE")
+        }
+        #expect(throws: ConfigurationError.self) { try ConfigurationLoader.load(file: try write("- a\n- b\n"), environment: [:]) }
+        #expect(throws: ConfigurationError.self) { try ConfigurationLoader.load(file: "/nonexistent.yaml", environment: [:]) }
+    }
+
+    @Test func aNonLoopbackAddressNeedsTLSOrTheExplicitSwitch() throws {
+        #expect(throws: ConfigurationError.self) {
+            try ConfigurationLoader.load(file: nil, environment: ["RELAIS_HTTP_HOST": "0.0.0.0"])
+        }
+        let allowed = try ConfigurationLoader.load(file: nil, environment: ["RELAIS_HTTP_HOST": "0.0.0.0",
+                                                                             "RELAIS_HTTP_ALLOW_PLAIN_HTTP_ON_LAN": "true"])
+        #expect(allowed.httpAllowPlainHTTPOnLAN)
+        #expect(throws: ConfigurationError.self) {
+            try ConfigurationLoader.load(file: nil, environment: ["RELAIS_HTTP_TLS_CERTIFICATE_FILE": "/etc/cert.pem"])
+        }
+    }
+
+    @Test func instrumentSettingsAreKeptForTheInstrumentLoader() throws {
+        let file = try write("instruments:\n  fagerstrom:\n    band_scheme: heatherton_1991\n  co:\n    parameters:\n      abstinence_threshold_ppm: 6\n")
+        let config = try ConfigurationLoader.load(file: file, environment: [:])
+        #expect(config.instrumentSettings == ["fagerstrom.band_scheme": "heatherton_1991", "co.parameters.abstinence_threshold_ppm": "6"])
+    }
+
+    @Test func anHTTPSPublicAddressMakesCookiesSecure() throws {
+        let config = try ConfigurationLoader.load(file: nil, environment: ["RELAIS_HTTP_PUBLIC_BASE_URL": "https://relais.example.org/"])
+        #expect(config.secureCookies)
+        #expect(config.effectivePublicBaseURL == "https://relais.example.org")
+    }
+}
