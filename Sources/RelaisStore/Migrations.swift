@@ -69,6 +69,33 @@ enum Migrations {
                 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
                 """)
         }
+        migrator.registerMigration("v2-participants-assessments") { db in
+            // The minimal participant; the programmes migration adds contact, consents and flags.
+            try db.create(table: "participant") { t in
+                t.primaryKey("id", .text)
+                t.column("first_name", .text).notNull()
+                t.column("last_name", .text).notNull()
+                t.column("created_at", .datetime).notNull()
+            }
+            try db.create(table: "assessment") { t in
+                t.primaryKey("id", .text)
+                t.column("participant_id", .text).notNull().references("participant", onDelete: .cascade)
+                t.column("instrument_id", .text).notNull()
+                t.column("instrument_version", .text).notNull()
+                t.column("taken_on", .text).notNull() // YYYY-MM-DD, local date of the structure
+                t.column("answers", .text).notNull() // JSON, validated
+                t.column("total", .double)
+                t.column("band", .text)
+                t.column("derived", .text) // JSON {"hsi":{"total":N,"band":"…"}}
+                t.column("partial", .boolean).notNull().defaults(to: false)
+                t.column("source", .text).notNull()
+                    .check(sql: "source IN ('staff','participant_web','phone','paper')")
+                t.column("recorded_by", .text).references("user", onDelete: .setNull)
+                t.column("recorded_at", .datetime).notNull()
+            }
+            try db.create(index: "assessment_participant", on: "assessment", columns: ["participant_id", "taken_on"])
+            try db.create(index: "assessment_instrument", on: "assessment", columns: ["instrument_id", "taken_on"])
+        }
         return migrator
     }
 }

@@ -10,13 +10,19 @@ public struct RelaisApp: Sendable {
     public let configuration: Configuration
     public let store: Store
     public let accounts: Accounts
+    public let assessments: Assessments
+    public let instruments: InstrumentCatalog
     public let renderer: Renderer
     public let logger: Logger
+    public let clock: Clock
 
-    public init(configuration: Configuration, store: Store, logger: Logger, clock: Clock = .system) throws {
+    public init(configuration: Configuration, store: Store, instruments: InstrumentCatalog, logger: Logger, clock: Clock = .system) throws {
         self.configuration = configuration
         self.store = store
+        self.instruments = instruments
         self.logger = logger
+        self.clock = clock
+        self.assessments = Assessments(store: store, clock: clock)
         self.accounts = Accounts(store: store, clock: clock,
                                  policy: LoginPolicy(maxFailures: configuration.loginMaxFailures,
                                                      window: TimeInterval(configuration.loginWindowMinutes * 60)))
@@ -28,6 +34,8 @@ public struct RelaisApp: Sendable {
         registerHealth(&router)
         registerStatic(&router)
         registerAccountAPI(&router)
+        registerInstrumentAPI(&router)
+        registerAssessmentAPI(&router)
         registerLogin(&router)
         registerDashboard(&router)
         return router
@@ -50,6 +58,14 @@ public struct RelaisApp: Sendable {
             ])
             return .html(html, status: status)
         }
+    }
+
+    /// Today's date where the structure is.
+    public var today: CalendarDate {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: configuration.timeZone) ?? .current
+        let parts = calendar.dateComponents([.year, .month, .day], from: clock.now())
+        return CalendarDate(year: parts.year!, month: parts.month!, day: parts.day!)!
     }
 
     public var serverConfiguration: ServerConfiguration {

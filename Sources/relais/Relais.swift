@@ -15,7 +15,7 @@ struct Relais: AsyncParsableCommand {
             Exit status: 0 success, 1 refused input, 2 bad configuration or usage.
             """,
         version: RelaisVersion.current,
-        subcommands: [Serve.self, Migrate.self, Backup.self, UserCommand.self, TokenCommand.self])
+        subcommands: [Serve.self, Migrate.self, Backup.self, UserCommand.self, TokenCommand.self, Score.self])
 }
 
 /// Runs the command line, mapping failures to the documented exit statuses.
@@ -97,5 +97,15 @@ struct InstallationOptions: ParsableArguments {
                                      reason: "cannot create the folder '\(configuration.dataDir)': \(error.localizedDescription)")
         }
         return try Store(path: configuration.sqlitePath, migrate: migrate)
+    }
+}
+
+/// The instrument files of Protocols/; a file that cannot be used is a configuration error
+/// naming the file and the problem.
+func loadInstruments(_ configuration: Configuration) throws -> InstrumentCatalog {
+    do {
+        return try ProtocolsLoader.instruments(directory: configuration.protocolsDir, settings: configuration.instrumentSettings)
+    } catch {
+        throw ConfigurationError(key: "protocols_dir", source: configuration.protocolsDir, reason: error.description)
     }
 }

@@ -49,7 +49,8 @@ struct Serve: AsyncParsableCommand {
         let purged = try await store.pool.write { db in try Audit.purge(db, before: cutoff) }
         if purged > 0 { logger.info("purged \(purged) audit rows older than \(configuration.auditRetentionDays) days") }
 
-        let app = try RelaisApp(configuration: configuration, store: store, logger: logger)
+        let instruments = try loadInstruments(configuration)
+        let app = try RelaisApp(configuration: configuration, store: store, instruments: instruments, logger: logger)
         try createFirstAdministrator(app.accounts)
 
         let server: Server

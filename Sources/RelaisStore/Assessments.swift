@@ -1,0 +1,138 @@
+import Foundation
+import GRDB
+import RelaisDomain
+
+/// A participant, as far as the instruments need one (the programmes issue adds the rest).
+public struct ParticipantRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "participant"
+    public var id: String
+    public var firstName: String
+    public var lastName: String
+    public var createdAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id
+        case firstName = "first_name", lastName = "last_name", createdAt = "created_at"
+    }
+}
+
+/// Who entered the answers.
+public enum AssessmentSource: String, Codable, Sendable, CaseIterable {
+    /// A staff member during a session or consultation.
+    case staff
+    /// The participant, through a tokenised link.
+    case participantWeb = "participant_web"
+    /// Staff, from a phone call.
+    case phone
+    /// Staff, from a paper questionnaire.
+    case paper
+}
+
+/// A stored, scored instrument: the answers with the scores computed by the server and the
+/// instrument version they were computed with.
+public struct AssessmentRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "assessment"
+    public var id: String
+    public var participantId: String
+    public var instrumentId: String
+    public var instrumentVersion: String
+    public var takenOn: String
+    public var answers: String
+    public var total: Double?
+    public var band: String?
+    public var derived: String?
+    public var partial: Bool
+    public var source: AssessmentSource
+    public var recordedBy: String?
+    public var recordedAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, answers, total, band, derived, partial, source
+        case participantId = "participant_id", instrumentId = "instrument_id", instrumentVersion = "instrument_version"
+        case takenOn = "taken_on", recordedBy = "recorded_by", recordedAt = "recorded_at"
+    }
+
+    public var answerValues: [String: JSONValue] {
+        (try? JSONDecoder().decode([String: JSONValue].self, from: Data(answers.utf8))) ?? [:]
+    }
+
+    public var derivedScores: [String: ScoreValue] {
+        guard let derived, let object = try? JSONDecoder().decode([String: [String: JSONValue]].self, from: Data(derived.utf8)) else { return [:] }
+        return object.mapValues { value in
+            var total: Double?
+            if case .number(let number)? = value["total"] { total = number }
+            var band: String?
+            if case .string(let code)? = value["band"] { band = code }
+            return ScoreValue(total: total, band: band)
+        }
+    }
+}
+
+public struct Assessments: Sendable {
+    public let store: Store
+    public var clock: Clock
+
+    public init(store: Store, clock: Clock = .system) {
+        self.store = store
+        self.clock = clock
+    }
+
+    public func createParticipant(firstName: String, lastName: String, by actor: Actor) throws -> ParticipantRecord {
+        var fields: [String: String] = [:]
+        if firstName.trimmingCharacters(in: .whitespaces).isEmpty { fields["firstName"] = "required" }
+        if lastName.trimmingCharacters(in: .whitespaces).isEmpty { fields["lastName"] = "required" }
+        guard fields.isEmpty else { throw ValidationError(fields) }
+        let participant = ParticipantRecord(id: UUID().uuidString.lowercased(), firstName: firstName.trimmingCharacters(in: .whitespaces),
+                                            lastName: lastName.trimmingCharacters(in: .whitespaces), createdAt: clock.now())
+        try store.pool.write { db in
+            try participant.insert(db)
+            try Audit.record(db, actor, "create", entity: "participant", id: participant.id, at: clock.now())
+        }
+        return participant
+    }
+
+    public func participant(id: String) throws -> ParticipantRecord? {
+        try store.pool.read { try ParticipantRecord.fetchOne($0, key: id) }
+    }
+
+    /// Stores a scored assessment and its audit row in one transaction.
+    public func record(participantID: String, result: ScoreResult, takenOn: CalendarDate, partial: Bool,
+                       source: AssessmentSource, by actor: Actor) throws -> AssessmentRecord {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let record = AssessmentRecord(
+            id: UUID().uuidString.lowercased(), participantId: participantID, instrumentId: result.instrument,
+            instrumentVersion: result.version, takenOn: takenOn.iso,
+            answers: String(decoding: try encoder.encode(result.answers), as: UTF8.self),
+            total: result.total.total, band: result.total.band,
+            derived: try result.derived.map { String(decoding: try encoder.encode($0), as: UTF8.self) },
+            partial: partial, source: source, recordedBy: actor.userID, recordedAt: clock.now())
+        try store.pool.write { db in
+            guard try ParticipantRecord.exists(db, key: participantID) else { throw StoreError.notFound("participant '\(participantID)'") }
+            try record.insert(db)
+            try Audit.record(db, actor, "record_assessment", entity: "participant", id: participantID,
+                             detail: "\(result.instrument) \(record.id)", at: clock.now())
+        }
+        return record
+    }
+
+    /// A participant's assessments, oldest first; the read is audited.
+    public func assessments(participantID: String, by actor: Actor) throws -> [AssessmentRecord] {
+        try store.pool.write { db in
+            guard try ParticipantRecord.exists(db, key: participantID) else { throw StoreError.notFound("participant '\(participantID)'") }
+            try Audit.record(db, actor, "read_assessments", entity: "participant", id: participantID, at: clock.now())
+            return try AssessmentRecord.filter(Column("participant_id") == participantID)
+                .order(Column("taken_on"), Column("recorded_at")).fetchAll(db)
+        }
+    }
+
+    public func assessment(id: String, participantID: String, by actor: Actor) throws -> AssessmentRecord {
+        try store.pool.write { db in
+            guard let record = try AssessmentRecord.fetchOne(db, key: id), record.participantId == participantID else {
+                throw StoreError.notFound("assessment '\(id)'")
+            }
+            try Audit.record(db, actor, "read_assessment", entity: "participant", id: participantID, detail: id, at: clock.now())
+            return record
+        }
+    }
+}
