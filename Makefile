@@ -1,6 +1,6 @@
 # Relais: the two commands of the README are `make run` and `make test`.
 SHELL := /bin/bash
-SYSTEM_PACKAGES := libmicrohttpd-dev libsqlite3-dev libsodium-dev libcurl4-openssl-dev pkg-config
+SYSTEM_PACKAGES := libmicrohttpd-dev libsqlite3-dev sqlite3 libsodium-dev libcurl4-openssl-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps build release run test bench clean

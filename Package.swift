@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "RelaisDomainTests", dependencies: ["RelaisDomain"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "RelaisTestSupport"]),
         .testTarget(name: "RelaisStoreTests", dependencies: ["RelaisStore", "RelaisDomain"]),
-        .testTarget(name: "RelaisConfigTests", dependencies: ["RelaisConfig"]),
+        .testTarget(name: "RelaisConfigTests", dependencies: ["RelaisConfig", "RelaisDomain"]),
         .testTarget(name: "RelaisIntegrationTests", dependencies: ["RelaisTestSupport", "RelaisDomain"]),
         .target(name: "RelaisTestSupport", path: "Tests/Support"),
     ],

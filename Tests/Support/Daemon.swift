@@ -135,3 +135,19 @@ public final class Daemon: @unchecked Sendable {
 
     deinit { if process.isRunning { stop(signal: SIGKILL) } }
 }
+
+extension RelaisBinary {
+    /// Rows of a query on a data folder's database, through the sqlite3 command line tool
+    /// (a second, independent reader of the file).
+    public static func sqlite(_ dataDir: String, _ query: String) throws -> [String] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = [(dataDir as NSString).appendingPathComponent("relais.sqlite"), query]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+}
