@@ -46,7 +46,7 @@ let package = Package(
             "RelaisDomain", "RelaisStore", "RelaisConfig", "HTTPServer",
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Logging", package: "swift-log"),
-        ], resources: [.copy("Templates"), .copy("Locales"), .copy("Static")]),
+        ], resources: [.copy("Templates"), .copy("Locales"), .copy("Static"), .copy("OpenAPI")]),
 
         // The `relais` executable: wires everything, one subcommand per operator task.
         .executableTarget(name: "relais", dependencies: [
@@ -60,6 +60,10 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "RelaisTestSupport"]),
         .testTarget(name: "RelaisStoreTests", dependencies: ["RelaisStore", "RelaisDomain"]),
         .testTarget(name: "RelaisConfigTests", dependencies: ["RelaisConfig", "RelaisDomain"]),
+        .testTarget(name: "RelaisWebTests", dependencies: [
+            "RelaisWeb", "RelaisStore", "RelaisConfig", "RelaisDomain", "HTTPServer",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "RelaisIntegrationTests", dependencies: ["RelaisTestSupport", "RelaisDomain"]),
         .target(name: "RelaisTestSupport", path: "Tests/Support"),
     ],

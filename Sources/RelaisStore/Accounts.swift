@@ -37,6 +37,8 @@ public struct APIToken: Codable, Sendable, FetchableRecord, PersistableRecord {
     public var lastUsedAt: Date?
     public var revokedAt: Date?
 
+    static let user = belongsTo(User.self, using: ForeignKey(["user_id"]))
+
     enum CodingKeys: String, CodingKey {
         case id, label
         case userId = "user_id", tokenHash = "token_hash", createdAt = "created_at", lastUsedAt = "last_used_at", revokedAt = "revoked_at"
@@ -296,9 +298,11 @@ public struct Accounts: Sendable {
         let now = clock.now()
         let hash = Secrets.digest(token)
         let found = try store.pool.read { db -> (APIToken, User)? in
-            guard let record = try APIToken.filter(Column("token_hash") == hash).fetchOne(db), record.revokedAt == nil,
-                  let user = try User.fetchOne(db, key: record.userId), !user.isDisabled else { return nil }
-            return (record, user)
+            // One query: this runs on every API request.
+            let request = APIToken.filter(Column("token_hash") == hash && Column("revoked_at") == nil)
+                .including(required: APIToken.user.filter(Column("disabled_at") == nil))
+            guard let row = try Row.fetchOne(db, request), let userRow = row.scopes["user"] else { return nil }
+            return (try APIToken(row: row), try User(row: userRow))
         }
         guard let (record, user) = found else { return nil }
         // Record use at most once a minute, to keep reads from always writing.

@@ -52,7 +52,7 @@ struct ProtocolsLoaderTests {
     @Test func aMalformedFileIsRefusedNamingTheFileAndTheProblem() throws {
         let cases: [(String, String, String)] = [
             ("mini.json", "{ not json", "not valid JSON"),
-            ("mini.json", minimal.replacingOccurrences(of: "\"source\":\"test\",\n", with: "\"source\":\"test\",\"requried\":true,\n"), "unknown key 'requried'"),
+            ("mini.json", minimal.replacingOccurrences(of: "\"source\":\"test\",\n", with: "\"source\":\"test\",\"requried\":true,\n"), "requried"),
             ("mini.json", minimal.replacingOccurrences(of: "\"version\":\"1.0.0\",", with: ""), "missing key 'version'"),
             ("other.json", minimal, "must equal the file name"),
             ("mini.json", minimal.replacingOccurrences(of: "\"min\":1,\"max\":1}", with: "\"min\":2,\"max\":2}"), "the value 1 falls in 0 bands"),

@@ -1,0 +1,40 @@
+import Foundation
+import HTTPServer
+import Logging
+import RelaisConfig
+import RelaisStore
+@testable import RelaisWeb
+import Testing
+
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+func makeApp() throws -> RelaisApp {
+    let directory = NSTemporaryDirectory() + "relais-web-" + UUID().uuidString.prefix(8)
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let store = try Store(path: directory + "/relais.sqlite")
+    let instruments = try ProtocolsLoader.instruments(directory: repositoryRoot.appendingPathComponent("Protocols").path)
+    return try RelaisApp(configuration: Configuration(), store: store, instruments: instruments, logger: Logger(label: "test"))
+}
+
+@Suite("OpenAPI description")
+struct OpenAPITests {
+    @Test func theRoutesMatchTheDescriptionExactly() throws {
+        let app = try makeApp()
+        let data = try Data(contentsOf: repositoryRoot.appendingPathComponent("Sources/RelaisWeb/OpenAPI/openapi.json"))
+        let document = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(document["openapi"] as? String == "3.1.0")
+        let paths = try #require(document["paths"] as? [String: [String: Any]])
+        var described = Set<String>()
+        for (path, operations) in paths {
+            for (method, operation) in operations {
+                described.insert("\(method.uppercased()) \(path)")
+                #expect((operation as? [String: Any])?["responses"] != nil, "\(method) \(path) has responses")
+            }
+        }
+        let routed = Set(app.router().patterns
+            .filter { $0.pattern.hasPrefix("/api/") || $0.pattern == "/healthz" }
+            .map { "\($0.method.rawValue) \($0.pattern)" })
+        #expect(routed.subtracting(described).isEmpty, "routes missing from openapi.json: \(routed.subtracting(described).sorted())")
+        #expect(described.subtracting(routed).isEmpty, "described but not routed: \(described.subtracting(routed).sorted())")
+    }
+}
