@@ -51,3 +51,32 @@ public enum ProtocolsLoader {
         return try ConfiguredInstrument(definition, settings: settingsByID[definition.id] ?? settings, file: path)
     }
 }
+
+extension ProtocolsLoader {
+    /// Every `programme-*.json` of `directory`, checked against the instrument catalog and the
+    /// session guides they name.
+    public static func templates(directory: String, instruments: InstrumentCatalog) throws(ProgrammeTemplateError) -> [ProgrammeTemplate] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
+            throw ProgrammeTemplateError(file: directory, problem: "folder not found: set protocols_dir to the Protocols folder")
+        }
+        var templates: [ProgrammeTemplate] = []
+        for name in names.filter({ $0.hasPrefix("programme-") && $0.hasSuffix(".json") }).sorted() {
+            let path = (directory as NSString).appendingPathComponent(name)
+            guard let data = FileManager.default.contents(atPath: path) else { throw ProgrammeTemplateError(file: path, problem: "cannot be read") }
+            let template = try ProgrammeTemplate.decode(data, file: path)
+            let expected = String(((name as NSString).deletingPathExtension).dropFirst("programme-".count))
+            guard template.id == expected else {
+                throw ProgrammeTemplateError(file: path, problem: "id '\(template.id)' must match the file name 'programme-\(expected).json'")
+            }
+            if let unknown = template.instrumentIDs.sorted().first(where: { instruments[$0] == nil }) {
+                throw ProgrammeTemplateError(file: path, problem: "names the instrument '\(unknown)', which is not in Protocols/instruments")
+            }
+            for session in template.sessions where !FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent(session.guide)) {
+                throw ProgrammeTemplateError(file: path, problem: "session \(session.index): guide '\(session.guide)' not found")
+            }
+            templates.append(template)
+        }
+        guard !templates.isEmpty else { throw ProgrammeTemplateError(file: directory, problem: "no programme-*.json template") }
+        return templates
+    }
+}

@@ -2,20 +2,6 @@ import Foundation
 import GRDB
 import RelaisDomain
 
-/// A participant, as far as the instruments need one (the programmes issue adds the rest).
-public struct ParticipantRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "participant"
-    public var id: String
-    public var firstName: String
-    public var lastName: String
-    public var createdAt: Date
-
-    enum CodingKeys: String, CodingKey {
-        case id
-        case firstName = "first_name", lastName = "last_name", createdAt = "created_at"
-    }
-}
-
 /// Who entered the answers.
 public enum AssessmentSource: String, Codable, Sendable, CaseIterable {
     /// A staff member during a session or consultation.
@@ -75,24 +61,6 @@ public struct Assessments: Sendable {
     public init(store: Store, clock: Clock = .system) {
         self.store = store
         self.clock = clock
-    }
-
-    public func createParticipant(firstName: String, lastName: String, by actor: Actor) throws -> ParticipantRecord {
-        var fields: [String: String] = [:]
-        if firstName.trimmingCharacters(in: .whitespaces).isEmpty { fields["firstName"] = "required" }
-        if lastName.trimmingCharacters(in: .whitespaces).isEmpty { fields["lastName"] = "required" }
-        guard fields.isEmpty else { throw ValidationError(fields) }
-        let participant = ParticipantRecord(id: UUID().uuidString.lowercased(), firstName: firstName.trimmingCharacters(in: .whitespaces),
-                                            lastName: lastName.trimmingCharacters(in: .whitespaces), createdAt: clock.now())
-        try store.pool.write { db in
-            try participant.insert(db)
-            try Audit.record(db, actor, "create", entity: "participant", id: participant.id, at: clock.now())
-        }
-        return participant
-    }
-
-    public func participant(id: String) throws -> ParticipantRecord? {
-        try store.pool.read { try ParticipantRecord.fetchOne($0, key: id) }
     }
 
     /// Stores a scored assessment and its audit row in one transaction.

@@ -96,6 +96,135 @@ enum Migrations {
             try db.create(index: "assessment_participant", on: "assessment", columns: ["participant_id", "taken_on"])
             try db.create(index: "assessment_instrument", on: "assessment", columns: ["instrument_id", "taken_on"])
         }
+        migrator.registerMigration("v3-programmes") { db in
+            try db.create(table: "site") { t in
+                t.primaryKey("id", .text)
+                t.column("name", .text).notNull().unique().collate(.nocase)
+                t.column("address", .text).notNull().defaults(to: "")
+                t.column("created_at", .datetime).notNull()
+            }
+            try db.create(table: "room") { t in
+                t.primaryKey("id", .text)
+                t.column("site_id", .text).notNull().indexed().references("site", onDelete: .restrict)
+                t.column("name", .text).notNull()
+                t.column("capacity", .integer)
+                t.uniqueKey(["site_id", "name"])
+            }
+            try db.alter(table: "participant") { t in
+                t.add(column: "birth_year", .integer)
+                t.add(column: "email", .text)
+                t.add(column: "phone", .text)
+                t.add(column: "postal_address", .text)
+                t.add(column: "preferred_channel", .text).notNull().defaults(to: "none")
+                    .check(sql: "preferred_channel IN ('email','phone','post','none')")
+                t.add(column: "no_contact", .boolean).notNull().defaults(to: false)
+                t.add(column: "consent_data_processing_at", .datetime)
+                t.add(column: "consent_email_at", .datetime)
+                t.add(column: "consent_follow_up_at", .datetime)
+                t.add(column: "smoker_status", .text).notNull().defaults(to: "smoker")
+                    .check(sql: "smoker_status IN ('smoker','ex_smoker')")
+                t.add(column: "precarity", .boolean).notNull().defaults(to: false)
+                t.add(column: "isolation", .boolean).notNull().defaults(to: false)
+                t.add(column: "difficult_care_path", .boolean).notNull().defaults(to: false)
+                t.add(column: "language", .text).notNull().defaults(to: "fr")
+                t.add(column: "updated_at", .datetime)
+            }
+            try db.create(table: "programme") { t in
+                t.primaryKey("id", .text)
+                t.column("template_id", .text).notNull()
+                t.column("template_version", .text).notNull()
+                t.column("title", .text).notNull()
+                t.column("site_id", .text).references("site", onDelete: .restrict)
+                t.column("room_id", .text).references("room", onDelete: .restrict)
+                t.column("modality", .text).notNull().check(sql: "modality IN ('in_person','visio','mixed')")
+                t.column("visio_url", .text)
+                t.column("capacity", .integer).notNull()
+                t.column("time_zone", .text).notNull()
+                t.column("lead_id", .text).notNull().references("user", onDelete: .restrict)
+                t.column("peer_helper_id", .text).references("user", onDelete: .restrict)
+                t.column("status", .text).notNull().defaults(to: "planned").check(sql: "status IN ('planned','cancelled')")
+                t.column("follow_up_due", .text).notNull()
+                t.column("created_at", .datetime).notNull()
+            }
+            try db.create(table: "session") { t in
+                t.primaryKey("id", .text)
+                t.column("programme_id", .text).notNull().references("programme", onDelete: .cascade)
+                t.column("idx", .integer).notNull()
+                t.column("title", .text).notNull()
+                t.column("starts_at", .datetime).notNull()
+                t.column("ends_at", .datetime).notNull()
+                t.column("room_id", .text).references("room", onDelete: .restrict)
+                t.column("status", .text).notNull().defaults(to: "planned").check(sql: "status IN ('planned','cancelled')")
+                t.column("holiday", .text)
+                t.column("note", .text).notNull().defaults(to: "")
+                t.column("updated_at", .datetime).notNull()
+                t.uniqueKey(["programme_id", "idx"])
+            }
+            try db.create(index: "session_time", on: "session", columns: ["starts_at"])
+            try db.create(table: "session_change") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("session_id", .text).notNull().indexed().references("session", onDelete: .cascade)
+                t.column("at", .datetime).notNull()
+                t.column("actor_name", .text).notNull()
+                t.column("change", .text).notNull()
+                t.column("before", .text)
+                t.column("after", .text)
+                t.column("reason", .text).notNull().defaults(to: "")
+            }
+            try db.create(table: "enrolment") { t in
+                t.primaryKey("id", .text)
+                t.column("programme_id", .text).notNull().references("programme", onDelete: .cascade)
+                t.column("participant_id", .text).notNull().indexed().references("participant", onDelete: .cascade)
+                t.column("status", .text).notNull().check(sql: "status IN ('enrolled','waiting','withdrawn')")
+                t.column("requested_at", .datetime).notNull() // waiting-list order
+                t.column("enrolled_at", .datetime)
+                t.column("withdrawn_at", .datetime)
+                t.column("withdrawal_reason", .text)
+                t.uniqueKey(["programme_id", "participant_id"])
+            }
+            try db.create(table: "attendance") { t in
+                t.column("session_id", .text).notNull().references("session", onDelete: .cascade)
+                t.column("participant_id", .text).notNull().indexed().references("participant", onDelete: .cascade)
+                t.column("status", .text).notNull().check(sql: "status IN ('present','excused','absent')")
+                t.column("recorded_by", .text).references("user", onDelete: .setNull)
+                t.column("recorded_at", .datetime).notNull()
+                t.primaryKey(["session_id", "participant_id"])
+            }
+            try db.create(table: "consultation") { t in
+                t.primaryKey("id", .text)
+                t.column("programme_id", .text).notNull().indexed().references("programme", onDelete: .cascade)
+                t.column("participant_id", .text).notNull().indexed().references("participant", onDelete: .cascade)
+                t.column("idx", .integer).notNull()
+                t.column("facilitator_id", .text).notNull().indexed().references("user", onDelete: .restrict)
+                t.column("starts_at", .datetime).notNull()
+                t.column("ends_at", .datetime).notNull()
+                t.column("modality", .text).notNull().check(sql: "modality IN ('in_person','visio','phone')")
+                t.column("status", .text).notNull().defaults(to: "planned").check(sql: "status IN ('planned','done','missed','cancelled')")
+                t.column("note", .text).notNull().defaults(to: "")
+                t.column("created_at", .datetime).notNull()
+                t.column("updated_at", .datetime).notNull()
+            }
+            try db.create(table: "orientation") { t in
+                t.primaryKey("id", .text)
+                t.column("participant_id", .text).notNull().indexed().references("participant", onDelete: .cascade)
+                t.column("programme_id", .text).references("programme", onDelete: .setNull)
+                t.column("consultation_id", .text).references("consultation", onDelete: .setNull)
+                t.column("kind", .text).notNull()
+                    .check(sql: "kind IN ('medecin_traitant','csapa','hospital_consultation','self_help_group','tabac_info_service','other')")
+                t.column("detail", .text).notNull().defaults(to: "")
+                t.column("followed", .text) // from the 3-month follow-up: yes, partly, no
+                t.column("created_by", .text).references("user", onDelete: .setNull)
+                t.column("created_at", .datetime).notNull()
+            }
+            try db.create(table: "feed_token") { t in
+                t.primaryKey("id", .text)
+                t.column("kind", .text).notNull().check(sql: "kind IN ('programme','facilitator')")
+                t.column("subject_id", .text).notNull()
+                t.column("token_hash", .text).notNull().unique()
+                t.column("created_at", .datetime).notNull()
+                t.column("revoked_at", .datetime)
+            }
+        }
         return migrator
     }
 }

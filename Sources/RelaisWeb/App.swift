@@ -11,15 +11,35 @@ public struct RelaisApp: Sendable {
     public let store: Store
     public let accounts: Accounts
     public let assessments: Assessments
+    public let participants: Participants
+    public let sites: Sites
+    public let programmes: Programmes
+    public let enrolments: Enrolments
+    public let consultations: Consultations
+    public let feeds: Feeds
     public let instruments: InstrumentCatalog
+    public let templates: [ProgrammeTemplate]
     public let renderer: Renderer
     public let logger: Logger
     public let clock: Clock
 
-    public init(configuration: Configuration, store: Store, instruments: InstrumentCatalog, logger: Logger, clock: Clock = .system) throws {
+    public init(configuration: Configuration, store: Store, instruments: InstrumentCatalog, templates: [ProgrammeTemplate],
+                logger: Logger, clock: Clock = .system) throws {
         self.configuration = configuration
         self.store = store
         self.instruments = instruments
+        self.templates = templates
+        let zone = TimeZone(identifier: configuration.timeZone) ?? .current
+        self.participants = Participants(store: store, clock: clock, currentYear: {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = zone
+            return calendar.component(.year, from: clock.now())
+        })
+        self.sites = Sites(store: store, clock: clock)
+        self.programmes = Programmes(store: store, clock: clock)
+        self.enrolments = Enrolments(store: store, clock: clock)
+        self.consultations = Consultations(store: store, clock: clock)
+        self.feeds = Feeds(store: store, clock: clock)
         self.logger = logger
         self.clock = clock
         self.assessments = Assessments(store: store, clock: clock)
@@ -36,6 +56,9 @@ public struct RelaisApp: Sendable {
         registerAccountAPI(&router)
         registerInstrumentAPI(&router)
         registerAssessmentAPI(&router)
+        registerProgrammeAPI(&router)
+        registerParticipantAPI(&router)
+        registerFeeds(&router)
         registerLogin(&router)
         registerDashboard(&router)
         return router

@@ -15,7 +15,7 @@ struct Relais: AsyncParsableCommand {
             Exit status: 0 success, 1 refused input, 2 bad configuration or usage.
             """,
         version: RelaisVersion.current,
-        subcommands: [Serve.self, Migrate.self, Backup.self, UserCommand.self, TokenCommand.self, Score.self])
+        subcommands: [Serve.self, Migrate.self, Backup.self, UserCommand.self, TokenCommand.self, Score.self, PlanCommand.self])
 }
 
 /// Runs the command line, mapping failures to the documented exit statuses.
@@ -97,6 +97,15 @@ struct InstallationOptions: ParsableArguments {
                                      reason: "cannot create the folder '\(configuration.dataDir)': \(error.localizedDescription)")
         }
         return try Store(path: configuration.sqlitePath, migrate: migrate)
+    }
+}
+
+/// The programme templates of Protocols/, checked against the instruments.
+func loadTemplates(_ configuration: Configuration, instruments: InstrumentCatalog) throws -> [ProgrammeTemplate] {
+    do {
+        return try ProtocolsLoader.templates(directory: configuration.protocolsDir, instruments: instruments)
+    } catch {
+        throw ConfigurationError(key: "protocols_dir", source: configuration.protocolsDir, reason: error.description)
     }
 }
 

@@ -50,7 +50,8 @@ struct Serve: AsyncParsableCommand {
         if purged > 0 { logger.info("purged \(purged) audit rows older than \(configuration.auditRetentionDays) days") }
 
         let instruments = try loadInstruments(configuration)
-        let app = try RelaisApp(configuration: configuration, store: store, instruments: instruments, logger: logger)
+        let templates = try loadTemplates(configuration, instruments: instruments)
+        let app = try RelaisApp(configuration: configuration, store: store, instruments: instruments, templates: templates, logger: logger)
         try createFirstAdministrator(app.accounts)
 
         let server: Server

@@ -68,7 +68,7 @@ struct InstrumentAPITests {
         let coordinator = try token(daemon, user: "coord", role: "coordinator")
         let clinician = try token(daemon, user: "tab", role: "tabacologue")
         let helper = try token(daemon, user: "pair", role: "peer_helper")
-        let created = try TestHTTP.postJSON(port: daemon.port, "/api/v1/participants", #"{"firstName":"Nadia","lastName":"Test"}"#, token: coordinator)
+        let created = try TestHTTP.postJSON(port: daemon.port, "/api/v1/participants", #"{"firstName":"Nadia","lastName":"Test","noContact":true}"#, token: coordinator)
         #expect(created.status == 201)
         let participant = try #require(created.json["id"] as? String)
 
@@ -136,7 +136,7 @@ struct InstrumentAPITests {
         let co = try TestHTTP.get(port: daemon.port, "/api/v1/instruments/co/fhir", headers: [auth]).json
         #expect((co["item"] as? [[String: Any]])?.first?["type"] as? String == "integer")
 
-        let participant = try #require(try TestHTTP.postJSON(port: daemon.port, "/api/v1/participants", #"{"firstName":"Luc","lastName":"Test"}"#,
+        let participant = try #require(try TestHTTP.postJSON(port: daemon.port, "/api/v1/participants", #"{"firstName":"Luc","lastName":"Test","phone":"0612345678"}"#,
                                                             token: try token(daemon, user: "coord", role: "coordinator")).json["id"] as? String)
         let stored = try TestHTTP.postJSON(port: daemon.port, "/api/v1/participants/\(participant)/assessments",
                                            #"{"instrument":"fagerstrom","answers":\#(fullFagerstrom)}"#, token: bearer)

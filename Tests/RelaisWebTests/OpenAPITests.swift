@@ -13,7 +13,8 @@ func makeApp() throws -> RelaisApp {
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     let store = try Store(path: directory + "/relais.sqlite")
     let instruments = try ProtocolsLoader.instruments(directory: repositoryRoot.appendingPathComponent("Protocols").path)
-    return try RelaisApp(configuration: Configuration(), store: store, instruments: instruments, logger: Logger(label: "test"))
+    let templates = try ProtocolsLoader.templates(directory: repositoryRoot.appendingPathComponent("Protocols").path, instruments: instruments)
+    return try RelaisApp(configuration: Configuration(), store: store, instruments: instruments, templates: templates, logger: Logger(label: "test"))
 }
 
 @Suite("OpenAPI description")

@@ -7,14 +7,6 @@ extension RelaisApp {
     func registerAssessmentAPI(_ router: inout Router) {
         let app = self
 
-        // The minimal participant; the programmes issue gives it contact details and consents.
-        router.post("/api/v1/participants", api(.plan) { request, context in
-            let body = try JSON.object(from: request)
-            let participant = try app.assessments.createParticipant(firstName: body["firstName"] as? String ?? "",
-                                                                    lastName: body["lastName"] as? String ?? "", by: context.actor)
-            return JSON.response(["id": participant.id, "firstName": participant.firstName, "lastName": participant.lastName], status: 201)
-        })
-
         router.post("/api/v1/participants/{id}/assessments", api(.recordAssessments) { request, context in
             let body = try JSON.object(from: request)
             var fields: [String: String] = [:]

@@ -1,0 +1,109 @@
+/// How a participant prefers to be reached.
+public enum ContactChannel: String, Codable, Sendable, CaseIterable {
+    case email, phone, post, none
+}
+
+public enum SmokerStatus: String, Codable, Sendable, CaseIterable {
+    case smoker
+    /// An ex-smoker consolidating their quit.
+    case exSmoker = "ex_smoker"
+}
+
+/// What staff enter about a participant: identity, contact, consents, reporting flags.
+/// Only the name is required, plus one way to reach them or an explicit "no contact".
+public struct ParticipantDetails: Sendable, Equatable {
+    public var firstName: String
+    public var lastName: String
+    public var birthYear: Int?
+    public var email: String?
+    public var phone: String?
+    public var postalAddress: String?
+    public var preferredChannel: ContactChannel
+    public var noContact: Bool
+    public var consentDataProcessing: Bool
+    public var consentEmail: Bool
+    public var consentFollowUp: Bool
+    public var smokerStatus: SmokerStatus
+    public var precarity: Bool
+    public var isolation: Bool
+    public var difficultCarePath: Bool
+    public var language: String
+
+    public init(firstName: String, lastName: String, birthYear: Int? = nil, email: String? = nil, phone: String? = nil,
+                postalAddress: String? = nil, preferredChannel: ContactChannel = .none, noContact: Bool = false,
+                consentDataProcessing: Bool = false, consentEmail: Bool = false, consentFollowUp: Bool = false,
+                smokerStatus: SmokerStatus = .smoker, precarity: Bool = false, isolation: Bool = false,
+                difficultCarePath: Bool = false, language: String = "fr") {
+        self.firstName = firstName
+        self.lastName = lastName
+        self.birthYear = birthYear
+        self.email = email
+        self.phone = phone
+        self.postalAddress = postalAddress
+        self.preferredChannel = preferredChannel
+        self.noContact = noContact
+        self.consentDataProcessing = consentDataProcessing
+        self.consentEmail = consentEmail
+        self.consentFollowUp = consentFollowUp
+        self.smokerStatus = smokerStatus
+        self.precarity = precarity
+        self.isolation = isolation
+        self.difficultCarePath = difficultCarePath
+        self.language = language
+    }
+
+    /// Trims, empties to nil, and checks every rule; all problems are reported together.
+    /// `currentYear` is the structure's current year, for the adult check (18+ in the year).
+    public func validated(currentYear: Int) throws(ValidationError) -> ParticipantDetails {
+        var details = self
+        func clean(_ value: String?) -> String? {
+            let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            return trimmed.isEmpty ? nil : trimmed
+        }
+        details.firstName = firstName.trimmingCharacters(in: .whitespacesAndNewlines)
+        details.lastName = lastName.trimmingCharacters(in: .whitespacesAndNewlines)
+        details.email = clean(email)?.lowercased()
+        details.phone = clean(phone)
+        details.postalAddress = clean(postalAddress)
+        var problems: [String: String] = [:]
+        if details.firstName.isEmpty { problems["firstName"] = "required" }
+        if details.lastName.isEmpty { problems["lastName"] = "required" }
+        if details.firstName.count > 100 { problems["firstName"] = "at most 100 characters" }
+        if details.lastName.count > 100 { problems["lastName"] = "at most 100 characters" }
+        if let year = birthYear {
+            if year < currentYear - 120 || year > currentYear { problems["birthYear"] = "not a plausible birth year" }
+            else if currentYear - year < 18 { problems["birthYear"] = "participants must be adults (18 or over)" }
+        }
+        if let email = details.email, !Self.looksLikeEmail(email) { problems["email"] = "not an email address" }
+        if let phone = details.phone {
+            let digits = phone.filter(\.isNumber)
+            if digits.count < 8 || digits.count > 15 || !phone.allSatisfy({ $0.isNumber || " +.-()".contains($0) }) {
+                problems["phone"] = "not a phone number"
+            }
+        }
+        if details.email == nil && details.phone == nil && details.postalAddress == nil && !details.noContact {
+            problems["contact"] = "give an email, a phone number or a postal address, or set noContact"
+        }
+        switch details.preferredChannel {
+        case .email where details.email == nil: problems["preferredChannel"] = "email preferred but no email given"
+        case .phone where details.phone == nil: problems["preferredChannel"] = "phone preferred but no phone given"
+        case .post where details.postalAddress == nil: problems["preferredChannel"] = "post preferred but no postal address given"
+        default: break
+        }
+        if details.consentEmail && details.email == nil { problems["consentEmail"] = "consent to email reminders needs an email" }
+        if !["fr", "en"].contains(language) { problems["language"] = "must be 'fr' or 'en'" }
+        guard problems.isEmpty else { throw ValidationError(problems) }
+        return details
+    }
+
+    static func looksLikeEmail(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix(".") else { return false }
+        return !text.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," })
+    }
+
+    /// "Nadia T.": what a peer helper sees of a participant.
+    public var firstNameAndInitial: String {
+        firstName + (lastName.first.map { " \($0)." } ?? "")
+    }
+}

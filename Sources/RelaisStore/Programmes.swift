@@ -1,0 +1,250 @@
+import Foundation
+import GRDB
+import RelaisDomain
+
+public enum Modality: String, Codable, Sendable, CaseIterable {
+    case inPerson = "in_person", visio, mixed
+}
+
+public struct ProgrammeRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "programme"
+    public var id: String
+    public var templateId: String
+    public var templateVersion: String
+    public var title: String
+    public var siteId: String?
+    public var roomId: String?
+    public var modality: Modality
+    public var visioUrl: String?
+    public var capacity: Int
+    public var timeZone: String
+    public var leadId: String
+    public var peerHelperId: String?
+    public var status: String
+    public var followUpDue: String
+    public var createdAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, title, modality, capacity, status
+        case templateId = "template_id", templateVersion = "template_version", siteId = "site_id", roomId = "room_id"
+        case visioUrl = "visio_url", timeZone = "time_zone", leadId = "lead_id", peerHelperId = "peer_helper_id"
+        case followUpDue = "follow_up_due", createdAt = "created_at"
+    }
+
+    /// The staff who lead or co-lead its sessions.
+    public var facilitators: [String] { [leadId] + (peerHelperId.map { [$0] } ?? []) }
+    public var zone: TimeZone { TimeZone(identifier: timeZone) ?? TimeZone(identifier: "Europe/Paris")! }
+}
+
+public struct SessionRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "session"
+    public var id: String
+    public var programmeId: String
+    public var index: Int
+    public var title: String
+    public var startsAt: Date
+    public var endsAt: Date
+    public var roomId: String?
+    public var status: String
+    public var holiday: String?
+    public var note: String
+    public var updatedAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, title, status, holiday, note
+        case programmeId = "programme_id", index = "idx", startsAt = "starts_at", endsAt = "ends_at", roomId = "room_id"
+        case updatedAt = "updated_at"
+    }
+}
+
+/// What a coordinator asks for; the sessions come from the planner's proposal.
+public struct ProgrammeDraft: Sendable {
+    public var template: ProgrammeTemplate
+    public var title: String
+    public var siteID: String?
+    public var roomID: String?
+    public var modality: Modality
+    public var visioURL: String?
+    public var capacity: Int
+    public var timeZone: TimeZone
+    public var leadID: String
+    public var peerHelperID: String?
+    /// (start, end, holiday name) per group session, in order.
+    public var sessions: [(start: Date, end: Date, holiday: String?)]
+    public var followUpDue: CalendarDate
+
+    public init(template: ProgrammeTemplate, title: String, siteID: String?, roomID: String?, modality: Modality, visioURL: String?,
+                capacity: Int, timeZone: TimeZone, leadID: String, peerHelperID: String?,
+                sessions: [(start: Date, end: Date, holiday: String?)], followUpDue: CalendarDate) {
+        self.template = template
+        self.title = title
+        self.siteID = siteID
+        self.roomID = roomID
+        self.modality = modality
+        self.visioURL = visioURL
+        self.capacity = capacity
+        self.timeZone = timeZone
+        self.leadID = leadID
+        self.peerHelperID = peerHelperID
+        self.sessions = sessions
+        self.followUpDue = followUpDue
+    }
+}
+
+/// Programmes and their group sessions: creation from a plan, rescheduling, cancellation,
+/// attendance. Every change is audited and session changes are kept in `session_change`.
+public struct Programmes: Sendable {
+    public let store: Store
+    public var clock: Clock
+
+    public init(store: Store, clock: Clock = .system) {
+        self.store = store
+        self.clock = clock
+    }
+
+    public func create(_ draft: ProgrammeDraft, by actor: Actor) throws -> (ProgrammeRecord, [SessionRecord]) {
+        var problems: [String: String] = [:]
+        let title = draft.title.trimmingCharacters(in: .whitespaces)
+        if title.isEmpty || title.count > 200 { problems["title"] = "required, at most 200 characters" }
+        if !(1...100).contains(draft.capacity) { problems["capacity"] = "must be from 1 to 100" }
+        if draft.modality != .visio && draft.siteID == nil { problems["siteId"] = "required for sessions in person" }
+        if draft.modality != .inPerson {
+            if let url = draft.visioURL, let scheme = URL(string: url)?.scheme, ["https", "http"].contains(scheme) {} else {
+                problems["visioUrl"] = "an https:// link is required for sessions by visio"
+            }
+        }
+        guard problems.isEmpty else { throw ValidationError(problems) }
+        let now = clock.now()
+        let programme = ProgrammeRecord(
+            id: UUID().uuidString.lowercased(), templateId: draft.template.id, templateVersion: draft.template.version, title: title,
+            siteId: draft.siteID, roomId: draft.roomID, modality: draft.modality, visioUrl: draft.visioURL, capacity: draft.capacity,
+            timeZone: draft.timeZone.identifier, leadId: draft.leadID, peerHelperId: draft.peerHelperID, status: "planned",
+            followUpDue: draft.followUpDue.iso, createdAt: now)
+        let sessions = zip(draft.template.sessions, draft.sessions).map { template, planned in
+            SessionRecord(id: UUID().uuidString.lowercased(), programmeId: programme.id, index: template.index,
+                          title: template.title.fr, startsAt: planned.start, endsAt: planned.end, roomId: draft.roomID,
+                          status: "planned", holiday: planned.holiday, note: "", updatedAt: now)
+        }
+        try store.pool.write { db in
+            try Self.checkStaff(db, leadID: draft.leadID, peerHelperID: draft.peerHelperID)
+            if let siteID = draft.siteID, try !SiteRecord.exists(db, key: siteID) { throw ValidationError(field: "siteId", "unknown site") }
+            if let roomID = draft.roomID {
+                guard let room = try RoomRecord.fetchOne(db, key: roomID), room.siteId == draft.siteID else {
+                    throw ValidationError(field: "roomId", "unknown room, or a room of another site")
+                }
+            }
+            for (index, session) in sessions.enumerated() {
+                if index > 0 && session.startsAt < sessions[index - 1].endsAt {
+                    throw StoreError.conflict("sessions \(index) and \(index + 1) of the plan overlap")
+                }
+                try Conflicts.check(db, .init(start: session.startsAt, end: session.endsAt, facilitators: programme.facilitators,
+                                              roomID: session.roomId, participants: []), timeZone: draft.timeZone)
+            }
+            try programme.insert(db)
+            for session in sessions { try session.insert(db) }
+            try Audit.record(db, actor, "create", entity: "programme", id: programme.id, detail: programme.title, at: now)
+        }
+        return (programme, sessions)
+    }
+
+    /// A session needs a tabacologue to lead it; a peer helper only co-leads.
+    static func checkStaff(_ db: Database, leadID: String, peerHelperID: String?) throws {
+        guard let lead = try User.fetchOne(db, key: leadID), !lead.isDisabled else {
+            throw ValidationError(field: "leadId", "unknown or disabled user")
+        }
+        guard lead.role == .tabacologue else {
+            throw ValidationError(field: "leadId", lead.role == .peerHelper
+                ? "a peer helper never leads alone: the lead must be a tabacologue"
+                : "the lead must be a tabacologue (role of \(lead.name): \(lead.role.rawValue))")
+        }
+        if let peerHelperID {
+            guard let helper = try User.fetchOne(db, key: peerHelperID), !helper.isDisabled, helper.role == .peerHelper else {
+                throw ValidationError(field: "peerHelperId", "must be an active account with the role peer_helper")
+            }
+        }
+    }
+
+    public func programme(id: String) throws -> (ProgrammeRecord, [SessionRecord]) {
+        try store.pool.read { db in
+            guard let programme = try ProgrammeRecord.fetchOne(db, key: id) else { throw StoreError.notFound("programme '\(id)'") }
+            return (programme, try SessionRecord.filter(Column("programme_id") == id).order(Column("idx")).fetchAll(db))
+        }
+    }
+
+    /// Programmes whose first session falls in `year` (all when nil), by first session.
+    public func list(year: Int?, visibleTo userID: String? = nil) throws -> [(ProgrammeRecord, [SessionRecord])] {
+        try store.pool.read { db in
+            let sessions = try SessionRecord.order(Column("starts_at")).fetchAll(db)
+            var request = ProgrammeRecord.all()
+            if let userID { request = request.filter(Column("lead_id") == userID || Column("peer_helper_id") == userID) }
+            let result = try request.fetchAll(db).map { programme in (programme, sessions.filter { $0.programmeId == programme.id }) }
+            return result.filter { programme, sessions in
+                guard let year, let first = sessions.first else { return year == nil }
+                var calendar = Calendar(identifier: .gregorian)
+                calendar.timeZone = programme.zone
+                return calendar.component(.year, from: first.startsAt) == year
+            }.sorted { ($0.1.first?.startsAt ?? .distantFuture) < ($1.1.first?.startsAt ?? .distantFuture) }
+        }
+    }
+
+    public func session(id: String) throws -> (SessionRecord, ProgrammeRecord) {
+        try store.pool.read { db in
+            guard let session = try SessionRecord.fetchOne(db, key: id),
+                  let programme = try ProgrammeRecord.fetchOne(db, key: session.programmeId) else { throw StoreError.notFound("session '\(id)'") }
+            return (session, programme)
+        }
+    }
+
+    /// Moves a session (conflicts refused), recording before/after and the reason.
+    public func reschedule(sessionID: String, start: Date, end: Date, roomID: String??, holiday: String?, reason: String,
+                           by actor: Actor) throws -> SessionRecord {
+        guard end > start else { throw ValidationError(field: "end", "must be after the start") }
+        return try store.pool.write { db in
+            guard var session = try SessionRecord.fetchOne(db, key: sessionID),
+                  let programme = try ProgrammeRecord.fetchOne(db, key: session.programmeId) else { throw StoreError.notFound("session '\(sessionID)'") }
+            guard session.status == "planned" else { throw StoreError.conflict("the session is cancelled; it cannot be moved") }
+            if let roomID, let id = roomID {
+                guard let room = try RoomRecord.fetchOne(db, key: id), room.siteId == programme.siteId else {
+                    throw ValidationError(field: "roomId", "unknown room, or a room of another site")
+                }
+            }
+            let newRoom = roomID ?? session.roomId
+            try Conflicts.check(db, .init(start: start, end: end, facilitators: programme.facilitators, roomID: newRoom,
+                                          participants: [], excludingSession: session.id), timeZone: programme.zone)
+            let siblings = try SessionRecord.filter(Column("programme_id") == programme.id && Column("id") != session.id
+                                                    && Column("status") == "planned").fetchAll(db)
+            if siblings.contains(where: { $0.startsAt < end && $0.endsAt > start }) {
+                throw StoreError.conflict("the new time overlaps another session of the programme")
+            }
+            let before = Conflicts.describe(session.startsAt, programme.zone)
+            session.startsAt = start
+            session.endsAt = end
+            session.roomId = newRoom
+            session.holiday = holiday
+            session.updatedAt = clock.now()
+            try session.update(db)
+            try db.execute(sql: "INSERT INTO session_change(session_id, at, actor_name, change, before, after, reason) VALUES (?,?,?,?,?,?,?)",
+                           arguments: [session.id, clock.now(), actor.name, "rescheduled", before, Conflicts.describe(start, programme.zone), reason])
+            try Audit.record(db, actor, "reschedule", entity: "session", id: session.id, detail: reason, at: clock.now())
+            return session
+        }
+    }
+
+    public func cancel(sessionID: String, reason: String, by actor: Actor) throws -> SessionRecord {
+        try store.pool.write { db in
+            guard var session = try SessionRecord.fetchOne(db, key: sessionID) else { throw StoreError.notFound("session '\(sessionID)'") }
+            guard session.status == "planned" else { return session }
+            session.status = "cancelled"
+            session.updatedAt = clock.now()
+            try session.update(db)
+            try db.execute(sql: "INSERT INTO session_change(session_id, at, actor_name, change, reason) VALUES (?,?,?,?,?)",
+                           arguments: [session.id, clock.now(), actor.name, "cancelled", reason])
+            try Audit.record(db, actor, "cancel", entity: "session", id: session.id, detail: reason, at: clock.now())
+            return session
+        }
+    }
+
+    public func changes(sessionID: String) throws -> [Row] {
+        try store.pool.read { try Row.fetchAll($0, sql: "SELECT * FROM session_change WHERE session_id = ? ORDER BY id", arguments: [sessionID]) }
+    }
+}
