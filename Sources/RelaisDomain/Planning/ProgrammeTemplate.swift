@@ -128,26 +128,13 @@ extension ProgrammeTemplate {
     /// Decodes and validates a template file. Unknown keys are refused, as for instruments: a
     /// misspelt `"befor_session"` silently ignored would drop a scheduling constraint.
     public static func decode(_ data: Data, file: String) throws(ProgrammeTemplateError) -> ProgrammeTemplate {
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: data)
-        } catch {
-            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
-            throw ProgrammeTemplateError(file: file, problem: "not valid JSON: \(detail)")
+        switch StrictJSON.decode(ProgrammeTemplate.self, from: data, allowed: allowedKeys) {
+        case .success(let template):
+            try template.validate(file: file)
+            return template
+        case .failure(let problem):
+            throw ProgrammeTemplateError(file: file, problem: problem.text)
         }
-        if let unknown = TemplateKeys.unknownKey(in: object, allowed: TemplateKeys.topLevel, path: "") {
-            throw ProgrammeTemplateError(file: file, problem: "unknown key '\(unknown)' (see Protocols/README.md)")
-        }
-        let template: ProgrammeTemplate
-        do {
-            template = try JSONDecoder().decode(ProgrammeTemplate.self, from: data)
-        } catch let error as DecodingError {
-            throw ProgrammeTemplateError(file: file, problem: TemplateKeys.describe(error))
-        } catch {
-            throw ProgrammeTemplateError(file: file, problem: "\(error)")
-        }
-        try template.validate(file: file)
-        return template
     }
 
     static let durations = 15...480
@@ -230,19 +217,12 @@ extension ProgrammeTemplate {
     }
 }
 
-/// The keys format 1 allows, and readable decoding errors (the same approach as instrument files).
-private enum TemplateKeys {
-    indirect enum Spec: Sendable {
-        case leaf
-        case object([String: Spec])
-        case list(Spec)
-    }
-
-    static let localized: Spec = .object(["fr": .leaf, "en": .leaf])
-    static let topLevel: Spec = .object([
-        "format": .leaf, "id": .leaf, "version": .leaf, "title": localized, "description": localized, "cadence_days": .leaf,
+extension ProgrammeTemplate {
+    /// The keys format 1 allows.
+    static let allowedKeys: StrictJSON.Spec = .object([
+        "format": .leaf, "id": .leaf, "version": .leaf, "title": StrictJSON.localized, "description": StrictJSON.localized, "cadence_days": .leaf,
         "sessions": .list(.object([
-            "index": .leaf, "title": localized, "objectives": localized, "duration_minutes": .leaf, "instruments": .leaf, "guide": .leaf,
+            "index": .leaf, "title": StrictJSON.localized, "objectives": StrictJSON.localized, "duration_minutes": .leaf, "instruments": .leaf, "guide": .leaf,
         ])),
         "consultations": .list(.object([
             "index": .leaf, "duration_minutes": .leaf, "after_session": .leaf, "before_session": .leaf,
@@ -251,39 +231,4 @@ private enum TemplateKeys {
         "end_questionnaires": .leaf,
         "follow_up": .object(["months": .leaf, "instrument": .leaf]),
     ])
-
-    static func unknownKey(in value: Any, allowed spec: Spec, path: String) -> String? {
-        switch spec {
-        case .leaf: return nil
-        case .object(let keys):
-            guard let object = value as? [String: Any] else { return nil } // type errors are the decoder's to report
-            for key in object.keys.sorted() {
-                let childPath = path.isEmpty ? key : "\(path).\(key)"
-                guard let childSpec = keys[key] else { return childPath }
-                if let found = unknownKey(in: object[key]!, allowed: childSpec, path: childPath) { return found }
-            }
-            return nil
-        case .list(let element):
-            guard let array = value as? [Any] else { return nil }
-            for (index, child) in array.enumerated() {
-                if let found = unknownKey(in: child, allowed: element, path: "\(path)[\(index)]") { return found }
-            }
-            return nil
-        }
-    }
-
-    static func describe(_ error: DecodingError) -> String {
-        func path(_ context: DecodingError.Context) -> String {
-            let parts = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-            return parts.hasPrefix(".") ? String(parts.dropFirst()) : (parts.isEmpty ? "(top level)" : parts)
-        }
-        switch error {
-        case .keyNotFound(let key, let context):
-            return "missing key '\(key.stringValue)'" + (context.codingPath.isEmpty ? "" : " in \(path(context))")
-        case .typeMismatch(let type, let context): return "\(path(context)): expected \(type)"
-        case .valueNotFound(let type, let context): return "\(path(context)): expected \(type), found null"
-        case .dataCorrupted(let context): return "\(path(context)): \(context.debugDescription)"
-        @unknown default: return "\(error)"
-        }
-    }
 }
