@@ -42,7 +42,7 @@ public enum Audit {
     /// participant's record calls this.
     public static func record(_ db: Database, _ actor: Actor, _ action: String, entity: String, id: String? = nil,
                               detail: String? = nil, at: Date = Date()) throws {
-        var entry = AuditEntry(id: nil, at: at, actorId: actor.userID, actorName: actor.name, action: action,
+        let entry = AuditEntry(id: nil, at: at, actorId: actor.userID, actorName: actor.name, action: action,
                                entity: entity, entityId: id, detail: detail, clientAddress: actor.clientAddress)
         try entry.insert(db)
     }

@@ -116,7 +116,7 @@ public struct Consultations: Sendable {
         let now = clock.now()
         return try store.pool.write { db in
             guard var record = try ConsultationRecord.fetchOne(db, key: id),
-                  let programme = try ProgrammeRecord.fetchOne(db, key: try ConsultationRecord.fetchOne(db, key: id)?.programmeId ?? "") else {
+                  let programme = try ProgrammeRecord.fetchOne(db, key: record.programmeId) else {
                 throw StoreError.notFound("consultation '\(id)'")
             }
             if let start, let end {

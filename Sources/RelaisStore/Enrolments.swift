@@ -46,7 +46,7 @@ public struct Enrolments: Sendable {
             guard let programme = try ProgrammeRecord.fetchOne(db, key: programmeID) else { throw StoreError.notFound("programme '\(programmeID)'") }
             guard programme.status == "planned" else { throw StoreError.conflict("the programme is cancelled") }
             guard try ParticipantRecord.exists(db, key: participantID) else { throw ValidationError(field: "participantId", "unknown participant") }
-            var record = try EnrolmentRecord.filter(Column("programme_id") == programmeID && Column("participant_id") == participantID).fetchOne(db)
+            let record = try EnrolmentRecord.filter(Column("programme_id") == programmeID && Column("participant_id") == participantID).fetchOne(db)
             if let existing = record, existing.status != .withdrawn {
                 throw StoreError.conflict("the participant is already \(existing.status == .enrolled ? "enrolled" : "on the waiting list")")
             }
@@ -59,7 +59,6 @@ public struct Enrolments: Sendable {
                                         status: full ? .waiting : .enrolled, requestedAt: now, enrolledAt: full ? nil : now,
                                         withdrawnAt: nil, withdrawalReason: nil)
             if record == nil { try fresh.insert(db) } else { try fresh.update(db) }
-            record = fresh
             try Audit.record(db, actor, full ? "wait_list" : "enrol", entity: "participant", id: participantID, detail: "programme=\(programmeID)", at: now)
             return fresh
         }
