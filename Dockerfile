@@ -8,7 +8,10 @@ RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-ins
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Package.swift ./
+# The manifest also declares the test and benchmark targets: their folders must exist.
 COPY Sources ./Sources
+COPY Tests ./Tests
+COPY Benchmarks ./Benchmarks
 RUN swift build -c release --static-swift-stdlib --product relais \
     && mkdir -p /out/bin \
     && cp .build/release/relais /out/bin/ \

@@ -12,7 +12,7 @@ deps:
 	  echo "Installing $$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
-	@python3 -c 'import icalendar' 2>/dev/null || python3 -m pip install -q icalendar
+	@python3 -c "import icalendar, aiosmtpd" 2>/dev/null || python3 -m pip install -q icalendar aiosmtpd
 
 build: deps
 	swift build

@@ -35,6 +35,17 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
 
+        // libcurl (Debian libcurl4-openssl-dev) for SMTP, and the mail transports behind one protocol.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "RelaisMail", dependencies: ["CCurl"]),
+
+        // The reminder sender: mail templates, message composition, the sweep over the outbox.
+        .target(name: "RelaisSender", dependencies: [
+            "RelaisDomain", "RelaisStore", "RelaisMail",
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         // Configuration: embedded defaults, YAML file, environment overrides.
         .target(name: "RelaisConfig", dependencies: [
             "RelaisDomain",
@@ -50,15 +61,27 @@ let package = Package(
 
         // The `relais` executable: wires everything, one subcommand per operator task.
         .executableTarget(name: "relais", dependencies: [
-            "RelaisDomain", "RelaisStore", "RelaisConfig", "RelaisWeb", "HTTPServer",
+            "RelaisDomain", "RelaisStore", "RelaisConfig", "RelaisWeb", "HTTPServer", "RelaisMail", "RelaisSender",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
+        // `make bench`: the sweep over a million enrolments (numbers printed, never asserted in tests).
+        .executableTarget(name: "relais-sweep-bench", dependencies: [
+            "RelaisDomain", "RelaisStore", "RelaisConfig", "RelaisMail", "RelaisSender",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Benchmarks/SweepBench"),
+
         .testTarget(name: "RelaisDomainTests", dependencies: ["RelaisDomain"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "RelaisTestSupport"]),
         .testTarget(name: "RelaisStoreTests", dependencies: ["RelaisStore", "RelaisDomain"]),
+        .testTarget(name: "RelaisSenderTests", dependencies: [
+            "RelaisSender", "RelaisStore", "RelaisDomain", "RelaisMail", "RelaisConfig", "RelaisTestSupport",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "RelaisMailTests", dependencies: ["RelaisMail", "RelaisTestSupport"]),
         .testTarget(name: "RelaisConfigTests", dependencies: ["RelaisConfig", "RelaisDomain"]),
         .testTarget(name: "RelaisWebTests", dependencies: [
             "RelaisWeb", "RelaisStore", "RelaisConfig", "RelaisDomain", "HTTPServer",

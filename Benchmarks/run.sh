@@ -50,3 +50,7 @@ for path in /healthz /api/v1/me; do
     ratio=$(python3 -c "print('%.2f' % ($r_rps / $c_rps))")
     printf "%-12s | %10s %8s %8s | %10s %8s %8s | %s\n" "$path" "$r_rps" "$r_p50" "$r_p99" "$c_rps" "$c_p50" "$c_p99" "$ratio"
 done
+
+# The reminder sender's sweep over 1,000,000 enrolments and 100,000 pending messages.
+echo
+.build/release/relais-sweep-bench

@@ -1,4 +1,5 @@
 import Foundation
+import RelaisDomain
 
 /// Everything an installation can set. The defaults are the embedded configuration: a new
 /// install runs with no file at all (data under ./var, listening on 127.0.0.1:8080).
@@ -30,6 +31,27 @@ public struct Configuration: Sendable, Equatable {
 
     public var logLevel = "info"
 
+    public var mailTransport = "maildir"
+    public var mailFrom = "relais@localhost"
+    public var mailFromName: String?
+    public var mailReplyTo: String?
+    public var smtpHost: String?
+    public var smtpPort = 587
+    public var smtpSecurity = "starttls"
+    public var smtpUsername: String?
+    public var smtpPassword: String?
+    public var smtpTimeoutSeconds = 30
+    public var sendmailCommand = "/usr/sbin/sendmail -i"
+    public var mailSendFrom = "09:00"
+    public var mailSendUntil = "19:00"
+    public var mailSendDays = "mon-sat"
+    public var mailSweepIntervalSeconds = 60
+    public var mailMaxAttempts = 6
+    public var mailFirstRetrySeconds = 300
+    public var mailTemplatesDir: String?
+    public var evaluationReminderDate = "01-15"
+    public var questionnaireTokenDays = 60
+
     /// `instruments.<id>.band_scheme` and `instruments.<id>.parameters.<name>`, checked
     /// against the instrument files when they load.
     public var instrumentSettings: [String: String] = [:]
@@ -48,6 +70,25 @@ public struct Configuration: Sendable, Equatable {
 
     /// Cookies get `Secure` when the daemon is reached over HTTPS, directly or through a proxy.
     public var secureCookies: Bool { usesTLS || effectivePublicBaseURL.hasPrefix("https://") }
+
+    /// The maildir of the embedded transport, under the data folder.
+    public var maildirPath: String { (dataDir as NSString).appendingPathComponent("maildir") }
+    /// Mail templates: `mail.templates_dir`, else `mail/` in the protocols folder.
+    public var effectiveMailTemplatesDir: String { mailTemplatesDir ?? (protocolsDir as NSString).appendingPathComponent("mail") }
+
+    /// The quiet-hours rule as a value of the domain.
+    public var sendingWindow: SendingWindow {
+        SendingWindow(opens: SendingWindow.minutes(mailSendFrom) ?? 9 * 60, closes: SendingWindow.minutes(mailSendUntil) ?? 19 * 60,
+                      days: SendingWindow.days(mailSendDays) ?? Set(1...6), timeZone: TimeZone(identifier: timeZone) ?? .current)
+    }
+
+    public var reminderPolicy: ReminderPolicy {
+        var policy = ReminderPolicy()
+        policy.maxAttempts = mailMaxAttempts
+        policy.firstRetrySeconds = mailFirstRetrySeconds
+        policy.tokenDays = questionnaireTokenDays
+        return policy
+    }
 
     public var isLoopbackHost: Bool {
         httpHost == "::1" || httpHost.hasPrefix("127.") || httpHost == "localhost"

@@ -1,4 +1,5 @@
 import Foundation
+import RelaisDomain
 
 /// One documented key: its dotted name (as in the YAML file), how to read it, where it goes.
 struct ConfigurationKey: Sendable {
@@ -62,6 +63,29 @@ extension ConfigurationKey {
         }
     }
 
+    static func clockTime(_ name: String, _ path: WritableKeyPath<Configuration, String> & Sendable) -> ConfigurationKey {
+        ConfigurationKey(name: name) { config, raw throws(KeyError) in
+            guard SendingWindow.minutes(raw) != nil else { throw KeyError(reason: "expected a local time HH:MM such as 09:00, got '\(raw)'") }
+            config[keyPath: path] = raw
+        }
+    }
+
+    static func dayList(_ name: String, _ path: WritableKeyPath<Configuration, String> & Sendable) -> ConfigurationKey {
+        ConfigurationKey(name: name) { config, raw throws(KeyError) in
+            guard SendingWindow.days(raw) != nil else {
+                throw KeyError(reason: "expected days such as mon-sat or mon,tue,thu (mon tue wed thu fri sat sun), got '\(raw)'")
+            }
+            config[keyPath: path] = raw
+        }
+    }
+
+    static func monthDay(_ name: String, _ path: WritableKeyPath<Configuration, String> & Sendable) -> ConfigurationKey {
+        ConfigurationKey(name: name) { config, raw throws(KeyError) in
+            guard CalendarDate(iso: "2024-" + raw) != nil else { throw KeyError(reason: "expected a day of the year MM-DD such as 01-15, got '\(raw)'") }
+            config[keyPath: path] = raw
+        }
+    }
+
     /// Every key of the file, in the order config/relais.yaml documents them.
     static let all: [ConfigurationKey] = [
         .string("data_dir", \.dataDir),
@@ -86,5 +110,25 @@ extension ConfigurationKey {
         .timeZone("structure.time_zone", \.timeZone),
         .choice("structure.language", \.language, ["fr", "en"]),
         .choice("log.level", \.logLevel, ["trace", "debug", "info", "notice", "warning", "error", "critical"]),
+        .choice("mail.transport", \.mailTransport, ["maildir", "smtp", "sendmail"]),
+        .string("mail.from", \.mailFrom),
+        .optionalString("mail.from_name", \.mailFromName),
+        .optionalString("mail.reply_to", \.mailReplyTo),
+        .optionalString("mail.smtp.host", \.smtpHost),
+        .integer("mail.smtp.port", \.smtpPort, 1...65535),
+        .choice("mail.smtp.security", \.smtpSecurity, ["starttls", "tls", "none"]),
+        .optionalString("mail.smtp.username", \.smtpUsername),
+        .optionalString("mail.smtp.password", \.smtpPassword),
+        .integer("mail.smtp.timeout_seconds", \.smtpTimeoutSeconds, 1...600),
+        .string("mail.sendmail.command", \.sendmailCommand),
+        .clockTime("mail.send_from", \.mailSendFrom),
+        .clockTime("mail.send_until", \.mailSendUntil),
+        .dayList("mail.send_days", \.mailSendDays),
+        .integer("mail.sweep_interval_seconds", \.mailSweepIntervalSeconds, 5...3600),
+        .integer("mail.max_attempts", \.mailMaxAttempts, 1...50),
+        .integer("mail.retry_first_seconds", \.mailFirstRetrySeconds, 10...86400),
+        .optionalString("mail.templates_dir", \.mailTemplatesDir),
+        .monthDay("mail.evaluation_reminder_date", \.evaluationReminderDate),
+        .integer("questionnaire.token_days", \.questionnaireTokenDays, 1...365),
     ]
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RelaisDomain
 import Yams
 
 /// Builds a `Configuration` from, in increasing precedence: the embedded defaults, a YAML
@@ -63,6 +64,19 @@ public enum ConfigurationLoader {
             throw ConfigurationError(key: "http.public_base_url", source: "configuration",
                                      reason: "expected an http:// or https:// address, got '\(url)'")
         }
+        if config.mailTransport == "smtp" && config.smtpHost == nil {
+            throw ConfigurationError(key: "mail.smtp.host", source: "configuration", reason: "required when mail.transport is smtp")
+        }
+        if (config.smtpUsername == nil) != (config.smtpPassword == nil) {
+            throw ConfigurationError(key: "mail.smtp.password", source: "configuration", reason: "SMTP authentication needs both a username and a password")
+        }
+        if SendingWindow.minutes(config.mailSendFrom)! >= SendingWindow.minutes(config.mailSendUntil)! {
+            throw ConfigurationError(key: "mail.send_until", source: "configuration",
+                                     reason: "must be later than mail.send_from (\(config.mailSendFrom))")
+        }
+        if !config.mailFrom.contains("@") || config.mailFrom.contains(where: { $0.isWhitespace || !$0.isASCII }) {
+            throw ConfigurationError(key: "mail.from", source: "configuration", reason: "expected an ASCII email address, got '\(config.mailFrom)'")
+        }
     }
 
     /// The YAML mapping as dotted keys and scalar values; null values are left out (default kept).
@@ -90,7 +104,8 @@ public enum ConfigurationLoader {
             }
         case .scalar(let scalar):
             if prefix.isEmpty { throw ConfigurationError(key: "-", source: source, reason: "expected a mapping of keys") }
-            if scalar.tag == Tag(.null) || (scalar.string == "~" || scalar.string.isEmpty) && scalar.style == .plain { return }
+            // YAML 1.2 core schema nulls: ~, null, Null, NULL or nothing, when not quoted.
+            if scalar.tag == Tag(.null) || ["~", "", "null", "Null", "NULL"].contains(scalar.string) && scalar.style == .plain { return }
             result.append((prefix, scalar.string))
         case .sequence, .alias:
             throw ConfigurationError(key: prefix.isEmpty ? "-" : prefix, source: source, reason: "expected a single value, not a list")

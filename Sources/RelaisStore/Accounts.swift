@@ -15,9 +15,11 @@ public struct User: Codable, Sendable, Equatable, FetchableRecord, PersistableRe
     public var createdAt: Date
     public var passwordChangedAt: Date
     public var disabledAt: Date?
+    /// Where the staff digest goes; optional.
+    public var email: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, name, role, language
+        case id, name, role, language, email
         case displayName = "display_name", passwordHash = "password_hash", mustChangePassword = "must_change_password"
         case createdAt = "created_at", passwordChangedAt = "password_changed_at", disabledAt = "disabled_at"
     }
@@ -97,8 +99,10 @@ public struct Accounts: Sendable {
 
     @discardableResult
     public func createUser(name: String, displayName: String? = nil, role: Role, password: String,
-                           mustChangePassword: Bool = false, by actor: Actor) throws -> User {
+                           mustChangePassword: Bool = false, email: String? = nil, by actor: Actor) throws -> User {
         let name = name.trimmingCharacters(in: .whitespaces)
+        let email = email?.trimmingCharacters(in: .whitespaces).lowercased()
+        if let email, !ParticipantDetails.looksLikeEmail(email) { throw StoreError.invalid(field: "email", reason: "not an email address") }
         guard name.range(of: #"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$"#, options: .regularExpression) != nil else {
             throw StoreError.invalid(field: "name", reason: "use 2 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
         }
@@ -106,7 +110,7 @@ public struct Accounts: Sendable {
         let now = clock.now()
         let user = User(id: UUID().uuidString.lowercased(), name: name, displayName: displayName ?? name, role: role,
                         passwordHash: Secrets.hashPassword(password), mustChangePassword: mustChangePassword,
-                        language: "fr", createdAt: now, passwordChangedAt: now, disabledAt: nil)
+                        language: "fr", createdAt: now, passwordChangedAt: now, disabledAt: nil, email: email)
         try store.pool.write { db in
             if try User.filter(Column("name") == name).fetchOne(db) != nil {
                 throw StoreError.conflict("a user named '\(name)' already exists")
@@ -169,9 +173,12 @@ public struct Accounts: Sendable {
         }
     }
 
-    /// Changes what a user may set about themself: the name shown and the language of pages.
-    public func updateProfile(userID: String, displayName: String?, language: String?, by actor: Actor) throws -> User {
+    /// Changes what a user may set about themself: the name shown, the language of pages and
+    /// the address of the staff digest (an empty string removes it).
+    public func updateProfile(userID: String, displayName: String?, language: String?, email: String? = nil, by actor: Actor) throws -> User {
         var fields: [String: String] = [:]
+        let email = email?.trimmingCharacters(in: .whitespaces).lowercased()
+        if let email, !email.isEmpty, !ParticipantDetails.looksLikeEmail(email) { fields["email"] = "not an email address" }
         if let displayName, displayName.trimmingCharacters(in: .whitespaces).isEmpty || displayName.count > 100 {
             fields["displayName"] = "must be 1 to 100 characters"
         }
@@ -181,6 +188,7 @@ public struct Accounts: Sendable {
             guard var user = try User.fetchOne(db, key: userID) else { throw StoreError.notFound("user") }
             if let displayName { user.displayName = displayName.trimmingCharacters(in: .whitespaces) }
             if let language { user.language = language }
+            if let email { user.email = email.isEmpty ? nil : email }
             try user.update(db)
             try Audit.record(db, actor, "update_profile", entity: "user", id: userID, at: clock.now())
             return user

@@ -63,9 +63,24 @@ public struct Assessments: Sendable {
         self.clock = clock
     }
 
-    /// Stores a scored assessment and its audit row in one transaction.
+    /// Stores a scored assessment and its audit row in one transaction; a complete answer to a
+    /// pending questionnaire invitation also closes it and cancels its reminders.
     public func record(participantID: String, result: ScoreResult, takenOn: CalendarDate, partial: Bool,
                        source: AssessmentSource, by actor: Actor) throws -> AssessmentRecord {
+        let now = clock.now()
+        return try store.pool.write { db in
+            guard try ParticipantRecord.exists(db, key: participantID) else { throw StoreError.notFound("participant '\(participantID)'") }
+            let record = try Self.insert(db, participantID: participantID, result: result, takenOn: takenOn, partial: partial,
+                                         source: source, by: actor, at: now)
+            if !partial {
+                try Questionnaires.noteAnswered(db, participantID: participantID, source: source, userID: actor.userID, at: now)
+            }
+            return record
+        }
+    }
+
+    static func insert(_ db: Database, participantID: String, result: ScoreResult, takenOn: CalendarDate, partial: Bool,
+                       source: AssessmentSource, by actor: Actor, at now: Date) throws -> AssessmentRecord {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let record = AssessmentRecord(
@@ -74,13 +89,10 @@ public struct Assessments: Sendable {
             answers: String(decoding: try encoder.encode(result.answers), as: UTF8.self),
             total: result.total.total, band: result.total.band,
             derived: try result.derived.map { String(decoding: try encoder.encode($0), as: UTF8.self) },
-            partial: partial, source: source, recordedBy: actor.userID, recordedAt: clock.now())
-        try store.pool.write { db in
-            guard try ParticipantRecord.exists(db, key: participantID) else { throw StoreError.notFound("participant '\(participantID)'") }
-            try record.insert(db)
-            try Audit.record(db, actor, "record_assessment", entity: "participant", id: participantID,
-                             detail: "\(result.instrument) \(record.id)", at: clock.now())
-        }
+            partial: partial, source: source, recordedBy: actor.userID, recordedAt: now)
+        try record.insert(db)
+        try Audit.record(db, actor, "record_assessment", entity: "participant", id: participantID,
+                         detail: "\(result.instrument) \(record.id)", at: now)
         return record
     }
 

@@ -60,6 +60,7 @@ public struct Enrolments: Sendable {
                                         withdrawnAt: nil, withdrawalReason: nil)
             if record == nil { try fresh.insert(db) } else { try fresh.update(db) }
             try Audit.record(db, actor, full ? "wait_list" : "enrol", entity: "participant", id: participantID, detail: "programme=\(programmeID)", at: now)
+            if fresh.status == .enrolled { try Reminders.confirmEnrolment(db, fresh, at: now) }
             return fresh
         }
     }
@@ -78,6 +79,7 @@ public struct Enrolments: Sendable {
             record.withdrawalReason = reason
             try record.update(db)
             try Audit.record(db, actor, "withdraw", entity: "participant", id: record.participantId, detail: reason, at: now)
+            try Reminders.cancelForWithdrawal(db, programmeID: record.programmeId, participantID: record.participantId, at: now)
             var promoted: EnrolmentRecord?
             if freedPlace, var next = try EnrolmentRecord.filter(Column("programme_id") == record.programmeId && Column("status") == "waiting")
                 .order(Column("requested_at")).fetchOne(db) {
@@ -85,6 +87,7 @@ public struct Enrolments: Sendable {
                 next.enrolledAt = now
                 try next.update(db)
                 try Audit.record(db, actor, "promote_from_waiting_list", entity: "participant", id: next.participantId, at: now)
+                try Reminders.confirmEnrolment(db, next, at: now)
                 promoted = next
             }
             return (record, promoted)
@@ -131,6 +134,7 @@ public struct Enrolments: Sendable {
                 try session.update(db)
                 try Audit.record(db, actor, "session_note", entity: "session", id: sessionID, at: now)
             }
+            try Reminders.reconcileProgrammeEnd(db, programmeID: session.programmeId, at: now)
         }
     }
 

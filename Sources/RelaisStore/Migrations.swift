@@ -225,6 +225,83 @@ enum Migrations {
                 t.column("revoked_at", .datetime)
             }
         }
+        migrator.registerMigration("v4-outbox-questionnaires-tasks") { db in
+            try db.alter(table: "user") { t in t.add(column: "email", .text) }
+            // What the programme's template said when it was created, so that reminders do not
+            // depend on a template file that may change later.
+            try db.alter(table: "programme") { t in
+                t.add(column: "end_instruments", .text).notNull().defaults(to: "[\"satisfaction_end\",\"impact_end\"]")
+                t.add(column: "follow_up_instrument", .text).notNull().defaults(to: "followup_3m")
+                t.add(column: "follow_up_months", .integer).notNull().defaults(to: 3)
+            }
+            try db.create(table: "questionnaire_invitation") { t in
+                t.primaryKey("id", .text)
+                t.column("participant_id", .text).notNull().references("participant", onDelete: .cascade)
+                t.column("programme_id", .text).notNull().indexed().references("programme", onDelete: .cascade)
+                t.column("purpose", .text).notNull().check(sql: "purpose IN ('end_of_programme','follow_up')")
+                t.column("instruments", .text).notNull() // JSON array of instrument ids
+                t.column("due_on", .text).notNull()      // YYYY-MM-DD, local
+                t.column("created_at", .datetime).notNull()
+                t.column("answered_at", .datetime)
+                t.column("answered_source", .text)
+                t.uniqueKey(["participant_id", "programme_id", "purpose"])
+            }
+            try db.create(table: "questionnaire_token") { t in
+                t.primaryKey("token_hash", .text)
+                t.column("invitation_id", .text).notNull().indexed().references("questionnaire_invitation", onDelete: .cascade)
+                t.column("created_at", .datetime).notNull()
+                t.column("expires_at", .datetime).notNull()
+            }
+            try db.create(table: "outbox") { t in
+                t.primaryKey("id", .text)
+                t.column("key", .text).notNull().unique() // one message per fact: never twice
+                t.column("kind", .text).notNull()
+                t.column("participant_id", .text).references("participant", onDelete: .cascade)
+                t.column("user_id", .text).references("user", onDelete: .cascade)
+                t.column("programme_id", .text).references("programme", onDelete: .cascade)
+                t.column("session_id", .text).references("session", onDelete: .cascade)
+                t.column("invitation_id", .text).references("questionnaire_invitation", onDelete: .cascade)
+                t.column("payload", .text).notNull().defaults(to: "{}")
+                t.column("due_at", .datetime).notNull()
+                t.column("next_attempt_at", .datetime).notNull()
+                t.column("state", .text).notNull().defaults(to: "pending")
+                    .check(sql: "state IN ('pending','sent','failed','cancelled','skipped')")
+                t.column("attempts", .integer).notNull().defaults(to: 0)
+                t.column("last_error", .text)
+                t.column("recipient", .text)
+                t.column("message_id", .text)
+                t.column("sent_at", .datetime)
+                t.column("closed_reason", .text)
+                t.column("created_at", .datetime).notNull()
+                t.column("updated_at", .datetime).notNull()
+            }
+            // The sweep reads only pending rows that are due: a partial index keeps its cost in
+            // proportion to them, however large the history grows.
+            try db.execute(sql: "CREATE INDEX outbox_due ON outbox(next_attempt_at, id) WHERE state = 'pending'")
+            try db.execute(sql: "CREATE INDEX outbox_participant ON outbox(participant_id, created_at)")
+            try db.execute(sql: "CREATE INDEX outbox_programme_pending ON outbox(programme_id, kind) WHERE state = 'pending'")
+            try db.execute(sql: "CREATE INDEX outbox_invitation ON outbox(invitation_id) WHERE invitation_id IS NOT NULL")
+            try db.execute(sql: "CREATE INDEX outbox_state_kind ON outbox(state, kind, created_at)")
+            try db.create(table: "task") { t in
+                t.primaryKey("id", .text)
+                t.column("key", .text).unique()
+                t.column("kind", .text).notNull()
+                    .check(sql: "kind IN ('follow_up_call','questionnaire_call','session_change_call','delivery_failed','other')")
+                t.column("participant_id", .text).notNull().indexed().references("participant", onDelete: .cascade)
+                t.column("programme_id", .text).references("programme", onDelete: .cascade)
+                t.column("invitation_id", .text).references("questionnaire_invitation", onDelete: .setNull)
+                t.column("outbox_id", .text).references("outbox", onDelete: .setNull)
+                t.column("reason", .text).notNull()
+                t.column("state", .text).notNull().defaults(to: "open").check(sql: "state IN ('open','done','unreachable')")
+                t.column("assigned_to", .text).references("user", onDelete: .setNull)
+                t.column("due_on", .text).notNull()
+                t.column("note", .text).notNull().defaults(to: "")
+                t.column("created_at", .datetime).notNull()
+                t.column("closed_at", .datetime)
+                t.column("closed_by", .text).references("user", onDelete: .setNull)
+            }
+            try db.execute(sql: "CREATE INDEX task_open ON task(state, due_on)")
+        }
         return migrator
     }
 }

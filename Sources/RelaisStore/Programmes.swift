@@ -23,12 +23,16 @@ public struct ProgrammeRecord: Codable, Sendable, Equatable, FetchableRecord, Pe
     public var status: String
     public var followUpDue: String
     public var createdAt: Date
+    public var endInstruments: [String] = ["satisfaction_end", "impact_end"]
+    public var followUpInstrument = "followup_3m"
+    public var followUpMonths = 3
 
     enum CodingKeys: String, CodingKey {
         case id, title, modality, capacity, status
         case templateId = "template_id", templateVersion = "template_version", siteId = "site_id", roomId = "room_id"
         case visioUrl = "visio_url", timeZone = "time_zone", leadId = "lead_id", peerHelperId = "peer_helper_id"
         case followUpDue = "follow_up_due", createdAt = "created_at"
+        case endInstruments = "end_instruments", followUpInstrument = "follow_up_instrument", followUpMonths = "follow_up_months"
     }
 
     /// The staff who lead or co-lead its sessions.
@@ -119,7 +123,8 @@ public struct Programmes: Sendable {
             id: UUID().uuidString.lowercased(), templateId: draft.template.id, templateVersion: draft.template.version, title: title,
             siteId: draft.siteID, roomId: draft.roomID, modality: draft.modality, visioUrl: draft.visioURL, capacity: draft.capacity,
             timeZone: draft.timeZone.identifier, leadId: draft.leadID, peerHelperId: draft.peerHelperID, status: "planned",
-            followUpDue: draft.followUpDue.iso, createdAt: now)
+            followUpDue: draft.followUpDue.iso, createdAt: now, endInstruments: draft.template.endQuestionnaires,
+            followUpInstrument: draft.template.followUp.instrument, followUpMonths: draft.template.followUp.months)
         let sessions = zip(draft.template.sessions, draft.sessions).map { template, planned in
             SessionRecord(id: UUID().uuidString.lowercased(), programmeId: programme.id, index: template.index,
                           title: template.title.fr, startsAt: planned.start, endsAt: planned.end, roomId: draft.roomID,
@@ -217,6 +222,7 @@ public struct Programmes: Sendable {
                 throw StoreError.conflict("the new time overlaps another session of the programme")
             }
             let before = Conflicts.describe(session.startsAt, programme.zone)
+            let previousStart = session.startsAt
             session.startsAt = start
             session.endsAt = end
             session.roomId = newRoom
@@ -226,6 +232,7 @@ public struct Programmes: Sendable {
             try db.execute(sql: "INSERT INTO session_change(session_id, at, actor_name, change, before, after, reason) VALUES (?,?,?,?,?,?,?)",
                            arguments: [session.id, clock.now(), actor.name, "rescheduled", before, Conflicts.describe(start, programme.zone), reason])
             try Audit.record(db, actor, "reschedule", entity: "session", id: session.id, detail: reason, at: clock.now())
+            try Reminders.notifySessionChange(db, session, previousStart: previousStart, reason: reason, at: clock.now())
             return session
         }
     }
@@ -240,6 +247,7 @@ public struct Programmes: Sendable {
             try db.execute(sql: "INSERT INTO session_change(session_id, at, actor_name, change, reason) VALUES (?,?,?,?,?)",
                            arguments: [session.id, clock.now(), actor.name, "cancelled", reason])
             try Audit.record(db, actor, "cancel", entity: "session", id: session.id, detail: reason, at: clock.now())
+            try Reminders.notifySessionChange(db, session, previousStart: session.startsAt, reason: reason, at: clock.now())
             return session
         }
     }

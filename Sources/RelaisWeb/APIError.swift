@@ -110,4 +110,15 @@ public enum ISO8601 {
     public static func instant(_ date: Date) -> String {
         date.formatted(.iso8601)
     }
+
+    /// Parses an instant with its offset (`Z` or `+02:00`), with or without fractional seconds.
+    /// A local time without offset is refused: it would not say which instant is meant.
+    public static func parse(_ text: String) -> Date? {
+        let plain = ISO8601DateFormatter()
+        plain.formatOptions = [.withInternetDateTime]
+        if let date = plain.date(from: text) { return date }
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return fractional.date(from: text)
+    }
 }

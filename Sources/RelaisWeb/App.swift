@@ -17,6 +17,9 @@ public struct RelaisApp: Sendable {
     public let enrolments: Enrolments
     public let consultations: Consultations
     public let feeds: Feeds
+    public let outbox: Outbox
+    public let tasks: Tasks
+    public let questionnaires: Questionnaires
     public let instruments: InstrumentCatalog
     public let templates: [ProgrammeTemplate]
     public let renderer: Renderer
@@ -40,6 +43,9 @@ public struct RelaisApp: Sendable {
         self.enrolments = Enrolments(store: store, clock: clock)
         self.consultations = Consultations(store: store, clock: clock)
         self.feeds = Feeds(store: store, clock: clock)
+        self.outbox = Outbox(store: store, clock: clock)
+        self.tasks = Tasks(store: store, clock: clock, timeZone: zone)
+        self.questionnaires = Questionnaires(store: store, clock: clock)
         self.logger = logger
         self.clock = clock
         self.assessments = Assessments(store: store, clock: clock)
@@ -59,6 +65,9 @@ public struct RelaisApp: Sendable {
         registerProgrammeAPI(&router)
         registerParticipantAPI(&router)
         registerFeeds(&router)
+        registerOutboxAPI(&router)
+        registerQuestionnaires(&router)
+        registerLetters(&router)
         registerLogin(&router)
         registerDashboard(&router)
         return router

@@ -15,6 +15,9 @@ struct BodyReader {
 
     func raw(_ key: String) -> Any? { has(key) ? body[key] : nil }
 
+    /// The key was sent as JSON null (for fields where null means "clear").
+    func isNull(_ key: String) -> Bool { body[key] is NSNull }
+
     func has(_ key: String) -> Bool { body[key] != nil && !(body[key] is NSNull) }
 
     mutating func string(_ key: String, required: Bool = false) -> String? {

@@ -18,13 +18,14 @@ struct UserCommand: AsyncParsableCommand {
         @Argument(help: "Login name: 2 to 64 letters, digits, '.', '_' or '-'.") var name: String
         @Option(help: "admin, coordinator, tabacologue or peer_helper.") var role: Role
         @Option(help: "Name shown in pages (default: the login name).") var displayName: String?
+        @Option(help: "Address of the daily staff digest (coordinators and tabacologues).") var email: String?
 
         func run() async throws {
             let configuration = try installation.load()
             let store = try installation.openStore(configuration)
             let password = readPassword()
             let user = try Accounts(store: store).createUser(name: name, displayName: displayName, role: role,
-                                                             password: password, by: .cli("user add"))
+                                                             password: password, email: email, by: .cli("user add"))
             Console.json(["id": user.id, "name": user.name, "role": user.role.rawValue])
         }
 
@@ -45,7 +46,7 @@ struct UserCommand: AsyncParsableCommand {
             let users = try Accounts(store: try installation.openStore(configuration)).users()
             Console.json(users.map { user in
                 ["id": user.id, "name": user.name, "displayName": user.displayName, "role": user.role.rawValue,
-                 "disabled": user.isDisabled] as [String: Any]
+                 "email": user.email ?? NSNull(), "disabled": user.isDisabled] as [String: Any]
             })
         }
     }

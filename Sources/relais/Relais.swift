@@ -15,7 +15,8 @@ struct Relais: AsyncParsableCommand {
             Exit status: 0 success, 1 refused input, 2 bad configuration or usage.
             """,
         version: RelaisVersion.current,
-        subcommands: [Serve.self, Migrate.self, Backup.self, UserCommand.self, TokenCommand.self, Score.self, PlanCommand.self])
+        subcommands: [Serve.self, Migrate.self, Backup.self, UserCommand.self, TokenCommand.self, Score.self, PlanCommand.self,
+                      SendDue.self, OutboxCommand.self, Demo.self])
 }
 
 /// Runs the command line, mapping failures to the documented exit statuses.

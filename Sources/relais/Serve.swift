@@ -5,6 +5,7 @@ import Logging
 import RelaisConfig
 import RelaisDomain
 import RelaisStore
+import RelaisSender
 import RelaisWeb
 import ServiceLifecycle
 
@@ -61,14 +62,20 @@ struct Serve: AsyncParsableCommand {
         } catch let error as ServerStartError {
             throw ConfigurationError(key: "http.host/http.port", source: "configuration", reason: error.description)
         }
+        let sender = try makeSender(configuration, store: store, instruments: instruments, logger: logger)
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: HTTPService(server: server, logger: logger)),
+                       .init(service: SenderService(sender: sender, interval: configuration.mailSweepIntervalSeconds, logger: logger))],
+            logger: logger))
+        // Trapped before "listening on" is printed, so a signal right after it still drains.
+        ShutdownSignals.trap { signal in
+            logger.info("received signal \(signal)")
+            Task { await group.triggerGracefulShutdown() }
+        }
         let scheme = configuration.usesTLS ? "https" : "http"
         let shownHost = configuration.httpHost.contains(":") ? "[\(configuration.httpHost)]" : configuration.httpHost
         logger.info("Relais \(RelaisVersion.current) listening on \(scheme)://\(shownHost):\(server.port) (data: \(configuration.dataDir))")
 
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: HTTPService(server: server, logger: logger))],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
         try await group.run()
         logger.info("stopped")
     }
@@ -96,5 +103,30 @@ struct HTTPService: Service {
         try? await gracefulShutdown()
         logger.info("shutting down: finishing \(server.requestsInFlight) request(s) in flight")
         server.stop()
+    }
+}
+
+/// The reminder sender as a lifecycle service: a sweep now, then one every interval. On
+/// shutdown the sweep in progress finishes (each message is marked before the next is taken).
+struct SenderService: Service {
+    let sender: Sender
+    let interval: Int
+    let logger: Logger
+
+    func run() async throws {
+        logger.info("sender: \(sender.transport.name) transport, a sweep every \(interval) s")
+        while !Task.isShuttingDownGracefully {
+            // Off the cooperative pool: a sweep blocks on SQLite and on the mail server.
+            let result: Result<SweepReport, any Error> = await withCheckedContinuation { continuation in
+                DispatchQueue.global().async { continuation.resume(returning: Result { try sender.sweep(at: Date()) }) }
+            }
+            switch result {
+            case .success(let report) where report.sent + report.failed + report.retrying + report.tasksOpened > 0:
+                logger.info("sweep: \(report.sent) sent, \(report.retrying) to retry, \(report.failed) failed, \(report.tasksOpened) phone task(s)")
+            case .failure(let error): logger.error("sweep failed: \(error)")
+            default: break
+            }
+            try? await cancelOnGracefulShutdown { try await Task.sleep(for: .seconds(interval)) }
+        }
     }
 }

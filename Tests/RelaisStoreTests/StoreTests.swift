@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import RelaisDomain
-import RelaisStore
+@testable import RelaisStore
 import Testing
 
 /// A clock the test moves by hand.
@@ -157,5 +157,15 @@ struct StoreTests {
         let names = try copy.read { try String.fetchAll($0, sql: "SELECT name FROM user ORDER BY name") }
         #expect(names == (0..<5).map { "user\($0)" })
         #expect(throws: StoreError.self) { try store.backup(to: destination) }
+    }
+}
+
+@Suite("Stored time text")
+struct StoredTimeTests {
+    @Test func matchesWhatGRDBWritesForADate() {
+        for seconds in [0.0, 1.5, 86_399.999, 1_795_455_858.123, -86_400.25, 4_102_444_800.0, 1_709_164_800.042] {
+            let date = Date(timeIntervalSince1970: seconds)
+            #expect(StoredTime.text(date) == String.fromDatabaseValue(date.databaseValue), "\(seconds)")
+        }
     }
 }

@@ -96,7 +96,7 @@ public struct ParticipantDetails: Sendable, Equatable {
         return details
     }
 
-    static func looksLikeEmail(_ text: String) -> Bool {
+    public static func looksLikeEmail(_ text: String) -> Bool {
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix(".") else { return false }
         return !text.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," })

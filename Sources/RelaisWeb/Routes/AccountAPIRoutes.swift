@@ -9,21 +9,21 @@ extension RelaisApp {
             JSON.response(Self.profile(context.user))
         })
 
-        // A user's own preferences: the name shown and the language of pages ("fr" or "en").
+        // A user's own preferences: the name shown, the language of pages ("fr" or "en") and the
+        // address of the daily staff digest (null or "" to stop it).
         router.patch("/api/v1/me", api(nil) { request, context in
-            let body = try JSON.object(from: request)
-            var fields: [String: String] = [:]
-            for key in body.keys where !["displayName", "language"].contains(key) { fields[key] = "unknown field" }
-            if let value = body["displayName"], !(value is String) { fields["displayName"] = "must be a string" }
-            if let value = body["language"], !(value is String) { fields["language"] = "must be a string" }
-            guard fields.isEmpty else { throw APIError.invalid(fields) }
-            let user = try accounts.updateProfile(userID: context.user.id, displayName: body["displayName"] as? String,
-                                                  language: body["language"] as? String, by: context.actor)
+            var body = try BodyReader(request, allowed: ["displayName", "language", "email"])
+            let displayName = body.string("displayName"), language = body.string("language")
+            let email = body.isNull("email") ? "" : body.string("email")
+            try body.check()
+            let user = try accounts.updateProfile(userID: context.user.id, displayName: displayName, language: language, email: email,
+                                                  by: context.actor)
             return JSON.response(Self.profile(user))
         })
     }
 
     static func profile(_ user: User) -> [String: Any] {
-        ["id": user.id, "name": user.name, "displayName": user.displayName, "role": user.role.rawValue, "language": user.language]
+        ["id": user.id, "name": user.name, "displayName": user.displayName, "role": user.role.rawValue, "language": user.language,
+         "email": user.email ?? NSNull()]
     }
 }

@@ -84,7 +84,7 @@ extension RelaisApp {
             let reason = body.string("reason", required: true)
             try body.check()
             let (withdrawn, promoted) = try app.enrolments.withdraw(enrolmentID: request.parameter("id"), reason: reason ?? "", by: context.actor)
-            return JSON.response(["withdrawn": Self.enrolmentJSON(withdrawn), "promoted": promoted.map(Self.enrolmentJSON) ?? NSNull()])
+            return JSON.response(["withdrawn": Self.enrolmentJSON(withdrawn), "promoted": promoted.map { Self.enrolmentJSON($0) as Any } ?? NSNull()])
         })
 
         router.post("/api/v1/programmes/{id}/consultations", api(.plan) { request, context in

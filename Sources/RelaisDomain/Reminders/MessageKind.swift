@@ -1,0 +1,64 @@
+import Foundation
+
+/// What an outbox entry is for. Most are mail; `followUpCall` is an action the sender performs at
+/// its due time (opening a phone task when the follow-up is still unanswered).
+public enum MessageKind: String, Codable, Sendable, CaseIterable {
+    case enrolmentConfirmation = "enrolment_confirmation"
+    case sessionReminder = "session_reminder"
+    case sessionChanged = "session_changed"
+    case sessionCancelled = "session_cancelled"
+    case endQuestionnaire = "end_questionnaire"
+    case endQuestionnaireReminder = "end_questionnaire_reminder"
+    case followUpInvitation = "follow_up_invitation"
+    case followUpReminder = "follow_up_reminder"
+    case followUpCall = "follow_up_call"
+    case staffDigest = "staff_digest"
+    case evaluationReminder = "evaluation_reminder"
+
+    /// Mail to a participant (as opposed to staff mail and actions).
+    public var isParticipantMail: Bool {
+        switch self {
+        case .staffDigest, .evaluationReminder, .followUpCall: return false
+        default: return true
+        }
+    }
+
+    /// Mail that carries a questionnaire link: without email it becomes a phone task.
+    public var carriesQuestionnaire: Bool {
+        switch self {
+        case .endQuestionnaire, .endQuestionnaireReminder, .followUpInvitation, .followUpReminder: return true
+        default: return false
+        }
+    }
+
+    /// Information the participant must not miss: without email, a phone task says it instead.
+    /// (A routine reminder two days before a session is simply skipped.)
+    public var needsPhoneWithoutEmail: Bool {
+        carriesQuestionnaire || self == .sessionChanged || self == .sessionCancelled
+    }
+}
+
+/// The timing rules of DESIGN.md ("Reminders"), in one place.
+public struct ReminderPolicy: Sendable, Equatable {
+    /// Session reminder: this many days before the start.
+    public var sessionReminderDays = 2
+    /// Follow-up reminders, in days after the invitation.
+    public var followUpReminderDays = [7, 14]
+    /// Then a phone task, this many days after the invitation.
+    public var followUpCallDays = 21
+    /// End-of-programme questionnaire reminder, in days after the invitation.
+    public var endQuestionnaireReminderDays = [7]
+    /// Delivery attempts before a message is marked failed, and the first back-off.
+    public var maxAttempts = 6
+    public var firstRetrySeconds = 300
+    /// Questionnaire links expire after this many days.
+    public var tokenDays = 60
+
+    public init() {}
+
+    /// Exponential back-off: first, 2×first, 4×first … capped at 6 hours.
+    public func retryDelay(afterAttempt attempt: Int) -> TimeInterval {
+        let exponent = min(max(attempt - 1, 0), 16)
+        return min(Double(firstRetrySeconds) * pow(2, Double(exponent)), 6 * 3600)
+    }
+}

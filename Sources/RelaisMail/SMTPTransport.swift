@@ -1,0 +1,171 @@
+import CCurl
+import Foundation
+
+public enum SMTPSecurity: String, Sendable, CaseIterable {
+    /// Plain SMTP: for a relay on loopback or a trusted local network only.
+    case none
+    /// STARTTLS on the submission port (587), required: the delivery fails rather than
+    /// falling back to plain text.
+    case startTLS
+    /// Implicit TLS from the first byte (smtps, port 465).
+    case tls
+}
+
+public struct SMTPSettings: Sendable {
+    public var host: String
+    public var port: Int
+    public var security: SMTPSecurity
+    public var username: String?
+    public var password: String?
+    public var timeoutSeconds: Int
+    /// The name given in EHLO; libcurl uses the machine's host name when nil.
+    public var heloName: String?
+    /// A PEM file of CA certificates to trust instead of the system's (a structure's private CA).
+    public var caCertificatePath: String?
+
+    public init(host: String, port: Int = 587, security: SMTPSecurity = .startTLS, username: String? = nil,
+                password: String? = nil, timeoutSeconds: Int = 30, heloName: String? = nil,
+                caCertificatePath: String? = nil) {
+        self.host = host
+        self.port = port
+        self.security = security
+        self.username = username
+        self.password = password
+        self.timeoutSeconds = timeoutSeconds
+        self.heloName = heloName
+        self.caCertificatePath = caCertificatePath
+    }
+}
+
+/// Delivers through an SMTP server with libcurl's easy interface. Each delivery uses its own
+/// easy handle and connection, so deliveries from several threads never share state.
+public struct SMTPTransport: MailTransport {
+    public let name = "smtp"
+    public let settings: SMTPSettings
+
+    public init(settings: SMTPSettings) {
+        self.settings = settings
+    }
+
+    /// curl_global_init is not thread-safe and must run once before any handle exists; a static
+    /// let is initialised exactly once, under a lock, on first use.
+    private static let globalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+
+    public func deliver(_ message: MailMessage) throws(MailDeliveryError) {
+        try message.validateAddresses()
+        let url = try url()
+        guard Self.globalInit == CURLE_OK else {
+            throw MailDeliveryError(reason: "libcurl failed to initialise: \(Self.text(Self.globalInit))")
+        }
+        guard let handle = curl_easy_init() else {
+            throw MailDeliveryError(reason: "libcurl could not create a handle")
+        }
+        let recipients: UnsafeMutablePointer<curl_slist>? = curl_slist_append(nil, "<\(message.to.renderedAddress)>")
+        let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        let source = UploadSource(message.rendered())
+        defer {
+            curl_easy_cleanup(handle)
+            curl_slist_free_all(recipients)
+            errorBuffer.deallocate()
+        }
+        guard recipients != nil else { throw MailDeliveryError(reason: "libcurl could not allocate the recipient list") }
+
+        let result: CURLcode = withExtendedLifetime(source) {
+            var code = CURLE_OK
+            func set(_ option: CURLoption, _ value: Int) { if code == CURLE_OK { code = relais_curl_setopt_long(handle, option, value) } }
+            func set(_ option: CURLoption, _ value: String) { if code == CURLE_OK { code = relais_curl_setopt_string(handle, option, value) } }
+            func set(_ option: CURLoption, pointer: UnsafeMutableRawPointer?) {
+                if code == CURLE_OK { code = relais_curl_setopt_pointer(handle, option, pointer) }
+            }
+            set(CURLOPT_URL, url)
+            // Signals cannot be used for timeouts in a multithreaded daemon (libcurl docs, "NOSIGNAL").
+            set(CURLOPT_NOSIGNAL, 1)
+            // The configured server is reached directly: proxy environment variables are for web traffic.
+            set(CURLOPT_PROXY, "")
+            set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
+            switch settings.security {
+            case .none: set(CURLOPT_USE_SSL, Int(CURLUSESSL_NONE.rawValue))
+            case .startTLS: set(CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue))
+            case .tls: break  // smtps:// is TLS from the start.
+            }
+            if let ca = settings.caCertificatePath { set(CURLOPT_CAINFO, ca) }
+            if let username = settings.username { set(CURLOPT_USERNAME, username) }
+            if let password = settings.password { set(CURLOPT_PASSWORD, password) }
+            set(CURLOPT_CONNECTTIMEOUT, max(1, settings.timeoutSeconds))
+            set(CURLOPT_TIMEOUT, max(1, settings.timeoutSeconds))
+            set(CURLOPT_MAIL_FROM, "<\(message.from.renderedAddress)>")
+            set(CURLOPT_MAIL_RCPT, pointer: UnsafeMutableRawPointer(recipients))
+            set(CURLOPT_UPLOAD, 1)
+            if code == CURLE_OK { code = relais_curl_setopt_read_function(handle, relaisMailReadCallback) }
+            set(CURLOPT_READDATA, pointer: Unmanaged.passUnretained(source).toOpaque())
+            guard code == CURLE_OK else { return code }
+            return curl_easy_perform(handle)
+        }
+        guard result != CURLE_OK else { return }
+
+        var responseCode = 0
+        _ = relais_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &responseCode)
+        let detail = String(cString: errorBuffer).trimmingCharacters(in: .whitespacesAndNewlines)
+        var reason = "SMTP delivery to \(message.to.renderedAddress) via \(settings.host):\(settings.port) failed: \(Self.text(result))"
+        if !detail.isEmpty && detail != Self.text(result) { reason += " (\(MIME.sanitizeHeaderText(detail)))" }
+        // The last reply code is only news when it is a refusal (a 250 just precedes a local failure).
+        if responseCode >= 400 { reason += ", server replied \(responseCode)" }
+        throw MailDeliveryError(reason: reason, isPermanent: Self.isPermanent(result, responseCode: responseCode))
+    }
+
+    /// RFC 5321 §4.2.1: 5yz replies are permanent, 4yz transient, and a connection that never got a
+    /// reply is worth retrying. Authentication failures (RFC 4954: 530, 534, 535, 538) are 5yz but
+    /// say the configuration is wrong, not the message: after the operator fixes it, the same
+    /// message goes through, so they are not permanent.
+    static func isPermanent(_ result: CURLcode, responseCode: Int) -> Bool {
+        guard (500...599).contains(responseCode), result != CURLE_LOGIN_DENIED else { return false }
+        return ![530, 534, 535, 538].contains(responseCode)
+    }
+
+    /// `smtp[s]://host:port[/helo-name]`: libcurl takes the EHLO name from the URL path.
+    func url() throws(MailDeliveryError) -> String {
+        let host = settings.host.trimmingCharacters(in: .whitespaces)
+        guard !host.isEmpty, !host.contains(where: { $0.isWhitespace || "/?#@".contains($0) }), host.allSatisfy(\.isASCII) else {
+            throw MailDeliveryError(reason: "invalid SMTP host '\(MIME.sanitizeHeaderText(settings.host))'")
+        }
+        guard (1...65535).contains(settings.port) else {
+            throw MailDeliveryError(reason: "invalid SMTP port \(settings.port)")
+        }
+        // An IPv6 literal needs brackets in a URL.
+        let authority = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        var url = (settings.security == .tls ? "smtps://" : "smtp://") + "\(authority):\(settings.port)"
+        if let helo = settings.heloName, !helo.isEmpty {
+            var allowed = CharacterSet.alphanumerics
+            allowed.insert(charactersIn: "-._")
+            url += "/" + (helo.addingPercentEncoding(withAllowedCharacters: allowed) ?? "localhost")
+        }
+        return url
+    }
+
+    static func text(_ code: CURLcode) -> String {
+        String(cString: curl_easy_strerror(code))
+    }
+}
+
+/// The rendered message, handed to libcurl piece by piece.
+private final class UploadSource {
+    let bytes: [UInt8]
+    var offset = 0
+    init(_ data: Data) { bytes = Array(data) }
+}
+
+/// CURLOPT_READFUNCTION: a plain global function (a C function pointer cannot capture context);
+/// the context arrives through CURLOPT_READDATA. Returning 0 ends the upload.
+private func relaisMailReadCallback(_ buffer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int,
+                                    _ userdata: UnsafeMutableRawPointer?) -> Int {
+    guard let buffer, let userdata else { return 0 }
+    let source = Unmanaged<UploadSource>.fromOpaque(userdata).takeUnretainedValue()
+    let length = min(size * count, source.bytes.count - source.offset)
+    guard length > 0 else { return 0 }
+    source.bytes.withUnsafeBufferPointer { all in
+        UnsafeMutableRawPointer(buffer).copyMemory(from: all.baseAddress! + source.offset, byteCount: length)
+    }
+    source.offset += length
+    return length
+}

@@ -1,0 +1,148 @@
+import Foundation
+import RelaisDomain
+import RelaisMail
+import RelaisStore
+
+/// Turns a prepared outbox message into mail: the template's context, the questionnaire link,
+/// the .ics of a session, and the headers participant mail needs.
+public struct MessageComposer: Sendable {
+    public var templates: MailTemplates
+    public var structureName: String
+    public var from: MailAddress
+    public var replyTo: MailAddress?
+    /// Where links point, without a trailing slash.
+    public var publicBaseURL: String
+    /// Instrument titles for the questionnaire list.
+    public var instrumentTitles: [String: LocalizedText]
+
+    public init(templates: MailTemplates, structureName: String, from: MailAddress, replyTo: MailAddress?, publicBaseURL: String,
+                instrumentTitles: [String: LocalizedText]) {
+        self.templates = templates
+        self.structureName = structureName
+        self.from = from
+        self.replyTo = replyTo
+        self.publicBaseURL = publicBaseURL.hasSuffix("/") ? String(publicBaseURL.dropLast()) : publicBaseURL
+        self.instrumentTitles = instrumentTitles
+    }
+
+    /// Message-IDs are derived from the outbox row, so a message re-sent after a crash between
+    /// delivery and bookkeeping carries the same id and can be recognised as a duplicate.
+    public var messageIDDomain: String { URL(string: publicBaseURL)?.host ?? "relais.local" }
+
+    public func compose(_ prepared: PreparedMessage, at now: Date) -> MailMessage {
+        let language = prepared.recipient.language == "en" ? "en" : "fr"
+        let rendered = templates.render(prepared.record.kind, language: language, context: context(prepared, language: language))
+        var message = MailMessage(from: from, to: MailAddress(prepared.recipient.email, displayName: prepared.recipient.name),
+                                  replyTo: replyTo, subject: rendered.subject, text: rendered.text, html: rendered.html,
+                                  messageID: "\(prepared.record.id)@\(messageIDDomain)", date: now)
+        message.headers = [("X-Relais-Kind", prepared.record.kind.rawValue)]
+        if prepared.record.kind.isParticipantMail {
+            let address = (replyTo ?? from).address
+            let subject = language == "fr" ? "Ne plus recevoir de courriels" : "Unsubscribe"
+            message.listUnsubscribe = "<mailto:\(address)?subject=\(subject.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")>"
+            message.headers.append(("Auto-Submitted", "auto-generated"))
+        }
+        if prepared.record.kind == .sessionReminder || prepared.record.kind == .sessionChanged || prepared.record.kind == .sessionCancelled,
+           let session = prepared.session {
+            message.attachments = [calendarAttachment(prepared, session: session, now: now)]
+        }
+        return message
+    }
+
+    func calendarAttachment(_ prepared: PreparedMessage, session: SessionFacts, now: Date) -> MailAttachment {
+        let event = CalendarEvent(uid: "session-\(prepared.record.sessionId ?? prepared.record.id)@relais", start: session.startsAt,
+                                  end: session.endsAt, summary: "\(prepared.programmeTitle ?? structureName) — \(session.title)",
+                                  location: placeLine(prepared.place), url: prepared.place?.visioURL,
+                                  cancelled: prepared.record.kind == .sessionCancelled,
+                                  sequence: Int(now.timeIntervalSince1970) % 1_000_000, lastModified: now)
+        let text = ICalendar.feed(name: structureName, timeZone: prepared.timeZone, events: [event], now: now)
+        return MailAttachment(filename: "seance-\(session.index).ics", contentType: "text/calendar; charset=utf-8; method=PUBLISH",
+                              data: Data(text.utf8))
+    }
+
+    func placeLine(_ place: PlaceFacts?) -> String? {
+        guard let place else { return nil }
+        let parts = [place.siteName, place.roomName, place.siteAddress].compactMap { $0 }
+        return parts.isEmpty ? place.visioURL : parts.joined(separator: ", ")
+    }
+
+    // MARK: Context
+
+    func context(_ prepared: PreparedMessage, language: String) -> [String: Any] {
+        let zone = prepared.timeZone
+        var context: [String: Any] = [
+            "structure": structureName,
+            "firstName": prepared.recipient.firstName,
+            "baseURL": publicBaseURL,
+        ]
+        if let title = prepared.programmeTitle { context["programme"] = title }
+        if let place = prepared.place {
+            context["place"] = [
+                "inPerson": place.modality != .visio, "visio": place.modality != .inPerson,
+                "siteName": place.siteName ?? "", "siteAddress": place.siteAddress ?? "", "roomName": place.roomName ?? "",
+                "visioURL": place.visioURL ?? "",
+            ] as [String: Any]
+        }
+        if let session = prepared.session {
+            var facts = sessionContext(session, zone: zone, language: language)
+            if let previous = prepared.record.payload["previousStartsAt"].flatMap(Double.init).map(Date.init(timeIntervalSince1970:)) {
+                facts["before"] = Self.day(previous, zone: zone, language: language) + (language == "en" ? " at " : " à ")
+                    + Self.time(previous, zone: zone, language: language)
+            }
+            facts["reason"] = prepared.record.payload["reason"] ?? ""
+            context["session"] = facts
+        }
+        context["sessions"] = prepared.sessions.map { sessionContext($0, zone: zone, language: language) }
+        if let token = prepared.questionnaireToken {
+            context["questionnaire"] = [
+                "link": "\(publicBaseURL)/q/\(token)",
+                "expires": prepared.linkExpiresAt.map { Self.day($0, zone: zone, language: language) } ?? "",
+                "instruments": prepared.instruments.map { ["title": instrumentTitles[$0]?.text(language) ?? $0] },
+            ] as [String: Any]
+        }
+        if let digest = prepared.digest {
+            context["digest"] = [
+                "date": prepared.record.payload["date"].flatMap(CalendarDate.init(iso:)).map { Self.day($0, language: language) } ?? "",
+                "sessions": digest.sessionsToday.map { item -> [String: Any] in
+                    var facts = sessionContext(item.session, zone: zone, language: language)
+                    facts["programme"] = item.programme
+                    return facts
+                },
+                "hasSessions": !digest.sessionsToday.isEmpty,
+                "followUpsDueToday": digest.followUpsDueToday, "followUpsOverdue": digest.followUpsOverdue,
+                "openTasks": digest.openTasks, "failedDeliveries": digest.failedDeliveries,
+            ] as [String: Any]
+        }
+        if let year = prepared.record.payload["year"] {
+            context["evaluation"] = ["year": year, "link": "\(publicBaseURL)/reports/years/\(year)"]
+        }
+        return context
+    }
+
+    func sessionContext(_ session: SessionFacts, zone: TimeZone, language: String) -> [String: Any] {
+        ["index": session.index, "title": session.title, "date": Self.day(session.startsAt, zone: zone, language: language),
+         "time": Self.time(session.startsAt, zone: zone, language: language), "endTime": Self.time(session.endsAt, zone: zone, language: language)]
+    }
+
+    /// "jeudi 22 octobre 2026" / "Thursday 22 October 2026", in the programme's time zone.
+    static func day(_ instant: Date, zone: TimeZone, language: String) -> String {
+        day(LocalDateTime(instant, in: zone).date, language: language)
+    }
+
+    static func day(_ date: CalendarDate, language: String) -> String {
+        let weekdays = language == "en"
+            ? ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+            : ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+        let months = language == "en"
+            ? ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+            : ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
+        return "\(weekdays[date.isoWeekday - 1]) \(date.day) \(months[date.month - 1]) \(date.year)"
+    }
+
+    /// "18 h 00" in French typography, "18:00" in English.
+    static func time(_ instant: Date, zone: TimeZone, language: String) -> String {
+        let local = LocalDateTime(instant, in: zone)
+        let minutes = local.minute < 10 ? "0\(local.minute)" : "\(local.minute)"
+        return language == "en" ? "\(local.hour < 10 ? "0" : "")\(local.hour):\(minutes)" : "\(local.hour) h \(minutes)"
+    }
+}

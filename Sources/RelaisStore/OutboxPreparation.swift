@@ -1,0 +1,217 @@
+import Foundation
+import GRDB
+import RelaisDomain
+
+/// Who a message goes to.
+public struct Recipient: Sendable, Equatable {
+    public var email: String
+    public var name: String
+    public var firstName: String
+    public var language: String
+}
+
+public struct SessionFacts: Sendable, Equatable {
+    public var index: Int
+    public var title: String
+    public var startsAt: Date
+    public var endsAt: Date
+}
+
+public struct PlaceFacts: Sendable, Equatable {
+    public var modality: Modality
+    public var siteName: String?
+    public var siteAddress: String?
+    public var roomName: String?
+    public var visioURL: String?
+}
+
+/// What the staff digest reports; participants appear only as counts.
+public struct DigestFacts: Sendable, Equatable {
+    public var sessionsToday: [(programme: String, session: SessionFacts)]
+    public var followUpsDueToday: Int
+    public var followUpsOverdue: Int
+    public var openTasks: Int
+    public var failedDeliveries: Int
+
+    public var isEmpty: Bool { sessionsToday.isEmpty && followUpsDueToday + followUpsOverdue + openTasks + failedDeliveries == 0 }
+
+    public static func == (a: DigestFacts, b: DigestFacts) -> Bool {
+        a.sessionsToday.map(\.session) == b.sessionsToday.map(\.session) && a.sessionsToday.map(\.programme) == b.sessionsToday.map(\.programme)
+            && (a.followUpsDueToday, a.followUpsOverdue, a.openTasks, a.failedDeliveries) == (b.followUpsDueToday, b.followUpsOverdue, b.openTasks, b.failedDeliveries)
+    }
+}
+
+/// Everything the templates need, read in the same transaction as the send-time check.
+public struct PreparedMessage: Sendable {
+    public var record: OutboxRecord
+    public var recipient: Recipient
+    public var timeZone: TimeZone
+    public var programmeTitle: String?
+    public var place: PlaceFacts?
+    public var session: SessionFacts?
+    public var sessions: [SessionFacts] = []
+    public var questionnaireToken: String?
+    public var instruments: [String] = []
+    public var linkExpiresAt: Date?
+    public var digest: DigestFacts?
+}
+
+public enum Preparation: Sendable {
+    /// Deliver this.
+    case send(PreparedMessage)
+    /// Its condition no longer holds; it was closed with this state and reason.
+    case closed(OutboxState, String)
+    /// An action (phone task) was carried out instead of mail.
+    case performed(String)
+}
+
+extension Outbox {
+    /// The send-time check (DESIGN.md: "conditions are re-checked at send time"): in one
+    /// transaction, either closes the message with the reason it no longer applies, turns it into
+    /// a phone task, or returns what to send (issuing the questionnaire link it carries).
+    public func prepare(id: String, at now: Date, tokenDays: Int, timeZone: TimeZone) throws -> Preparation {
+        try store.pool.write { db in
+            guard let record = try OutboxRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM outbox WHERE id = ?"), arguments: [id]) else {
+                return .closed(.cancelled, "message deleted")
+            }
+            guard record.state == .pending else { return .closed(record.state, "already \(record.state.rawValue)") }
+            let outcome = try Self.check(db, record, at: now, tokenDays: tokenDays, timeZone: timeZone)
+            switch outcome {
+            case .closed(let state, let reason): try Self.close(db, id: id, state, reason: reason, at: now)
+            case .performed(let what):
+                let stamp = StoredTime.text(now)
+                try db.execute(sql: "UPDATE outbox SET state = 'sent', sent_at = ?, closed_reason = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?",
+                               arguments: [stamp, what, stamp, id])
+            case .send: break
+            }
+            return outcome
+        }
+    }
+
+    private static func check(_ db: Database, _ record: OutboxRecord, at now: Date, tokenDays: Int, timeZone: TimeZone) throws -> Preparation {
+        if let userID = record.userId {
+            guard let user = try User.fetchOne(db, key: userID), !user.isDisabled, let email = user.email else {
+                return .closed(.skipped, "staff account disabled or without email")
+            }
+            let recipient = Recipient(email: email, name: user.displayName, firstName: user.displayName, language: user.language)
+            var message = PreparedMessage(record: record, recipient: recipient, timeZone: timeZone)
+            if record.kind == .staffDigest {
+                let digest = try Self.digest(db, for: user, on: CalendarDate(iso: record.payload["date"] ?? "") ?? LocalDateTime(now, in: timeZone).date,
+                                             timeZone: timeZone)
+                guard !digest.isEmpty else { return .closed(.skipped, "nothing to report today") }
+                message.digest = digest
+            }
+            return .send(message)
+        }
+        // Cached statements: the sweep runs these for every message.
+        guard let participantID = record.participantId,
+              let participant = try ParticipantRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM participant WHERE id = ?"), arguments: [participantID]),
+              let programmeID = record.programmeId,
+              let programme = try ProgrammeRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM programme WHERE id = ?"), arguments: [programmeID]) else {
+            return .closed(.skipped, "participant or programme no longer exists")
+        }
+        let enrolled = try Bool.fetchOne(db.cachedStatement(sql: """
+            SELECT EXISTS (SELECT 1 FROM enrolment WHERE programme_id = ? AND participant_id = ? AND status = 'enrolled')
+            """), arguments: [programmeID, participantID]) ?? false
+        guard enrolled else { return .closed(.skipped, "participant no longer enrolled") }
+        if participant.noContact { return .closed(.skipped, "participant asked not to be contacted") }
+
+        var session: SessionRecord?
+        if let sessionID = record.sessionId {
+            session = try SessionRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM session WHERE id = ?"), arguments: [sessionID])
+            let expectedStart = record.payload["startsAt"].flatMap(Int.init)
+            switch record.kind {
+            case .sessionReminder, .sessionChanged:
+                guard let current = session, current.status == "planned", Reminders.epoch(current.startsAt) == expectedStart else {
+                    return .closed(.skipped, "the session was moved or cancelled since")
+                }
+                guard current.startsAt > now else { return .closed(.skipped, "the session has already started") }
+            case .sessionCancelled:
+                guard session?.status == "cancelled" else { return .closed(.skipped, "the session is no longer cancelled") }
+            default: break
+            }
+        }
+        var invitation: InvitationRecord?
+        if let invitationID = record.invitationId {
+            invitation = try InvitationRecord.fetchOne(db, key: invitationID)
+            guard let open = invitation, open.answeredAt == nil else { return .closed(.cancelled, "questionnaire answered") }
+            if open.purpose == .followUp && participant.consentFollowUpAt == nil {
+                return .closed(.skipped, "no consent to follow-up contact")
+            }
+        }
+        if record.kind == .followUpCall {
+            let opened = try Tasks.open(db, for: record, participantID: participantID, kind: .followUpCall,
+                                        reason: "Suivi à 3 mois sans réponse après les relances par courriel : appeler pour recueillir les réponses.", at: now)
+            return .performed(opened ? "phone task opened" : "phone task already open")
+        }
+        guard let email = participant.email, participant.consentEmailAt != nil else {
+            guard record.kind.needsPhoneWithoutEmail else { return .closed(.skipped, "no email, or no consent to email") }
+            let kind: TaskKind = record.kind.carriesQuestionnaire ? .questionnaireCall : .sessionChangeCall
+            let reason = kind == .questionnaireCall
+                ? "Pas de courriel (ou pas de consentement) : recueillir le questionnaire par téléphone ou envoyer la lettre."
+                : "Pas de courriel : prévenir par téléphone que la séance a été \(record.kind == .sessionCancelled ? "annulée" : "déplacée")."
+            try Tasks.open(db, for: record, participantID: participantID, kind: kind, reason: reason, at: now)
+            return .closed(.skipped, "no email, or no consent to email: phone task")
+        }
+
+        var message = PreparedMessage(
+            record: record,
+            recipient: Recipient(email: email, name: "\(participant.firstName) \(participant.lastName)", firstName: participant.firstName,
+                                 language: participant.language),
+            timeZone: programme.zone, programmeTitle: programme.title)
+        message.place = try Self.place(db, programme, roomID: session?.roomId ?? programme.roomId)
+        message.session = session.map(Self.facts)
+        if record.kind == .enrolmentConfirmation {
+            message.sessions = try SessionRecord.filter(Column("programme_id") == programmeID && Column("status") == "planned"
+                                                        && Column("starts_at") > now).order(Column("idx")).fetchAll(db).map(Self.facts)
+        }
+        if let invitation {
+            message.questionnaireToken = try Questionnaires.issueToken(db, invitationID: invitation.id, days: tokenDays, at: now)
+            message.instruments = invitation.instruments
+            message.linkExpiresAt = now.addingTimeInterval(Double(tokenDays) * 86400)
+        }
+        return .send(message)
+    }
+
+    static func facts(_ session: SessionRecord) -> SessionFacts {
+        SessionFacts(index: session.index, title: session.title, startsAt: session.startsAt, endsAt: session.endsAt)
+    }
+
+    private static func place(_ db: Database, _ programme: ProgrammeRecord, roomID: String?) throws -> PlaceFacts {
+        let site = try programme.siteId.flatMap { try SiteRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM site WHERE id = ?"), arguments: [$0]) }
+        let room = try roomID.flatMap { try RoomRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM room WHERE id = ?"), arguments: [$0]) }
+        return PlaceFacts(modality: programme.modality, siteName: site?.name, siteAddress: site.flatMap { $0.address.isEmpty ? nil : $0.address },
+                          roomName: room?.name, visioURL: programme.visioUrl)
+    }
+
+    /// The day's digest for one staff member: a coordinator sees the whole structure, a
+    /// tabacologue the programmes they lead.
+    static func digest(_ db: Database, for user: User, on date: CalendarDate, timeZone: TimeZone) throws -> DigestFacts {
+        let dayStart = LocalDateTime(date: date, hour: 0, minute: 0)!.instant(in: timeZone)
+        let dayEnd = LocalDateTime(date: date.addingDays(1), hour: 0, minute: 0)!.instant(in: timeZone)
+        let own = user.role == .coordinator ? "1" : "(p.lead_id = :user OR p.peer_helper_id = :user)"
+        let arguments: StatementArguments = ["user": user.id, "start": dayStart, "end": dayEnd, "today": date.iso]
+        let sessions = try Row.fetchAll(db, sql: """
+            SELECT p.title AS programme, s.* FROM session s JOIN programme p ON p.id = s.programme_id
+            WHERE s.status = 'planned' AND s.starts_at >= :start AND s.starts_at < :end AND \(own) ORDER BY s.starts_at
+            """, arguments: arguments).map { row in (programme: row["programme"] as String, session: Self.facts(try SessionRecord(row: row))) }
+        let followUps = try Row.fetchOne(db, sql: """
+            SELECT SUM(i.due_on = :today) AS today, SUM(i.due_on < :today) AS overdue FROM questionnaire_invitation i
+            JOIN programme p ON p.id = i.programme_id WHERE i.purpose = 'follow_up' AND i.answered_at IS NULL AND i.due_on <= :today AND \(own)
+            """, arguments: arguments)
+        let tasks = try Int.fetchOne(db, sql: """
+            SELECT COUNT(*) FROM task t LEFT JOIN programme p ON p.id = t.programme_id
+            WHERE t.state = 'open' AND t.due_on <= :today AND (\(own) OR t.assigned_to = :user)
+            """, arguments: arguments) ?? 0
+        let failed = try Int.fetchOne(db, sql: """
+            SELECT COUNT(*) FROM outbox o LEFT JOIN programme p ON p.id = o.programme_id WHERE o.state = 'failed' AND \(own)
+            """, arguments: arguments) ?? 0
+        return DigestFacts(sessionsToday: sessions, followUpsDueToday: followUps?["today"] ?? 0, followUpsOverdue: followUps?["overdue"] ?? 0,
+                           openTasks: tasks, failedDeliveries: failed)
+    }
+
+    /// Writes the digests of the day and the yearly evaluation reminder (idempotent by key).
+    public func scheduleDaily(localDate: CalendarDate, evaluationDate: String, at now: Date) throws {
+        try store.pool.write { db in try Reminders.scheduleDaily(db, localDate: localDate, evaluationDate: evaluationDate, at: now) }
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import GRDB
+import RelaisDomain
+
+public enum InvitationPurpose: String, Codable, Sendable, CaseIterable {
+    case endOfProgramme = "end_of_programme"
+    case followUp = "follow_up"
+}
+
+/// A questionnaire a participant is asked to fill in (end of programme, or 3-month follow-up).
+/// It is answered once, whoever enters the answers: the participant through a link, or staff
+/// after a call or from paper.
+public struct InvitationRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "questionnaire_invitation"
+    public var id: String
+    public var participantId: String
+    public var programmeId: String
+    public var purpose: InvitationPurpose
+    public var instruments: [String]
+    public var dueOn: String
+    public var createdAt: Date
+    public var answeredAt: Date?
+    public var answeredSource: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, purpose, instruments
+        case participantId = "participant_id", programmeId = "programme_id", dueOn = "due_on", createdAt = "created_at"
+        case answeredAt = "answered_at", answeredSource = "answered_source"
+    }
+}
+
+/// What a questionnaire link leads to. A used, expired or unknown link carries no data at all.
+public enum QuestionnaireLink: Sendable, Equatable {
+    case open(invitation: InvitationRecord, firstName: String, language: String, programmeTitle: String)
+    case used
+    case expired
+    case unknown
+}
+
+public struct Questionnaires: Sendable {
+    public let store: Store
+    public var clock: Clock
+
+    public init(store: Store, clock: Clock = .system) {
+        self.store = store
+        self.clock = clock
+    }
+
+    /// A new single-use link token for an invitation: 256 random bits, stored only as a digest.
+    static func issueToken(_ db: Database, invitationID: String, days: Int, at now: Date) throws -> String {
+        let token = Secrets.randomToken(byteCount: 32)
+        try db.execute(sql: "INSERT INTO questionnaire_token(token_hash, invitation_id, created_at, expires_at) VALUES (?,?,?,?)",
+                       arguments: [Secrets.digest(token), invitationID, now, now.addingTimeInterval(Double(days) * 86400)])
+        return token
+    }
+
+    /// A fresh link for a printed letter or a phone-task page.
+    public func issueToken(invitationID: String, days: Int) throws -> String {
+        try store.pool.write { db in
+            guard try InvitationRecord.exists(db, key: invitationID) else { throw StoreError.notFound("questionnaire '\(invitationID)'") }
+            return try Self.issueToken(db, invitationID: invitationID, days: days, at: clock.now())
+        }
+    }
+
+    public func lookup(token: String) throws -> QuestionnaireLink {
+        let now = clock.now()
+        return try store.pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT invitation_id, expires_at FROM questionnaire_token WHERE token_hash = ?",
+                                             arguments: [Secrets.digest(token)]),
+                  let invitation = try InvitationRecord.fetchOne(db, key: row["invitation_id"] as String) else { return .unknown }
+            if invitation.answeredAt != nil { return .used }
+            if (row["expires_at"] as Date) <= now { return .expired }
+            guard let participant = try ParticipantRecord.fetchOne(db, key: invitation.participantId),
+                  let programme = try ProgrammeRecord.fetchOne(db, key: invitation.programmeId) else { return .unknown }
+            return .open(invitation: invitation, firstName: participant.firstName, language: participant.language, programmeTitle: programme.title)
+        }
+    }
+
+    /// Stores the participant's answers through a link: the assessments, the invitation marked
+    /// answered, its pending reminders cancelled and its phone tasks closed, in one transaction.
+    /// The token is checked again inside the transaction, so two submissions store one answer.
+    public func answer(token: String, results: [ScoreResult], takenOn: CalendarDate) throws -> [AssessmentRecord] {
+        let now = clock.now()
+        return try store.pool.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT invitation_id, expires_at FROM questionnaire_token WHERE token_hash = ?",
+                                             arguments: [Secrets.digest(token)]),
+                  let invitation = try InvitationRecord.fetchOne(db, key: row["invitation_id"] as String) else {
+                throw StoreError.notFound("questionnaire link")
+            }
+            guard invitation.answeredAt == nil else { throw StoreError.conflict("this questionnaire has already been answered") }
+            guard (row["expires_at"] as Date) > now else { throw StoreError.conflict("this questionnaire link has expired") }
+            let actor = Actor(userID: nil, name: "participant (questionnaire link)")
+            let records = try results.map { result in
+                try Assessments.insert(db, participantID: invitation.participantId, result: result, takenOn: takenOn, partial: false,
+                                       source: .participantWeb, by: actor, at: now)
+            }
+            try Self.markAnswered(db, invitation, source: .participantWeb, userID: nil, at: now)
+            return records
+        }
+    }
+
+    /// Called when staff record an assessment: an open invitation whose instruments now all have
+    /// an answer since it was sent is answered.
+    static func noteAnswered(_ db: Database, participantID: String, source: AssessmentSource, userID: String?, at now: Date) throws {
+        let open = try InvitationRecord.filter(Column("participant_id") == participantID && Column("answered_at") == nil).fetchAll(db)
+        for invitation in open {
+            let answered = Set(try String.fetchAll(db, sql: """
+                SELECT DISTINCT instrument_id FROM assessment WHERE participant_id = ? AND recorded_at >= ? AND partial = 0
+                """, arguments: [participantID, invitation.createdAt]))
+            if Set(invitation.instruments).isSubset(of: answered) {
+                try markAnswered(db, invitation, source: source, userID: userID, at: now)
+            }
+        }
+    }
+
+    static func markAnswered(_ db: Database, _ invitation: InvitationRecord, source: AssessmentSource, userID: String?, at now: Date) throws {
+        try db.execute(sql: "UPDATE questionnaire_invitation SET answered_at = ?, answered_source = ? WHERE id = ?",
+                       arguments: [now, source.rawValue, invitation.id])
+        try Outbox.cancelPending(db, where: "invitation_id = ?", [invitation.id], reason: "questionnaire answered", at: now)
+        try Tasks.closeAnswered(db, invitationID: invitation.id, userID: userID, at: now)
+    }
+
+    public func invitations(participantID: String) throws -> [InvitationRecord] {
+        try store.pool.read { db in
+            try InvitationRecord.filter(Column("participant_id") == participantID).order(Column("due_on")).fetchAll(db)
+        }
+    }
+
+    public func invitation(id: String) throws -> InvitationRecord {
+        guard let record = try store.pool.read({ try InvitationRecord.fetchOne($0, key: id) }) else { throw StoreError.notFound("questionnaire '\(id)'") }
+        return record
+    }
+}

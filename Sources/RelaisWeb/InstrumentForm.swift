@@ -1,0 +1,78 @@
+import Foundation
+import HTTPServer
+import RelaisDomain
+
+/// HTML forms generated from instrument files, and the answers read back from them. Field
+/// names are `<instrument>.<item>`, so one form can hold several instruments.
+enum InstrumentForm {
+    /// The Mustache context of one instrument's fields, with the submitted values kept and the
+    /// errors placed next to their item.
+    static func context(_ instrument: ConfiguredInstrument, language: String, values: [String: [String]] = [:],
+                        errors: [String: String] = [:]) -> [String: Any] {
+        let definition = instrument.definition
+        return [
+            "id": definition.id,
+            "title": definition.title.text(language),
+            "instructions": definition.instructions?.text(language) ?? "",
+            "items": definition.items.map { item -> [String: Any] in
+                let name = "\(definition.id).\(item.id)"
+                let submitted = values[name] ?? []
+                var field: [String: Any] = [
+                    "name": name, "fieldId": name.replacingOccurrences(of: ".", with: "-"), "text": item.text.text(language),
+                    "help": item.help?.text(language) ?? "", "required": item.isRequired,
+                    "value": submitted.first ?? "", "error": errors[item.id] ?? "",
+                    "unit": item.unit?.text(language) ?? "",
+                ]
+                switch item.type {
+                case .singleChoice, .multipleChoice:
+                    field[item.type == .singleChoice ? "isSingle" : "isMultiple"] = true
+                    field["options"] = (item.options ?? []).map { option -> [String: Any] in
+                        ["code": option.code, "label": option.label.text(language), "checked": submitted.contains(option.code),
+                         "optionId": "\(name)-\(option.code)".replacingOccurrences(of: ".", with: "-")]
+                    }
+                case .integer, .number:
+                    field["isNumber"] = true
+                    field["step"] = item.type == .integer ? "1" : "any"
+                    if let min = item.min { field["min"] = Self.number(min) }
+                    if let max = item.max { field["max"] = Self.number(max) }
+                case .text:
+                    field["isText"] = true
+                    field["maxLength"] = item.maxLength ?? 2000
+                case .date:
+                    field["isDate"] = true
+                }
+                return field
+            },
+        ]
+    }
+
+    /// The submitted values by field name (a multiple choice sends one value per ticked box).
+    static func values(_ form: [FormField]) -> [String: [String]] {
+        var values: [String: [String]] = [:]
+        for field in form { values[field.name, default: []].append(field.string) }
+        return values
+    }
+
+    /// One instrument's answers as the scoring engine takes them: empty fields are left out
+    /// (and reported as missing when required), numbers that do not parse are passed as text so
+    /// that the engine names the item.
+    static func answers(_ instrument: ConfiguredInstrument, values: [String: [String]]) -> [String: JSONValue] {
+        var answers: [String: JSONValue] = [:]
+        for item in instrument.definition.items {
+            let submitted = (values["\(instrument.id).\(item.id)"] ?? []).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+                .filter { !$0.isEmpty }
+            guard let first = submitted.first else { continue }
+            switch item.type {
+            case .multipleChoice: answers[item.id] = .array(submitted.map(JSONValue.string))
+            case .integer, .number:
+                answers[item.id] = Double(first.replacingOccurrences(of: ",", with: ".")).map(JSONValue.number) ?? .string(first)
+            default: answers[item.id] = .string(first)
+            }
+        }
+        return answers
+    }
+
+    static func number(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
+    }
+}

@@ -1,0 +1,352 @@
+import Foundation
+import GRDB
+import RelaisDomain
+import RelaisMail
+@testable import RelaisSender
+import RelaisStore
+import RelaisTestSupport
+import Testing
+
+/// The outbox and its sender over a real SQLite file, a real maildir and a real SMTP server
+/// (aiosmtpd on loopback). Times are chosen around the first programme of March 2027 in Paris
+/// (UTC+1): Thursday 4 March 18:00 local is 17:00Z.
+@Suite("Reminders: outbox, sweep, questionnaires, phone tasks")
+struct SenderTests {
+    static func at(_ text: String) -> Date { World.instant(text) }
+
+    func maildirMessages(_ world: World) throws -> [ParsedEmail] {
+        let folder = world.directory.file("maildir/new")
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+        return try names.map { try PythonEmail.parse(FileManager.default.contents(atPath: folder + "/" + $0)!) }
+    }
+
+    @Test func theSessionReminderArrivesTwoDaysBeforeWithTheLocalTimeAndAnICalendar() throws {
+        let world = try World()
+        let server = try SMTPTestServer()
+        let (programme, sessions) = try world.programme(start: "2027-03-04T18:00")
+        let ana = try world.participant("Ana", email: "ana@example.org")
+        _ = try world.enrolments.enrol(programmeID: programme.id, participantID: ana.id, waitingList: false, by: .system)
+        #expect(try world.pending(.sessionReminder).count == 3)
+        let sender = try world.sender(world.smtp(server))
+
+        // The enrolment confirmation goes at once (Monday 11:00 in Paris).
+        #expect(try sender.sweep(at: Self.at("2027-02-01T10:00:00Z")).sent == 1)
+        // One minute before the reminder is due (Tuesday 2 March 17:59 in Paris): nothing.
+        #expect(try sender.sweep(at: Self.at("2027-03-02T16:59:00Z")).sent == 0)
+        let report = try sender.sweep(at: Self.at("2027-03-02T17:00:00Z"))
+        #expect(report.sent == 1)
+
+        let received = server.waitForMessages(2)
+        try #require(received.count == 2)
+        #expect(server.envelopes()[1].rcptTos == ["ana@example.org"])
+        let reminder = try PythonEmail.parse(received[1])
+        #expect(reminder.subject == "Rappel : séance 1 « Évaluer sa dépendance physique » le jeudi 4 mars 2027 à 18 h 00")
+        #expect(reminder.text?.contains("le jeudi 4 mars 2027 de 18 h 00 à 20 h 00") == true)
+        #expect(reminder.text?.contains("Lieu : Centre, salle Salle A, 1 rue Exemple") == true)
+        #expect(reminder.html?.contains("<p>") == true)
+        #expect(reminder.listUnsubscribe?.hasPrefix("<mailto:contact@example.org") == true)
+        let sent = try world.outbox.list(state: .sent, kind: .sessionReminder, participantID: ana.id)
+        #expect(sent.count == 1 && sent[0].sessionId == sessions[0].id)
+        #expect(reminder.messageID == "<\(sent[0].id)@relais.example.org>")
+        let calendar = try #require(reminder.attachments.first)
+        #expect(calendar.contentType == "text/calendar")
+        let ics = String(decoding: calendar.data, as: UTF8.self)
+        #expect(ics.contains("DTSTART;TZID=Europe/Paris:20270304T180000"))
+        #expect(ics.contains("UID:session-\(sessions[0].id)@relais"))
+        #expect(reminder.defects.isEmpty)
+    }
+
+    @Test func quietHoursHoldMessagesUntilTheWindowOpens() throws {
+        let world = try World()
+        // A Tuesday 10:00 session: its reminder falls due on Sunday 7 March at 10:00 in Paris.
+        let (programme, _) = try world.programme(start: "2027-03-09T10:00")
+        let ana = try world.participant("Ana", email: "ana@example.org")
+        _ = try world.enrolments.enrol(programmeID: programme.id, participantID: ana.id, waitingList: false, by: .system)
+        let sender = try world.sender(try MaildirTransport(directory: world.directory.file("maildir")))
+        _ = try sender.sweep(at: Self.at("2027-02-01T10:00:00Z")) // the confirmation
+        #expect(try maildirMessages(world).count == 1)
+
+        let sunday = try sender.sweep(at: Self.at("2027-03-07T09:00:00Z"))
+        #expect(!sunday.windowOpen && sunday.sent == 0)
+        let earlyMonday = try sender.sweep(at: Self.at("2027-03-08T07:59:00Z")) // 08:59 in Paris
+        #expect(!earlyMonday.windowOpen)
+        let eveningMonday = try sender.sweep(at: Self.at("2027-03-08T18:00:00Z")) // 19:00 in Paris: closed
+        #expect(!eveningMonday.windowOpen)
+        #expect(try maildirMessages(world).count == 1)
+        let monday = try sender.sweep(at: Self.at("2027-03-08T08:00:00Z")) // 09:00 in Paris
+        #expect(monday.windowOpen && monday.sent == 1)
+        let messages = try maildirMessages(world)
+        #expect(messages.count == 2)
+        #expect(messages.contains { $0.subject?.hasPrefix("Rappel : séance 1") == true })
+    }
+
+    @Test func whenSMTPIsDownNothingIsLostAndEachMessageIsDeliveredOnceWhenItIsBack() throws {
+        let world = try World()
+        let server = try SMTPTestServer()
+        let (programme, _) = try world.programme(start: "2027-03-04T18:00")
+        for name in ["Ana", "Bruno"] {
+            let person = try world.participant(name, email: "\(name.lowercased())@example.org")
+            _ = try world.enrolments.enrol(programmeID: programme.id, participantID: person.id, waitingList: false, by: .system)
+        }
+        server.stop()
+        let sender = try world.sender(world.smtp(server))
+        let t0 = Self.at("2027-02-01T10:00:00Z")
+        let down = try sender.sweep(at: t0)
+        #expect(down.sent == 0 && down.retrying == 1 && down.transportError != nil)
+        let pending = try world.pending(.enrolmentConfirmation)
+        #expect(pending.count == 2, "both confirmations are still pending")
+        #expect(pending.map(\.attempts).sorted() == [0, 1], "the sweep stopped at the first transport failure")
+        let tried = try #require(pending.first { $0.attempts == 1 })
+        #expect(tried.nextAttemptAt == t0.addingTimeInterval(300))
+        #expect(tried.lastError?.isEmpty == false)
+
+        try server.restart()
+        // The untried one goes at once; the tried one waits for its back-off.
+        #expect(try sender.sweep(at: t0.addingTimeInterval(60)).sent == 1)
+        #expect(try sender.sweep(at: t0.addingTimeInterval(300)).sent == 1)
+        #expect(try sender.sweep(at: t0.addingTimeInterval(3600)).sent == 0)
+        let ids = try server.waitForMessages(2).map { try PythonEmail.parse($0).messageID ?? "" }
+        #expect(ids.count == 2 && Set(ids).count == 2)
+        #expect(try world.outbox.list(state: .sent, kind: .enrolmentConfirmation, participantID: nil).count == 2)
+    }
+
+    @Test func aRescheduledSessionMovesItsReminderAndTellsTheParticipants() throws {
+        let world = try World()
+        let (programme, sessions) = try world.programme(start: "2027-03-04T18:00")
+        let ana = try world.participant("Ana", email: "ana@example.org")
+        _ = try world.enrolments.enrol(programmeID: programme.id, participantID: ana.id, waitingList: false, by: .system)
+        let newStart = Self.at("2027-03-12T17:00:00Z")
+        _ = try world.programmes.reschedule(sessionID: sessions[1].id, start: newStart, end: newStart.addingTimeInterval(7200), roomID: nil,
+                                            holiday: nil, reason: "salle indisponible", by: .system)
+        let reminders = try world.pending(.sessionReminder)
+        #expect(reminders.count == 3)
+        #expect(reminders.first { $0.sessionId == sessions[1].id }?.dueAt == newStart.addingTimeInterval(-2 * 86400))
+        let cancelled = try world.outbox.list(state: .cancelled, kind: .sessionReminder, participantID: ana.id)
+        #expect(cancelled.count == 1 && cancelled[0].sessionId == sessions[1].id)
+        #expect(try world.pending(.sessionChanged).count == 1)
+
+        _ = try world.programmes.cancel(sessionID: sessions[2].id, reason: "grève", by: .system)
+        #expect(try world.pending(.sessionReminder).count == 2)
+        #expect(try world.pending(.sessionCancelled).count == 1)
+
+        let sender = try world.sender(try MaildirTransport(directory: world.directory.file("maildir")))
+        #expect(try sender.sweep(at: Self.at("2027-02-01T10:00:00Z")).sent == 3)
+        let subjects = try maildirMessages(world).compactMap(\.subject)
+        #expect(subjects.contains("Changement d'horaire : séance 2 le vendredi 12 mars 2027 à 18 h 00"))
+        #expect(subjects.contains("Séance annulée : séance 3 du jeudi 18 mars 2027"))
+        let change = try maildirMessages(world).first { $0.subject?.hasPrefix("Changement") == true }
+        #expect(change?.text?.contains("Avant : jeudi 11 mars 2027 à 18 h 00") == true)
+        #expect(change?.text?.contains("Motif : salle indisponible") == true)
+        // Moving the session again supersedes the first notice if it had not gone yet.
+        let withdrawn = try world.enrolments.withdraw(enrolmentID: try world.enrolments.roster(programmeID: programme.id)[0].0.id,
+                                                     reason: "déménagement", by: .system)
+        #expect(withdrawn.withdrawn.status == .withdrawn)
+        #expect(try world.outbox.list(state: .pending, kind: nil, participantID: ana.id).isEmpty, "nothing left for a participant who left")
+    }
+
+    /// The whole end of a programme for one participant with email: end questionnaires, then the
+    /// follow-up three months after the last attended session, answered through the link.
+    @Test func answeringTheFollowUpThroughItsLinkCancelsTheRemindersAndTheLinkThenShowsNothing() throws {
+        let world = try World()
+        let (programme, sessions) = try world.programme(start: "2027-03-04T18:00")
+        let ana = try world.participant("Ana", email: "ana@example.org")
+        _ = try world.enrolments.enrol(programmeID: programme.id, participantID: ana.id, waitingList: false, by: .system)
+        for session in sessions {
+            world.time.set(session.endsAt)
+            try world.enrolments.recordAttendance(sessionID: session.id, [(ana.id, .present)], note: nil, by: .system)
+        }
+        // Recording the last session again changes nothing.
+        try world.enrolments.recordAttendance(sessionID: sessions[2].id, [(ana.id, .present)], note: nil, by: .system)
+        #expect(try world.pending(.endQuestionnaire).count == 1)
+        let followUps = try world.pending(.followUpInvitation)
+        #expect(followUps.count == 1)
+        // 18 March + 3 months = 18 June, from midnight in Paris.
+        #expect(followUps[0].dueAt == Self.at("2027-06-17T22:00:00Z"))
+        #expect(try world.pending(.followUpReminder).map(\.dueAt).sorted() == [Self.at("2027-06-24T22:00:00Z"), Self.at("2027-07-01T22:00:00Z")])
+        #expect(try world.pending(.followUpCall).count == 1)
+
+        let sender = try world.sender(try MaildirTransport(directory: world.directory.file("maildir")))
+        world.time.set(Self.at("2027-06-18T08:00:00Z"))
+        let report = try sender.sweep(at: Self.at("2027-06-18T08:00:00Z"))
+        // The confirmation, the end questionnaire and its reminder (both overdue), the follow-up.
+        #expect(report.sent == 4)
+        let invitation = try #require(try maildirMessages(world).first { $0.subject == "Trois mois après le programme : où en êtes-vous ?" })
+        let text = try #require(invitation.text)
+        let link = try #require(text.split(whereSeparator: \.isWhitespace).first { $0.hasPrefix("https://relais.example.org/q/") })
+        let token = String(link.dropFirst("https://relais.example.org/q/".count))
+        #expect(token.count >= 43, "256 random bits")
+        #expect(try String.fetchTokens(world).contains(token) == false, "only a digest of the token is stored")
+
+        guard case .open(let opened, let firstName, _, _) = try world.questionnaires.lookup(token: token) else {
+            Issue.record("the link should be open")
+            return
+        }
+        #expect(firstName == "Ana" && opened.instruments == ["followup_3m"])
+        let answers: [String: JSONValue] = ["status": .string("stopped"), "aids_used": .array([.string("patches")]),
+                                            "orientation_followed": .string("yes"), "would_recommend": .string("yes")]
+        let result = try world.instruments["followup_3m"]!.score(answers)
+        let stored = try world.questionnaires.answer(token: token, results: [result], takenOn: CalendarDate(iso: "2027-06-18")!)
+        #expect(stored.count == 1 && stored[0].source == .participantWeb)
+        #expect(try world.pending(.followUpReminder).isEmpty)
+        #expect(try world.pending(.followUpCall).isEmpty)
+        #expect(try world.outbox.list(state: .cancelled, kind: .followUpReminder, participantID: ana.id).count == 2)
+        #expect(try world.questionnaires.lookup(token: token) == .used)
+        #expect(throws: StoreError.self) { try world.questionnaires.answer(token: token, results: [result], takenOn: CalendarDate(iso: "2027-06-18")!) }
+        #expect(try world.questionnaires.lookup(token: "not-a-token") == .unknown)
+
+        let before = try maildirMessages(world).count
+        _ = try sender.sweep(at: Self.at("2027-06-25T08:00:00Z"))
+        _ = try sender.sweep(at: Self.at("2027-07-09T08:00:00Z"))
+        #expect(try maildirMessages(world).filter { $0.subject?.contains("suivi") == true }.count == 0)
+        #expect(try maildirMessages(world).count == before)
+        #expect(try world.tasks.list(state: .open, assignedTo: nil, participantID: ana.id).isEmpty)
+    }
+
+    @Test func anExpiredLinkIsRefused() throws {
+        let world = try World()
+        let ana = try world.participant("Ana", email: "ana@example.org")
+        let sessions = try world.programmeAttendedToTheEnd(by: ana)
+        let invitation = try #require(try world.questionnaires.invitations(participantID: ana.id).first { $0.purpose == .endOfProgramme })
+        let token = try world.questionnaires.issueToken(invitationID: invitation.id, days: 60)
+        world.time.set(sessions[2].endsAt.addingTimeInterval(61 * 86400))
+        #expect(try world.questionnaires.lookup(token: token) == .expired)
+    }
+
+    @Test func withoutEmailTheQuestionnaireBecomesAPhoneTaskThatStaffAnswers() throws {
+        let world = try World()
+        let chloe = try world.participant("Chloé", email: nil)
+        try world.programmeAttendedToTheEnd(by: chloe)
+        let sender = try world.sender(try MaildirTransport(directory: world.directory.file("maildir")))
+        let report = try sender.sweep(at: Self.at("2027-03-19T09:00:00Z"))
+        #expect(report.sent == 0)
+        #expect(try maildirMessages(world).isEmpty)
+        let tasks = try world.tasks.list(state: .open, assignedTo: nil, participantID: chloe.id)
+        #expect(tasks.count == 1)
+        #expect(tasks[0].kind == .questionnaireCall && tasks[0].invitationId != nil)
+        let confirmation = try world.outbox.list(state: .skipped, kind: .enrolmentConfirmation, participantID: chloe.id)
+        #expect(confirmation.first?.closedReason == "no email, or no consent to email")
+
+        // A week later the reminder of the same questionnaire opens no second task.
+        _ = try sender.sweep(at: Self.at("2027-03-26T09:00:00Z"))
+        #expect(try world.tasks.list(state: nil, assignedTo: nil, participantID: chloe.id).count == 1)
+
+        // The coordinator calls and enters both questionnaires: the task closes by itself.
+        for id in ["satisfaction_end", "impact_end"] {
+            let instrument = world.instruments[id]!
+            var answers: [String: JSONValue] = [:]
+            for item in instrument.definition.items where item.isRequired {
+                answers[item.id] = item.type == .integer ? .number(7) : .string(item.options!.first!.code)
+            }
+            _ = try world.assessments.record(participantID: chloe.id, result: try instrument.score(answers),
+                                             takenOn: CalendarDate(iso: "2027-03-27")!, partial: false, source: .phone, by: .system)
+        }
+        let closed = try world.tasks.task(id: tasks[0].id)
+        #expect(closed.state == .done)
+        let invitation = try world.questionnaires.invitation(id: tasks[0].invitationId!)
+        #expect(invitation.answeredSource == "phone")
+    }
+
+    @Test func anUnansweredFollowUpBecomesAPhoneTaskAfterTheTwoReminders() throws {
+        let world = try World()
+        let ana = try world.participant("Ana", email: "ana@example.org")
+        try world.programmeAttendedToTheEnd(by: ana)
+        let sender = try world.sender(try MaildirTransport(directory: world.directory.file("maildir")))
+        for day in ["2027-06-18", "2027-06-25", "2027-07-02", "2027-07-09"] {
+            _ = try sender.sweep(at: Self.at("\(day)T08:00:00Z"))
+        }
+        let subjects = try maildirMessages(world).compactMap(\.subject)
+        #expect(subjects.filter { $0 == "Rappel : votre suivi à trois mois" }.count == 2)
+        let tasks = try world.tasks.list(state: .open, assignedTo: nil, participantID: ana.id)
+        #expect(tasks.map(\.kind) == [.followUpCall])
+        #expect(tasks.first?.dueOn == "2027-07-09")
+        // Closed as unreachable: the participant is lost to follow-up and nothing more is sent.
+        _ = try world.tasks.update(id: tasks[0].id, state: .unreachable, assignedTo: nil, note: "3 appels sans réponse", by: .system)
+        #expect(try world.outbox.list(state: .pending, kind: nil, participantID: ana.id).isEmpty)
+    }
+
+    @Test func aFollowUpWithoutConsentIsNeverSent() throws {
+        let world = try World()
+        let ana = try world.participant("Ana", email: "ana@example.org", followUp: false)
+        try world.programmeAttendedToTheEnd(by: ana)
+        let sender = try world.sender(try MaildirTransport(directory: world.directory.file("maildir")))
+        for day in ["2027-06-18", "2027-06-25", "2027-07-02", "2027-07-09"] { _ = try sender.sweep(at: Self.at("\(day)T08:00:00Z")) }
+        #expect(try maildirMessages(world).filter { $0.subject?.contains("trois mois") == true }.isEmpty)
+        #expect(try world.tasks.list(state: nil, assignedTo: nil, participantID: ana.id).isEmpty)
+        let skipped = try world.outbox.list(state: .skipped, kind: .followUpInvitation, participantID: ana.id)
+        #expect(skipped.first?.closedReason == "no consent to follow-up contact")
+    }
+
+    @Test func aRefusedRecipientFailsAtOnceShowsInTheDigestAndCanBeRetried() throws {
+        let world = try World(leadEmail: "lead@example.org")
+        let server = try SMTPTestServer(rejectRecipients: ["nobody@example.org"])
+        let ghost = try world.participant("Ghost", email: "nobody@example.org")
+        try world.programmeAttendedToTheEnd(by: ghost)
+        let sender = try world.sender(world.smtp(server))
+        let report = try sender.sweep(at: Self.at("2027-03-19T09:00:00Z"))
+        // The confirmation and the end questionnaire are refused for good; the sweep goes on, and
+        // the lead's digest, taken last, already counts them.
+        #expect(report.failed == 2 && report.sent == 1 && report.transportError == nil, "a 5xx refusal is permanent and does not stop the sweep")
+        let failed = try world.outbox.list(state: .failed, kind: .endQuestionnaire, participantID: ghost.id)
+        #expect(failed.count == 1 && failed[0].attempts == 1)
+        let tasks = try world.tasks.list(state: .open, assignedTo: nil, participantID: ghost.id)
+        #expect(tasks.map(\.kind) == [.deliveryFailed])
+
+        // The lead's digest of the next morning counts the failures too, and names nobody.
+        _ = try sender.sweep(at: Self.at("2027-03-20T08:00:00Z"))
+        let digest = try #require(try PythonEmail.parse(server.waitForMessages(1).last!).text)
+        #expect(digest.contains("Envois en échec : 2"))
+        #expect(!digest.contains("Ghost"))
+
+        let retried = try world.outbox.retry(id: failed[0].id, by: .system)
+        #expect(retried.state == .pending && retried.attempts == 0)
+        #expect(throws: StoreError.self) { try world.outbox.retry(id: failed[0].id, by: .system) }
+    }
+
+    @Test func anEnglishSpeakingParticipantGetsEnglishMail() throws {
+        let world = try World()
+        let (programme, _) = try world.programme(start: "2027-03-04T18:00")
+        let john = try world.participant("John", email: "john@example.org", language: "en")
+        _ = try world.enrolments.enrol(programmeID: programme.id, participantID: john.id, waitingList: false, by: .system)
+        let sender = try world.sender(try MaildirTransport(directory: world.directory.file("maildir")))
+        _ = try sender.sweep(at: Self.at("2027-03-02T17:00:00Z"))
+        let subjects = try maildirMessages(world).compactMap(\.subject)
+        #expect(subjects.contains("Reminder: session 1 \"Évaluer sa dépendance physique\" on Thursday 4 March 2027 at 18:00"))
+        #expect(subjects.contains("Your enrolment: Arrêter ensemble"))
+    }
+
+    @Test func aMissingOrBrokenTemplateStopsWithTheFileName() throws {
+        let folder = TemporaryDirectory()
+        for file in try FileManager.default.contentsOfDirectory(atPath: World.protocols + "/mail") {
+            try FileManager.default.copyItem(atPath: World.protocols + "/mail/" + file, toPath: folder.file(file))
+        }
+        _ = try MailTemplates(directory: folder.path)
+        try FileManager.default.removeItem(atPath: folder.file("session_reminder.fr.mustache"))
+        #expect(throws: MailTemplateError(file: folder.file("session_reminder.fr.mustache"), reason: "missing")) {
+            try MailTemplates(directory: folder.path)
+        }
+        try "Pas de sujet\n\nBonjour".write(toFile: folder.file("session_reminder.fr.mustache"), atomically: true, encoding: .utf8)
+        #expect(throws: MailTemplateError.self) { try MailTemplates(directory: folder.path) }
+        try "Subject: x\n\n{{#open}}".write(toFile: folder.file("session_reminder.fr.mustache"), atomically: true, encoding: .utf8)
+        #expect(throws: MailTemplateError.self) { try MailTemplates(directory: folder.path) }
+    }
+}
+
+extension String {
+    /// Every stored questionnaire token digest.
+    static func fetchTokens(_ world: World) throws -> [String] {
+        try world.store.pool.read { try String.fetchAll($0, sql: "SELECT token_hash FROM questionnaire_token") }
+    }
+}
+
+@Suite("Mail HTML part")
+struct MailHTMLTests {
+    @Test func paragraphsLineBreaksLinksAndEscaping() {
+        let html = MailTemplates.html(fromText: "Bonjour Ana,\n\nLigne 1\nRépondre : https://relais.example.org/q/a&b\n\n\n<b>gras</b> \"cité\"\n")
+        #expect(html == """
+            <p>Bonjour Ana,</p>
+            <p>Ligne 1<br>
+            Répondre : <a href="https://relais.example.org/q/a&amp;b">https://relais.example.org/q/a&amp;b</a></p>
+            <p>&lt;b&gt;gras&lt;/b&gt; &quot;cité&quot;</p>
+            """)
+    }
+}
