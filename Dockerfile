@@ -4,7 +4,7 @@
 #   docker logs relais      # shows the one-time admin password on first start
 FROM swift:6.3-bookworm AS build
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libmicrohttpd-dev libsqlite3-dev libsodium-dev libcurl4-openssl-dev pkg-config \
+      libmicrohttpd-dev libsqlite3-dev libsodium-dev libcurl4-openssl-dev libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Package.swift ./
@@ -19,7 +19,7 @@ RUN swift build -c release --static-swift-stdlib --product relais \
 
 FROM debian:bookworm-slim
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libmicrohttpd12 libsqlite3-0 libsodium23 libcurl4 ca-certificates curl tzdata \
+      libmicrohttpd12 libsqlite3-0 libsodium23 libcurl4 libcmark-gfm0.29.0.gfm.6 libcmark-gfm-extensions0.29.0.gfm.6 ca-certificates curl tzdata \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home /var/lib/relais --shell /usr/sbin/nologin relais \
     && install -d -o relais -g relais -m 0700 /var/lib/relais

@@ -1,18 +1,28 @@
 # Relais: the two commands of the README are `make run` and `make test`.
 SHELL := /bin/bash
-SYSTEM_PACKAGES := libmicrohttpd-dev libsqlite3-dev sqlite3 libsodium-dev libcurl4-openssl-dev pkg-config
+SYSTEM_PACKAGES := libmicrohttpd-dev libsqlite3-dev sqlite3 libsodium-dev libcurl4-openssl-dev libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config
+# The browser tests: Debian's chromium and its driver.
+TEST_PACKAGES := chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build release run test bench clean
+.PHONY: deps test-deps build release run test bench clean
 
 # Installs the Debian packages Relais builds against, when one is missing.
 deps:
-	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@$(MAKE) --no-print-directory install-missing PACKAGES="$(SYSTEM_PACKAGES)"
+
+# What only the tests need: chromium for the browser tests, and the Python packages the tests
+# use as independent tools (an iCalendar parser, an SMTP server, selenium).
+test-deps: deps
+	@$(MAKE) --no-print-directory install-missing PACKAGES="$(TEST_PACKAGES)"
+	@python3 -c "import icalendar, aiosmtpd, selenium" 2>/dev/null || python3 -m pip install -q icalendar aiosmtpd selenium
+
+install-missing:
+	@missing=$$(for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing $$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
-	@python3 -c "import icalendar, aiosmtpd" 2>/dev/null || python3 -m pip install -q icalendar aiosmtpd
 
 build: deps
 	swift build
@@ -24,10 +34,11 @@ release: deps
 run: release
 	.build/release/relais serve
 
-# The whole test suite.
-test: deps
+# The whole test suite: Swift tests, then the browser tests (screenshots in Tests/output/screenshots).
+test: test-deps
 	swift build --build-tests
 	swift test --skip-build
+	python3 Tests/Browser/browser_test.py
 
 # Benchmarks: throughput of relais against a C libmicrohttpd server, side by side.
 bench: release

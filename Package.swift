@@ -52,9 +52,12 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
 
+        // cmark-gfm (Debian libcmark-gfm-dev, -extensions-dev): the session guides, Markdown with tables, as HTML.
+        .systemLibrary(name: "CCMark", pkgConfig: "libcmark-gfm", providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
+
         // Web pages and JSON API handlers.
         .target(name: "RelaisWeb", dependencies: [
-            "RelaisDomain", "RelaisStore", "RelaisConfig", "HTTPServer",
+            "RelaisDomain", "RelaisStore", "RelaisConfig", "HTTPServer", "CCMark",
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Logging", package: "swift-log"),
         ], resources: [.copy("Templates"), .copy("Locales"), .copy("Static"), .copy("OpenAPI")]),
@@ -73,6 +76,13 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Benchmarks/SweepBench"),
+
+        // `make bench`: the yearly report over 100 programmes of 16 participants.
+        .executableTarget(name: "relais-report-bench", dependencies: [
+            "RelaisDomain", "RelaisStore", "RelaisConfig", "RelaisWeb",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Benchmarks/ReportBench"),
 
         .testTarget(name: "RelaisDomainTests", dependencies: ["RelaisDomain"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "RelaisTestSupport"]),

@@ -54,3 +54,7 @@ done
 # The reminder sender's sweep over 1,000,000 enrolments and 100,000 pending messages.
 echo
 .build/release/relais-sweep-bench
+
+# The yearly evaluation report over 100 programmes × 16 participants with full data.
+echo
+.build/release/relais-report-bench

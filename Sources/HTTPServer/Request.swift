@@ -41,6 +41,13 @@ public struct FormField: Sendable {
     public var filename: String?
     public var contentType: String?
 
+    public init(name: String, data: Data, filename: String? = nil, contentType: String? = nil) {
+        self.name = name
+        self.data = data
+        self.filename = filename
+        self.contentType = contentType
+    }
+
     public var string: String { String(decoding: data, as: UTF8.self) }
 }
 

@@ -27,8 +27,11 @@ public struct MailAddress: Sendable, Hashable {
     /// The address as written in headers and envelopes: only atext, "." and "@" survive, so an
     /// invalid address can never inject a header or an SMTP command (CR, LF, "<", ">", spaces).
     var renderedAddress: String {
-        String(decoding: address.utf8.filter { MIME.isAtext($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "@") },
-               as: UTF8.self)
+        String(decoding: address.utf8.filter(Self.isRenderedAddressByte), as: UTF8.self)
+    }
+
+    static func isRenderedAddressByte(_ byte: UInt8) -> Bool {
+        MIME.isAtext(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "@")
     }
 }
 
@@ -103,92 +106,170 @@ public struct MailMessage: Sendable {
 extension MailMessage {
     /// The message as RFC 5322 bytes with CRLF line endings, ready for SMTP DATA or a maildir file.
     /// Every line is at most 998 octets (RFC 5322 §2.1.1), in practice at most 78.
+    /// Everything is appended to one byte buffer, sized up front, and wrapped in `Data` once.
     public func rendered() -> Data {
-        var head = ""
-        head += "Date: " + MIME.date(date) + MIME.crlf
-        head += MIME.addressHeader("From", from)
-        head += MIME.addressHeader("To", to)
-        if let replyTo { head += MIME.addressHeader("Reply-To", replyTo) }
-        head += MIME.unstructuredHeader("Subject", subject)
-        head += "Message-ID: <" + renderedMessageID + ">" + MIME.crlf
-        head += "MIME-Version: 1.0" + MIME.crlf
+        var out: [UInt8] = []
+        out.reserveCapacity(estimatedRenderedSize)
+
+        out += "Date: ".utf8
+        MIME.appendDate(date, to: &out)
+        MIME.appendCRLF(to: &out)
+        MIME.appendAddressHeader("From", from, to: &out)
+        MIME.appendAddressHeader("To", to, to: &out)
+        if let replyTo { MIME.appendAddressHeader("Reply-To", replyTo, to: &out) }
+        MIME.appendUnstructuredHeader("Subject", subject, to: &out)
+        out += "Message-ID: <".utf8
+        appendRenderedMessageID(to: &out)
+        out += ">\r\nMIME-Version: 1.0\r\n".utf8
         if let listUnsubscribe {
-            head += listUnsubscribeHeader(listUnsubscribe)
+            appendListUnsubscribeHeader(listUnsubscribe, to: &out)
             // RFC 8058: one-click unsubscription is only meaningful with an https URI.
-            if listUnsubscribe.contains("<https:") {
-                head += "List-Unsubscribe-Post: List-Unsubscribe=One-Click" + MIME.crlf
+            if Self.containsHTTPSURI(listUnsubscribe) {
+                out += "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n".utf8
             }
         }
         for header in headers {
-            let name = String(decoding: header.name.utf8.filter { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") },
-                              as: UTF8.self)
-            guard !name.isEmpty, !Self.reservedHeaderNames.contains(name.lowercased()),
-                  name.lowercased() != "list-unsubscribe-post" else { continue }
-            head += MIME.unstructuredHeader(String(name.prefix(76)), header.value)
+            let name = header.name.utf8.filter { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") }
+            // ASCII only is left, so a byte-wise lowercasing is String.lowercased().
+            let lowercased = String(decoding: name.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+            guard !name.isEmpty, !Self.reservedHeaderNames.contains(lowercased),
+                  lowercased != "list-unsubscribe-post" else { continue }
+            MIME.appendUnstructuredHeader(String(decoding: name.prefix(76), as: UTF8.self), header.value, to: &out)
         }
 
-        let alternativeBoundary = boundary("alt")
-        let alternative = "--" + alternativeBoundary + MIME.crlf
-            + "Content-Type: text/plain; charset=utf-8" + MIME.crlf
-            + "Content-Transfer-Encoding: quoted-printable" + MIME.crlf + MIME.crlf
-            + MIME.quotedPrintable(text) + MIME.crlf
-            + "--" + alternativeBoundary + MIME.crlf
-            + "Content-Type: text/html; charset=utf-8" + MIME.crlf
-            + "Content-Transfer-Encoding: quoted-printable" + MIME.crlf + MIME.crlf
-            + MIME.quotedPrintable(html) + MIME.crlf
-            + "--" + alternativeBoundary + "--" + MIME.crlf
-        let alternativeType = "Content-Type: multipart/alternative;" + MIME.crlf
-            + " boundary=\"" + alternativeBoundary + "\"" + MIME.crlf
-
-        var body: String
         if attachments.isEmpty {
-            head += alternativeType
-            body = alternative
+            appendAlternativeType(to: &out)
+            MIME.appendCRLF(to: &out)
+            appendAlternative(to: &out)
         } else {
-            let mixedBoundary = boundary("mix")
-            head += "Content-Type: multipart/mixed;" + MIME.crlf + " boundary=\"" + mixedBoundary + "\"" + MIME.crlf
-            body = "This is a multipart message in MIME format." + MIME.crlf
-                + "--" + mixedBoundary + MIME.crlf + alternativeType + MIME.crlf + alternative
+            out += "Content-Type: multipart/mixed;\r\n boundary=\"".utf8
+            appendBoundary("mix", to: &out)
+            out += "\"\r\n\r\nThis is a multipart message in MIME format.\r\n".utf8
+            appendDelimiter("mix", to: &out)
+            appendAlternativeType(to: &out)
+            MIME.appendCRLF(to: &out)
+            appendAlternative(to: &out)
             for attachment in attachments {
-                body += "--" + mixedBoundary + MIME.crlf + attachmentPart(attachment)
+                appendDelimiter("mix", to: &out)
+                appendAttachmentPart(attachment, to: &out)
             }
-            body += "--" + mixedBoundary + "--" + MIME.crlf
+            appendDelimiter("mix", closing: true, to: &out)
         }
-        return Data((head + MIME.crlf + body).utf8)
+        return Data(out)
+    }
+
+    /// Enough for the message in one allocation: the quoted-printable encoder claims its worst
+    /// case (4 bytes per input byte) while it writes; base64 grows by 4/3 plus line breaks.
+    /// Headers past 1.5 KB (very long names or subjects) just regrow the buffer.
+    private var estimatedRenderedSize: Int {
+        var size = 1536 + (text.utf8.count + html.utf8.count) * 4
+        for attachment in attachments {
+            size += 512 + attachment.data.count / 57 * 78 + 80
+        }
+        return size
+    }
+
+    /// The multipart/alternative part: the text, then the HTML, both quoted-printable.
+    private func appendAlternative(to out: inout [UInt8]) {
+        appendDelimiter("alt", to: &out)
+        out += "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n".utf8
+        MIME.appendQuotedPrintable(text, to: &out)
+        MIME.appendCRLF(to: &out)
+        appendDelimiter("alt", to: &out)
+        out += "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n".utf8
+        MIME.appendQuotedPrintable(html, to: &out)
+        MIME.appendCRLF(to: &out)
+        appendDelimiter("alt", closing: true, to: &out)
+    }
+
+    private func appendAlternativeType(to out: inout [UInt8]) {
+        out += "Content-Type: multipart/alternative;\r\n boundary=\"".utf8
+        appendBoundary("alt", to: &out)
+        out += "\"\r\n".utf8
     }
 
     /// Boundaries start with "=_", which can occur neither in quoted-printable (where "=" is
     /// followed by two hex digits or a line break) nor in base64 (RFC 2045 §5.1 trick), so they
-    /// never collide with encoded content; the random seed keeps nested messages apart.
-    private func boundary(_ kind: String) -> String {
-        "=_relais_" + kind + "_" + boundarySeed
+    /// never collide with encoded content and need no search through the parts; the random
+    /// seed keeps nested messages apart.
+    private func appendBoundary(_ kind: StaticString, to out: inout [UInt8]) {
+        out += "=_relais_".utf8
+        out += UnsafeBufferPointer(start: kind.utf8Start, count: kind.utf8CodeUnitCount)
+        out.append(UInt8(ascii: "_"))
+        out += boundarySeed.utf8
     }
 
-    private var renderedMessageID: String {
-        // atext excludes "<", ">", spaces and controls: the brackets are ours to add.
-        let kept = messageID.utf8.filter { MIME.isAtext($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "@") }
-        let id = String(decoding: kept, as: UTF8.self)
-        return String((id.isEmpty ? boundarySeed + "@relais.invalid" : id).prefix(900))
+    /// "--boundary" CRLF, or "--boundary--" CRLF for the closing delimiter.
+    private func appendDelimiter(_ kind: StaticString, closing: Bool = false, to out: inout [UInt8]) {
+        out += "--".utf8
+        appendBoundary(kind, to: &out)
+        if closing { out += "--".utf8 }
+        MIME.appendCRLF(to: &out)
+    }
+
+    private func appendRenderedMessageID(to out: inout [UInt8]) {
+        // atext excludes "<", ">", spaces and controls: the brackets are ours to add. What is
+        // kept is ASCII, so 900 characters are 900 bytes.
+        var kept = 0
+        for byte in messageID.utf8 where MailAddress.isRenderedAddressByte(byte) && kept < 900 {
+            out.append(byte)
+            kept += 1
+        }
+        if kept == 0 {
+            out += boundarySeed.utf8
+            out += "@relais.invalid".utf8
+        }
+    }
+
+    /// Whether the List-Unsubscribe value offers an https URI. A byte search is exact for ASCII
+    /// values; anything else keeps String's Character-aware `contains`.
+    static func containsHTTPSURI(_ value: String) -> Bool {
+        guard value.utf8.allSatisfy({ $0 < 0x80 }) else { return value.contains("<https:") }
+        return MIME.withUTF8(value) { bytes in
+            let needle = "<https:".utf8
+            return bytes.indices.contains { bytes[$0...].starts(with: needle) }
+        }
     }
 
     /// List-Unsubscribe (RFC 2369) holds URIs in angle brackets: it must stay ASCII and cannot
     /// use encoded words, so non-ASCII is percent-encoded as in a URI and folding happens at
     /// the spaces between entries.
-    private func listUnsubscribeHeader(_ value: String) -> String {
-        var ascii = ""
+    private func appendListUnsubscribeHeader(_ value: String, to out: inout [UInt8]) {
+        var ascii: [UInt8] = []
+        ascii.reserveCapacity(value.utf8.count)
         for byte in MIME.sanitizeHeaderText(value).utf8 {
-            ascii += byte < 0x80 ? String(UnicodeScalar(byte)) : "%" + String(byte, radix: 16, uppercase: true)
+            if byte < 0x80 {
+                ascii.append(byte)
+            } else {
+                ascii.append(UInt8(ascii: "%"))
+                ascii.append(MIME.hexDigits[Int(byte >> 4)])
+                ascii.append(MIME.hexDigits[Int(byte & 0x0F)])
+            }
         }
-        let tokens = ascii.split(separator: " ").map { String($0.prefix(900)) }
-        return MIME.fold(prefix: "List-Unsubscribe: ", tokens: tokens, limit: MIME.recommendedLineLength)
+        let tokens = ascii.split(separator: MIME.space).lazy.map { $0.prefix(900) }
+        MIME.appendFolded(name: "List-Unsubscribe", tokens: tokens, limit: MIME.recommendedLineLength, to: &out)
     }
 
-    private func attachmentPart(_ attachment: MailAttachment) -> String {
-        // Path separators in a filename are never wanted by the receiver; clients strip them too.
-        let filename = attachment.filename.replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "\\", with: "_")
-        return "Content-Type: " + MIME.sanitizeContentType(attachment.contentType) + MIME.parameter("name", filename) + MIME.crlf
-            + "Content-Disposition: attachment" + MIME.parameter("filename", filename) + MIME.crlf
-            + "Content-Transfer-Encoding: base64" + MIME.crlf + MIME.crlf
-            + MIME.base64Lines(attachment.data)
+    private func appendAttachmentPart(_ attachment: MailAttachment, to out: inout [UInt8]) {
+        let filename = Self.replacingPathSeparators(attachment.filename)
+        out += "Content-Type: ".utf8
+        MIME.appendContentType(attachment.contentType, to: &out)
+        MIME.appendParameter("name", filename, to: &out)
+        out += "\r\nContent-Disposition: attachment".utf8
+        MIME.appendParameter("filename", filename, to: &out)
+        out += "\r\nContent-Transfer-Encoding: base64\r\n\r\n".utf8
+        MIME.appendBase64Lines(attachment.data, to: &out)
+    }
+
+    /// Path separators in a filename are never wanted by the receiver; clients strip them too.
+    /// The usual filename has none and is returned as is; an ASCII one is fixed byte by byte;
+    /// only a non-ASCII name with a separator goes through Foundation's (Unicode-aware) replacing.
+    static func replacingPathSeparators(_ filename: String) -> String {
+        let isSeparator = { (byte: UInt8) in byte == UInt8(ascii: "/") || byte == UInt8(ascii: "\\") }
+        guard filename.utf8.contains(where: isSeparator) else { return filename }
+        guard filename.utf8.allSatisfy({ $0 < 0x80 }) else {
+            return filename.replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "\\", with: "_")
+        }
+        return String(decoding: filename.utf8.map { isSeparator($0) ? UInt8(ascii: "_") : $0 }, as: UTF8.self)
     }
 }

@@ -124,25 +124,7 @@ public struct MessageComposer: Sendable {
          "time": Self.time(session.startsAt, zone: zone, language: language), "endTime": Self.time(session.endsAt, zone: zone, language: language)]
     }
 
-    /// "jeudi 22 octobre 2026" / "Thursday 22 October 2026", in the programme's time zone.
-    static func day(_ instant: Date, zone: TimeZone, language: String) -> String {
-        day(LocalDateTime(instant, in: zone).date, language: language)
-    }
-
-    static func day(_ date: CalendarDate, language: String) -> String {
-        let weekdays = language == "en"
-            ? ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-            : ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
-        let months = language == "en"
-            ? ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
-            : ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
-        return "\(weekdays[date.isoWeekday - 1]) \(date.day) \(months[date.month - 1]) \(date.year)"
-    }
-
-    /// "18 h 00" in French typography, "18:00" in English.
-    static func time(_ instant: Date, zone: TimeZone, language: String) -> String {
-        let local = LocalDateTime(instant, in: zone)
-        let minutes = local.minute < 10 ? "0\(local.minute)" : "\(local.minute)"
-        return language == "en" ? "\(local.hour < 10 ? "0" : "")\(local.hour):\(minutes)" : "\(local.hour) h \(minutes)"
-    }
+    static func day(_ instant: Date, zone: TimeZone, language: String) -> String { DateWording.day(instant, in: zone, language: language) }
+    static func day(_ date: CalendarDate, language: String) -> String { DateWording.day(date, language: language) }
+    static func time(_ instant: Date, zone: TimeZone, language: String) -> String { DateWording.time(instant, in: zone, language: language) }
 }

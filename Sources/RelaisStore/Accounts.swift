@@ -195,6 +195,64 @@ public struct Accounts: Sendable {
         }
     }
 
+    // MARK: Administration
+
+    /// Gives the account another role. At least one enabled administrator always remains:
+    /// demoting the last one is refused.
+    @discardableResult
+    public func setRole(userID: String, to role: Role, by actor: Actor) throws -> User {
+        try store.pool.write { db in
+            guard var user = try User.fetchOne(db, key: userID) else { throw StoreError.notFound("user") }
+            guard user.role != role else { return user }
+            if user.role == .admin && user.disabledAt == nil {
+                let otherAdmins = try User.filter(Column("role") == Role.admin.rawValue && Column("disabled_at") == nil && Column("id") != userID)
+                    .fetchCount(db)
+                if otherAdmins == 0 { throw StoreError.conflict("'\(user.name)' is the last enabled administrator") }
+            }
+            let previous = user.role
+            user.role = role
+            try user.update(db)
+            try Audit.record(db, actor, "change_role", entity: "user", id: userID,
+                             detail: "role=\(previous.rawValue)->\(role.rawValue)", at: clock.now())
+            return user
+        }
+    }
+
+    /// Enables a disabled account again. Its API tokens stay revoked (issue new ones); its
+    /// password is unchanged, so an administrator usually resets it as well.
+    @discardableResult
+    public func enable(userID: String, by actor: Actor) throws -> User {
+        try store.pool.write { db in
+            guard var user = try User.fetchOne(db, key: userID) else { throw StoreError.notFound("user") }
+            guard user.disabledAt != nil else { return user }
+            user.disabledAt = nil
+            try user.update(db)
+            try Audit.record(db, actor, "enable", entity: "user", id: userID, at: clock.now())
+            return user
+        }
+    }
+
+    /// Replaces the password by a one-time password chosen by an administrator: the user must
+    /// change it at next login. Ends the account's browser sessions and clears the failed
+    /// logins of its name, so that a locked-out user can log in with the new password at once.
+    @discardableResult
+    public func resetPassword(userID: String, to password: String, by actor: Actor) throws -> User {
+        try Self.checkPassword(password)
+        let hash = Secrets.hashPassword(password)
+        return try store.pool.write { db in
+            guard var user = try User.fetchOne(db, key: userID) else { throw StoreError.notFound("user") }
+            let now = clock.now()
+            user.passwordHash = hash
+            user.passwordChangedAt = now
+            user.mustChangePassword = true
+            try user.update(db)
+            try WebSession.filter(Column("user_id") == userID).deleteAll(db)
+            try db.execute(sql: "DELETE FROM login_failure WHERE name = ?", arguments: [user.name])
+            try Audit.record(db, actor, "reset_password", entity: "user", id: userID, at: now)
+            return user
+        }
+    }
+
     // MARK: Login
 
     public func login(name: String, password: String, clientAddress: String) throws -> LoginResult {

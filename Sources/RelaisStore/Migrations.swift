@@ -302,6 +302,44 @@ enum Migrations {
             }
             try db.execute(sql: "CREATE INDEX task_open ON task(state, due_on)")
         }
+        migrator.registerMigration("v5-erasure") { db in
+            // What the yearly evaluation still needs of an erased participant: anonymous rows,
+            // one per programme they were enrolled in (one without programme if none). No name,
+            // contact, birth year, date of a session or free text: see ParticipantRecords.erase.
+            try db.create(table: "erased_participant") { t in
+                t.primaryKey("id", .text)
+                t.column("erasure_id", .text).notNull().indexed() // random: groups the rows of one erasure
+                t.column("erased_on", .text).notNull() // YYYY-MM-DD, local
+                t.column("year", .integer).notNull().indexed() // the programme's year (of the erasure when none)
+                t.column("programme_id", .text).indexed().references("programme", onDelete: .setNull)
+                t.column("enrolment_status", .text).check(sql: "enrolment_status IN ('enrolled','waiting','withdrawn')")
+                t.column("sessions_attended", .integer).notNull().defaults(to: 0)
+                t.column("consultations_done", .integer).notNull().defaults(to: 0)
+                t.column("end_answered", .boolean) // null: no end-of-programme questionnaire was sent
+                t.column("end_outcome", .text)
+                    .check(sql: "end_outcome IN ('stopped','reduced','unchanged','increased','unknown')")
+                t.column("follow_up_answered", .boolean) // null: no follow-up was sent
+                t.column("follow_up_outcome", .text)
+                    .check(sql: "follow_up_outcome IN ('stopped','reduced','unchanged','increased','unknown')")
+                t.column("follow_up_unreachable", .boolean).notNull().defaults(to: false)
+                t.column("smoker_status", .text).notNull().check(sql: "smoker_status IN ('smoker','ex_smoker')")
+                t.column("precarity", .boolean).notNull().defaults(to: false)
+                t.column("isolation", .boolean).notNull().defaults(to: false)
+                t.column("difficult_care_path", .boolean).notNull().defaults(to: false)
+            }
+            // The audit log stays append-only, with one exception for erasure: inside the
+            // transaction that records `audit_redaction` in `setting`, the free text of a row
+            // (`detail`) may be redacted, and nothing else of it may change.
+            try db.execute(sql: """
+                DROP TRIGGER audit_log_no_update;
+                CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                WHEN (SELECT value FROM setting WHERE key = 'audit_redaction') IS NULL
+                  OR NEW.id IS NOT OLD.id OR NEW.at IS NOT OLD.at OR NEW.actor_id IS NOT OLD.actor_id
+                  OR NEW.actor_name IS NOT OLD.actor_name OR NEW.action IS NOT OLD.action OR NEW.entity IS NOT OLD.entity
+                  OR NEW.entity_id IS NOT OLD.entity_id OR NEW.client_address IS NOT OLD.client_address
+                BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+                """)
+        }
         return migrator
     }
 }

@@ -152,6 +152,24 @@ public struct Programmes: Sendable {
         return (programme, sessions)
     }
 
+    /// What `create` would refuse for each session of a draft (its 1-based index → the reason):
+    /// the creation form shows them beside the planner's proposal before anything is stored.
+    public func conflicts(_ draft: ProgrammeDraft) throws -> [Int: String] {
+        try store.pool.read { db in
+            var found: [Int: String] = [:]
+            let facilitators = [draft.leadID] + (draft.peerHelperID.map { [$0] } ?? [])
+            for (index, session) in draft.sessions.enumerated() {
+                do {
+                    try Conflicts.check(db, .init(start: session.start, end: session.end, facilitators: facilitators, roomID: draft.roomID,
+                                                  participants: []), timeZone: draft.timeZone)
+                } catch StoreError.conflict(let reason) {
+                    found[index + 1] = reason
+                }
+            }
+            return found
+        }
+    }
+
     /// A session needs a tabacologue to lead it; a peer helper only co-leads.
     static func checkStaff(_ db: Database, leadID: String, peerHelperID: String?) throws {
         guard let lead = try User.fetchOne(db, key: leadID), !lead.isDisabled else {

@@ -69,6 +69,91 @@ public struct Sites: Sendable {
         return room
     }
 
+    /// Renames a site and changes its address.
+    @discardableResult
+    public func update(siteID: String, name: String, address: String, by actor: Actor) throws -> SiteRecord {
+        let name = name.trimmingCharacters(in: .whitespaces)
+        let address = address.trimmingCharacters(in: .whitespaces)
+        var fields: [String: String] = [:]
+        if name.isEmpty || name.count > 200 { fields["name"] = "required, at most 200 characters" }
+        if address.count > 500 { fields["address"] = "at most 500 characters" }
+        guard fields.isEmpty else { throw ValidationError(fields) }
+        return try store.pool.write { db in
+            guard var site = try SiteRecord.fetchOne(db, key: siteID) else { throw StoreError.notFound("site '\(siteID)'") }
+            // The column compares without case, as the unique index does.
+            if try SiteRecord.filter(Column("name") == name && Column("id") != siteID).fetchOne(db) != nil {
+                throw StoreError.conflict("a site named '\(name)' already exists")
+            }
+            guard site.name != name || site.address != address else { return site }
+            let detail = site.name != name ? "name" + (site.address != address ? ",address" : "") : "address"
+            site.name = name
+            site.address = address
+            try site.update(db)
+            try Audit.record(db, actor, "update", entity: "site", id: siteID, detail: detail, at: clock.now())
+            return site
+        }
+    }
+
+    public func room(id: String) throws -> RoomRecord? {
+        try store.pool.read { try RoomRecord.fetchOne($0, key: id) }
+    }
+
+    /// Renames a room and sets its capacity (nil: not stated).
+    @discardableResult
+    public func updateRoom(roomID: String, name: String, capacity: Int?, by actor: Actor) throws -> RoomRecord {
+        let name = name.trimmingCharacters(in: .whitespaces)
+        var fields: [String: String] = [:]
+        if name.isEmpty || name.count > 200 { fields["name"] = "required, at most 200 characters" }
+        if let capacity, !(1...500).contains(capacity) { fields["capacity"] = "must be from 1 to 500" }
+        guard fields.isEmpty else { throw ValidationError(fields) }
+        return try store.pool.write { db in
+            guard var room = try RoomRecord.fetchOne(db, key: roomID) else { throw StoreError.notFound("room '\(roomID)'") }
+            if try RoomRecord.filter(Column("site_id") == room.siteId && Column("name") == name && Column("id") != roomID).fetchOne(db) != nil {
+                throw StoreError.conflict("the site already has a room named '\(name)'")
+            }
+            guard room.name != name || room.capacity != capacity else { return room }
+            let detail = room.name != name ? "name" + (room.capacity != capacity ? ",capacity" : "") : "capacity"
+            room.name = name
+            room.capacity = capacity
+            try room.update(db)
+            try Audit.record(db, actor, "update", entity: "room", id: roomID, detail: detail, at: clock.now())
+            return room
+        }
+    }
+
+    /// How many programmes and sessions use each room (rooms never used are absent).
+    public func roomUsage() throws -> [String: Int] {
+        try store.pool.read { db in
+            var usage: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT room_id, COUNT(*) AS n FROM (SELECT room_id FROM programme WHERE room_id IS NOT NULL
+                                                    UNION ALL SELECT room_id FROM session WHERE room_id IS NOT NULL)
+                GROUP BY room_id
+                """) {
+                usage[row["room_id"]] = row["n"]
+            }
+            return usage
+        }
+    }
+
+    /// Removes a room that no programme or session uses; a used room is refused (conflict).
+    public func removeRoom(roomID: String, by actor: Actor) throws {
+        try store.pool.write { db in
+            guard let room = try RoomRecord.fetchOne(db, key: roomID) else { throw StoreError.notFound("room '\(roomID)'") }
+            let uses = try Int.fetchOne(db, sql: """
+                SELECT (SELECT COUNT(*) FROM programme WHERE room_id = ?) + (SELECT COUNT(*) FROM session WHERE room_id = ?)
+                """, arguments: [roomID, roomID]) ?? 0
+            guard uses == 0 else { throw StoreError.conflict("the room '\(room.name)' is used by \(uses) programme(s) or session(s)") }
+            do {
+                try room.delete(db)
+            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
+                // Another table refers to it.
+                throw StoreError.conflict("the room '\(room.name)' is in use")
+            }
+            try Audit.record(db, actor, "delete", entity: "room", id: roomID, detail: "site=\(room.siteId),name=\(room.name)", at: clock.now())
+        }
+    }
+
     public func all() throws -> [(SiteRecord, [RoomRecord])] {
         try store.pool.read { db in
             let rooms = try RoomRecord.order(Column("name")).fetchAll(db)

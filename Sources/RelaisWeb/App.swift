@@ -25,6 +25,10 @@ public struct RelaisApp: Sendable {
     public let renderer: Renderer
     public let logger: Logger
     public let clock: Clock
+    /// Sends a test email to one recipient through the configured transport, synchronously,
+    /// and describes what it did ("envoyé via smtp (…) à …"); set by `relais serve`. Nil: the
+    /// settings page says that mail is not configured in this process.
+    public var mailTester: (@Sendable (_ recipient: String) throws -> String)? = nil
 
     public init(configuration: Configuration, store: Store, instruments: InstrumentCatalog, templates: [ProgrammeTemplate],
                 logger: Logger, clock: Clock = .system) throws {
@@ -70,6 +74,13 @@ public struct RelaisApp: Sendable {
         registerLetters(&router)
         registerLogin(&router)
         registerDashboard(&router)
+        registerProgrammePages(&router)
+        registerSessionPages(&router)
+        registerParticipantPages(&router)
+        registerTaskPages(&router)
+        registerAdminPages(&router)
+        registerReportPages(&router)
+        registerReportAPI(&router)
         return router
     }
 

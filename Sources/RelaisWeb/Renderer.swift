@@ -21,10 +21,21 @@ public struct Renderer: Sendable {
                 throw RendererError(message: "template \(file) does not parse: \(error)")
             }
         }
+        // Each area of the pages may keep its strings in its own file: `fr.json`, `admin.fr.json`…
+        // A key defined twice is refused, so that one file never silently overrides another.
         var strings: [String: [String: String]] = [:]
+        let localeFiles = try FileManager.default.contentsOfDirectory(atPath: locales.path).sorted()
         for language in Self.languages {
-            let data = try Data(contentsOf: locales.appendingPathComponent("\(language).json"))
-            strings[language] = try JSONDecoder().decode([String: String].self, from: data)
+            var table: [String: String] = [:]
+            for file in localeFiles where file == "\(language).json" || file.hasSuffix(".\(language).json") {
+                let data = try Data(contentsOf: locales.appendingPathComponent(file))
+                for (key, value) in try JSONDecoder().decode([String: String].self, from: data) {
+                    guard table.updateValue(value, forKey: key) == nil else {
+                        throw RendererError(message: "string '\(key)' is defined twice in the \(language) locale files (again in \(file))")
+                    }
+                }
+            }
+            strings[language] = table
         }
         self.library = library
         self.strings = strings
@@ -36,10 +47,34 @@ public struct Renderer: Sendable {
 
     /// Renders `template` with `context` plus the language's strings under `t`.
     public func render(_ template: String, language: String, context: [String: Any]) -> String {
-        var context = context
+        var context = Self.withoutEmptyStrings(context)
         context["t"] = strings(language)
         context["lang"] = language
         return library.render(context, withTemplate: template) ?? "template \(template) missing"
+    }
+}
+
+extension Renderer {
+    /// swift-mustache treats an empty string as true in `{{#key}}…{{/key}}`, unlike the
+    /// Mustache habit the templates rely on ("show the error paragraph if there is an error").
+    /// Empty strings are removed from the context instead: interpolating them gives the same
+    /// nothing, and sections on them are skipped.
+    static func withoutEmptyStrings(_ context: [String: Any]) -> [String: Any] {
+        var result: [String: Any] = [:]
+        for (key, value) in context {
+            if let pruned = prune(value) { result[key] = pruned }
+        }
+        return result
+    }
+
+    private static func prune(_ value: Any) -> Any? {
+        switch value {
+        case let text as String: return text.isEmpty ? nil : text
+        case let object as [String: Any]: return withoutEmptyStrings(object)
+        case let list as [[String: Any]]: return list.map(withoutEmptyStrings)
+        case let list as [Any]: return list.compactMap(prune)
+        default: return value
+        }
     }
 }
 

@@ -62,8 +62,27 @@ extension RelaisApp {
             values["user"] = ["displayName": context.user.displayName, "name": context.user.name,
                               "roleLabel": context.user.role.frenchLabel, "role": context.user.role.rawValue]
             values["csrf"] = context.session.csrfToken
+            // What the navigation offers, by role (the routes check again, in `page`).
+            let role = context.user.role
+            values["nav"] = ["programmes": role != .admin, "participants": role.allows(.readContactDetails),
+                             "tasks": role.allows(.manageReminders), "admin": role.allows(.administer)]
         }
         return values
+    }
+
+    /// The success message of a Post/Redirect/Get: the string `done` names in the query.
+    func notice(_ request: Request, _ context: WebContext) -> String? {
+        request.queryValue("done").flatMap { renderer.strings(context.language)[$0] }
+    }
+
+    /// Post/Redirect/Get: after a form succeeds, go to `path` with the message's string key.
+    func redirect(_ path: String, done: String? = nil) -> Response {
+        guard let done else { return .redirect(to: path) }
+        // The query goes before a fragment ("/programmes/1?done=…#consultations").
+        let parts = path.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)
+        let base = String(parts[0])
+        let fragment = parts.count > 1 ? "#" + parts[1] : ""
+        return .redirect(to: base + (base.contains("?") ? "&" : "?") + "done=" + done + fragment)
     }
 
     func render(_ template: String, _ context: WebContext?, language: String? = nil, status: Int = 200, _ values: [String: Any] = [:]) -> Response {

@@ -48,3 +48,59 @@ func makeSender(_ configuration: Configuration, store: Store, instruments: Instr
     sender.lockPath = (configuration.dataDir as NSString).appendingPathComponent("sender.lock")
     return sender
 }
+
+/// What the administration page's "Envoyer un e-mail de test" button does: one short French
+/// message (text and HTML) from `mail.from` to one recipient, handed synchronously to the
+/// configured transport. Throws the transport's error; returns what happened, in French.
+func makeMailTester(_ configuration: Configuration) throws -> @Sendable (_ recipient: String) throws -> String {
+    let transport = try makeTransport(configuration)
+    let target: String = switch transport.name {
+    case "smtp": "smtp (\(configuration.smtpHost ?? "localhost"):\(configuration.smtpPort))"
+    case "sendmail": "sendmail (\(configuration.sendmailCommand))"
+    case "maildir": "maildir (\(configuration.maildirPath))"
+    default: transport.name
+    }
+    let structure = configuration.structureName
+    let from = MailAddress(configuration.mailFrom, displayName: configuration.mailFromName ?? structure)
+    let replyTo = configuration.mailReplyTo.map { MailAddress($0) }
+    let domain = configuration.mailFrom.split(separator: "@").last.map(String.init) ?? "relais.invalid"
+    return { recipient in
+        let now = Date()
+        var formatter = Date.FormatStyle(date: .long, time: .shortened, locale: Locale(identifier: "fr_FR"))
+        formatter.timeZone = TimeZone(identifier: configuration.timeZone) ?? .current
+        let when = now.formatted(formatter)
+        let text = """
+            Bonjour,
+
+            Ceci est un message de test de Relais, envoyé le \(when) depuis la page Administration > Réglages.
+            S'il vous parvient, l'envoi des e-mails de \(structure) fonctionne : transport \(target), expéditeur \(configuration.mailFrom).
+
+            Vous n'avez rien à faire : ce message ne demande pas de réponse.
+
+            Relais · \(structure)
+            """
+        let html = """
+            <!doctype html>
+            <html lang="fr"><head><meta charset="utf-8"><title>Message de test de Relais</title></head>
+            <body>
+            <p>Bonjour,</p>
+            <p>Ceci est un message de test de Relais, envoyé le \(escapeHTML(when)) depuis la page Administration &gt; Réglages.
+            S'il vous parvient, l'envoi des e-mails de \(escapeHTML(structure)) fonctionne&#160;: transport \(escapeHTML(target)),
+            expéditeur \(escapeHTML(configuration.mailFrom)).</p>
+            <p>Vous n'avez rien à faire&#160;: ce message ne demande pas de réponse.</p>
+            <p>Relais · \(escapeHTML(structure))</p>
+            </body></html>
+            """
+        let message = MailMessage(from: from, to: MailAddress(recipient), replyTo: replyTo,
+                                  subject: "Message de test de Relais · \(structure)", text: text, html: html,
+                                  messageID: MailMessage.newMessageID(domain: domain), date: now,
+                                  headers: [("X-Relais-Kind", "test")])
+        try transport.deliver(message)
+        return "envoyé via \(target) à \(recipient)"
+    }
+}
+
+private func escapeHTML(_ text: String) -> String {
+    text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+        .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+}

@@ -16,7 +16,7 @@ struct Relais: AsyncParsableCommand {
             """,
         version: RelaisVersion.current,
         subcommands: [Serve.self, Migrate.self, Backup.self, UserCommand.self, TokenCommand.self, Score.self, PlanCommand.self,
-                      SendDue.self, OutboxCommand.self, Demo.self])
+                      SendDue.self, OutboxCommand.self, Demo.self, ReportCommand.self])
 }
 
 /// Runs the command line, mapping failures to the documented exit statuses.

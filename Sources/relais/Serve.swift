@@ -52,7 +52,8 @@ struct Serve: AsyncParsableCommand {
 
         let instruments = try loadInstruments(configuration)
         let templates = try loadTemplates(configuration, instruments: instruments)
-        let app = try RelaisApp(configuration: configuration, store: store, instruments: instruments, templates: templates, logger: logger)
+        var app = try RelaisApp(configuration: configuration, store: store, instruments: instruments, templates: templates, logger: logger)
+        app.mailTester = try makeMailTester(configuration)
         try createFirstAdministrator(app.accounts)
 
         let server: Server
@@ -126,7 +127,7 @@ struct SenderService: Service {
             case .failure(let error): logger.error("sweep failed: \(error)")
             default: break
             }
-            try? await cancelOnGracefulShutdown { try await Task.sleep(for: .seconds(interval)) }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(interval)) }
         }
     }
 }

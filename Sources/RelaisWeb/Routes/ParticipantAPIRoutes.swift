@@ -123,8 +123,7 @@ extension RelaisApp {
             }
             let record = try app.consultations.read(id: request.parameter("id"), by: context.actor)
             let (programme, _) = try app.programmes.programme(id: record.programmeId)
-            let clinician = context.user.role.allows(.readClinical) && [record.facilitatorId, programme.leadId].contains(context.user.id)
-            return JSON.response(app.consultationJSON(record, programme, note: clinician))
+            return JSON.response(app.consultationJSON(record, programme, note: app.isClinician(of: record, programme, context.user)))
         })
 
         router.patch("/api/v1/consultations/{id}", api(nil) { request, context in
@@ -135,7 +134,7 @@ extension RelaisApp {
             try body.check()
             let current = try app.consultations.read(id: request.parameter("id"), by: context.actor)
             let (programme, _) = try app.programmes.programme(id: current.programmeId)
-            let clinician = context.user.role.allows(.writeClinical) && [current.facilitatorId, programme.leadId].contains(context.user.id)
+            let clinician = app.isClinician(of: current, programme, context.user)
             if note != nil && !clinician { throw APIError.forbidden("Only the tabacologue of the consultation writes its note.") }
             if note == nil && !(clinician || context.user.role.allows(.plan)) { throw APIError.forbidden() }
             var start: Date?, end: Date?

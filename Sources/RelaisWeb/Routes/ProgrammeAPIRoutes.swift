@@ -3,6 +3,23 @@ import HTTPServer
 import RelaisDomain
 import RelaisStore
 
+/// What a coordinator gives to plan a programme, from JSON or from a form.
+struct ProgrammeFields {
+    var template = "3g2i"
+    var title: String?
+    var siteID: String?
+    var roomID: String?
+    var modality = Modality.inPerson
+    var visioURL: String?
+    var capacity = 16
+    var start: String?
+    var cadence = Cadence.weekly
+    var timeZone: String?
+    var leadID: String?
+    var peerHelperID: String?
+    var shiftHolidays = false
+}
+
 extension RelaisApp {
     func registerProgrammeAPI(_ router: inout Router) {
         let app = self
@@ -166,50 +183,56 @@ extension RelaisApp {
     func programmeDraft(_ request: Request) throws -> (ProgrammeDraft, Plan, ProgrammeTemplate) {
         var body = try BodyReader(request, allowed: ["template", "title", "siteId", "roomId", "modality", "visioUrl", "capacity", "start",
                                                      "cadence", "timeZone", "leadId", "peerHelperId", "shiftHolidays"])
-        let templateID = body.string("template") ?? "3g2i"
-        let title = body.string("title", required: true)
-        let siteID = body.string("siteId"), roomID = body.string("roomId"), visioURL = body.string("visioUrl")
-        let modality = body.enumeration("modality", Modality.self) ?? .inPerson
-        let capacity = body.int("capacity") ?? 16
-        let startText = body.string("start", required: true)
-        let zoneName = body.string("timeZone") ?? configuration.timeZone
-        let leadID = body.string("leadId", required: true), peerHelperID = body.string("peerHelperId")
-        let shiftHolidays = body.bool("shiftHolidays") ?? false
-        var cadence = Cadence.weekly
+        var fields = ProgrammeFields()
+        fields.template = body.string("template") ?? "3g2i"
+        fields.title = body.string("title", required: true)
+        fields.siteID = body.string("siteId")
+        fields.roomID = body.string("roomId")
+        fields.visioURL = body.string("visioUrl")
+        fields.modality = body.enumeration("modality", Modality.self) ?? .inPerson
+        fields.capacity = body.int("capacity") ?? 16
+        fields.start = body.string("start", required: true)
+        fields.timeZone = body.string("timeZone")
+        fields.leadID = body.string("leadId", required: true)
+        fields.peerHelperID = body.string("peerHelperId")
+        fields.shiftHolidays = body.bool("shiftHolidays") ?? false
         switch body.raw("cadence") {
         case nil: break
         case let text as String:
-            if let parsed = Cadence(argument: text) { cadence = parsed } else { body.fail("cadence", "expected \"weekly\", \"every:N\" or a list of local times") }
+            if let parsed = Cadence(argument: text) { fields.cadence = parsed } else { body.fail("cadence", "expected \"weekly\", \"every:N\" or a list of local times") }
         case let list as [String]:
             let dates = list.compactMap(LocalDateTime.init(iso:))
-            if dates.count == list.count { cadence = .explicit(dates) } else { body.fail("cadence", "expected local times YYYY-MM-DDTHH:MM") }
+            if dates.count == list.count { fields.cadence = .explicit(dates) } else { body.fail("cadence", "expected local times YYYY-MM-DDTHH:MM") }
         default: body.fail("cadence", "expected \"weekly\", \"every:N\" or a list of local times")
         }
-        var problems = body.problems
-        guard let template = templates.first(where: { $0.id == templateID }) else {
+        return try programmeDraft(fields, problems: body.problems)
+    }
+
+    /// A programme as a coordinator asks for it (from the API or the creation form), turned into
+    /// the planner's proposal and a draft to store. Throws `APIError.invalid` naming every field.
+    func programmeDraft(_ fields: ProgrammeFields, problems: [String: String] = [:]) throws -> (ProgrammeDraft, Plan, ProgrammeTemplate) {
+        var problems = problems
+        guard let template = templates.first(where: { $0.id == fields.template }) else {
             problems["template"] = "unknown template (known: \(templates.map(\.id).joined(separator: ", ")))"
             throw APIError.invalid(problems)
         }
+        let zoneName = fields.timeZone ?? configuration.timeZone
         guard let zone = TimeZone(identifier: zoneName) else { problems["timeZone"] = "unknown time zone"; throw APIError.invalid(problems) }
         guard problems.isEmpty else { throw APIError.invalid(problems) }
-        guard let start = LocalDateTime(iso: startText ?? "") else { throw APIError.invalid(["start": "expected a local time YYYY-MM-DDTHH:MM"]) }
-        let plan = try Planner.plan(template: template, start: start, timeZone: zone, cadence: cadence)
+        guard let start = LocalDateTime(iso: fields.start ?? "") else { throw APIError.invalid(["start": "expected a local time YYYY-MM-DDTHH:MM"]) }
+        let plan = try Planner.plan(template: template, start: start, timeZone: zone, cadence: fields.cadence)
         let sessions = plan.sessions.map { session -> (start: Date, end: Date, holiday: String?) in
-            if shiftHolidays, let shift = session.proposedShift {
+            if fields.shiftHolidays, let shift = session.proposedShift {
                 let duration = session.end.timeIntervalSince(session.start)
                 let moved = shift.instant(in: zone)
                 return (moved, moved.addingTimeInterval(duration), nil)
             }
             return (session.start, session.end, session.holiday)
         }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let last = calendar.dateComponents([.year, .month, .day], from: sessions.last!.start)
-        let followUp = Planner.followUpDue(lastSession: CalendarDate(year: last.year!, month: last.month!, day: last.day!)!,
-                                           months: template.followUp.months)
-        let draft = ProgrammeDraft(template: template, title: title ?? "", siteID: siteID, roomID: roomID, modality: modality,
-                                   visioURL: visioURL, capacity: capacity, timeZone: zone, leadID: leadID ?? "",
-                                   peerHelperID: peerHelperID, sessions: sessions, followUpDue: followUp)
+        let followUp = Planner.followUpDue(lastSession: LocalDateTime(sessions.last!.start, in: zone).date, months: template.followUp.months)
+        let draft = ProgrammeDraft(template: template, title: fields.title ?? "", siteID: fields.siteID, roomID: fields.roomID,
+                                   modality: fields.modality, visioURL: fields.visioURL, capacity: fields.capacity, timeZone: zone,
+                                   leadID: fields.leadID ?? "", peerHelperID: fields.peerHelperID, sessions: sessions, followUpDue: followUp)
         return (draft, plan, template)
     }
 

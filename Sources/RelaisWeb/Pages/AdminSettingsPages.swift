@@ -1,0 +1,156 @@
+import Foundation
+import HTTPServer
+import RelaisConfig
+import RelaisDomain
+import RelaisStore
+
+/// The effective settings, read-only (they live in the configuration file and the
+/// environment), the outbox counts, and a button that sends a test email.
+extension RelaisApp {
+    func registerAdminSettingsPages(_ router: inout Router) {
+        let app = self
+
+        router.get("/admin/settings", page(.administer) { request, context in
+            try app.adminSettingsPage(context, notice: app.notice(request, context))
+        })
+
+        router.post("/admin/settings/test-email", page(.administer) { request, context in
+            let strings = app.renderer.strings(context.language)
+            let recipient = request.trimmedFormValue("recipient")
+            let form = AdminForm(id: "test", values: ["recipient": recipient], order: ["recipient"])
+            guard Self.adminLooksLikeMailAddress(recipient) else {
+                return try app.adminSettingsPage(context, failed: form.with(error: strings["a_err_test_recipient"], on: "recipient"), status: 422)
+            }
+            guard let tester = app.mailTester else {
+                return try app.adminSettingsPage(context, failed: form.with(error: strings["a_test_not_configured"], on: "recipient"), status: 503)
+            }
+            do {
+                let description = try tester(recipient)
+                try app.store.pool.write { db in
+                    try Audit.record(db, context.actor, "test_email", entity: "mail", detail: description, at: app.clock.now())
+                }
+                return app.redirect("/admin/settings", done: "a_done_test_email")
+            } catch {
+                let reason = String(describing: error)
+                app.logger.warning("test email failed: \(reason)")
+                try app.store.pool.write { db in
+                    try Audit.record(db, context.actor, "test_email_failed", entity: "mail", detail: "\(recipient): \(reason)", at: app.clock.now())
+                }
+                let message = (strings["a_err_test_failed"] ?? "") + " " + reason
+                return try app.adminSettingsPage(context, failed: form.with(error: message, on: "recipient"), status: 502)
+            }
+        })
+    }
+
+    /// What the mail transports accept: ASCII `local@domain` with a dotted domain, no leading "-".
+    static func adminLooksLikeMailAddress(_ text: String) -> Bool {
+        text.utf8.count <= 254 && text.allSatisfy(\.isASCII) && !text.hasPrefix("-") && ParticipantDetails.looksLikeEmail(text)
+            && !text.contains("..") && !text.contains(where: { "\"()[]\\;:".contains($0) })
+    }
+
+    /// `RELAIS_` + the key in capitals with dots as underscores, as the loader reads it.
+    static func adminEnvironmentName(_ key: String) -> String {
+        "RELAIS_" + key.uppercased().replacingOccurrences(of: ".", with: "_")
+    }
+
+    /// "du lundi au samedi", "lundi, mercredi, vendredi"…
+    func adminDays(_ days: Set<Int>, _ strings: [String: String]) -> String {
+        let sorted = days.sorted()
+        let name = { (day: Int) in strings["a_day_\(day)"] ?? String(day) }
+        if sorted.count > 2, let first = sorted.first, let last = sorted.last, last - first + 1 == sorted.count {
+            return (strings["a_days_range"] ?? "{first} – {last}")
+                .replacingOccurrences(of: "{first}", with: name(first)).replacingOccurrences(of: "{last}", with: name(last))
+        }
+        return sorted.map(name).joined(separator: ", ")
+    }
+
+    func adminSettingsPage(_ context: WebContext, notice: String? = nil, failed: AdminForm? = nil, status: Int = 200) throws -> Response {
+        let strings = renderer.strings(context.language)
+        let c = configuration
+        func text(_ key: String) -> String { strings[key] ?? key }
+        func row(_ label: String, _ value: String, _ keys: [String], note: String? = nil) -> [String: Any] {
+            var row: [String: Any] = [
+                "label": text(label), "value": value,
+                "keys": keys.map { ["key": $0, "env": Self.adminEnvironmentName($0)] },
+            ]
+            if let note { row["note"] = text(note) }
+            return row
+        }
+
+        var mail: [[String: Any]] = []
+        switch c.mailTransport {
+        case "smtp":
+            mail.append(row("a_set_transport", text("a_set_transport_smtp"), ["mail.transport"]))
+            mail.append(row("a_set_smtp_host", "\(c.smtpHost ?? "localhost"):\(c.smtpPort)", ["mail.smtp.host", "mail.smtp.port"]))
+            mail.append(row("a_set_smtp_security", text("a_set_security_\(c.smtpSecurity)"), ["mail.smtp.security"]))
+            mail.append(row("a_set_smtp_username", c.smtpUsername ?? text("a_none"), ["mail.smtp.username"]))
+            // Never the password itself: only whether one is set.
+            mail.append(row("a_set_smtp_password", text(c.smtpPassword?.isEmpty == false ? "a_set_defined" : "a_set_undefined"),
+                            ["mail.smtp.password"]))
+            mail.append(row("a_set_smtp_timeout", String(c.smtpTimeoutSeconds), ["mail.smtp.timeout_seconds"]))
+        case "sendmail":
+            mail.append(row("a_set_transport", text("a_set_transport_sendmail"), ["mail.transport"]))
+            mail.append(row("a_set_sendmail", c.sendmailCommand, ["mail.sendmail.command"]))
+        default:
+            mail.append(row("a_set_transport", text("a_set_transport_maildir"), ["mail.transport"], note: "a_set_transport_maildir_note"))
+            mail.append(row("a_set_maildir", c.maildirPath, ["data_dir"]))
+        }
+        mail.append(row("a_set_from", c.mailFrom, ["mail.from"]))
+        mail.append(row("a_set_from_name", c.mailFromName ?? c.structureName, ["mail.from_name"],
+                        note: c.mailFromName == nil ? "a_set_from_name_default" : nil))
+        mail.append(row("a_set_reply_to", c.mailReplyTo ?? text("a_none_f"), ["mail.reply_to"]))
+        mail.append(row("a_set_sweep", String(c.mailSweepIntervalSeconds), ["mail.sweep_interval_seconds"]))
+
+        let days = SendingWindow.days(c.mailSendDays).map { adminDays($0, strings) } ?? c.mailSendDays
+        let window: [[String: Any]] = [
+            row("a_set_hours", "\(c.mailSendFrom) – \(c.mailSendUntil)", ["mail.send_from", "mail.send_until"]),
+            row("a_set_days", "\(days) (\(c.mailSendDays))", ["mail.send_days"]),
+            row("a_set_time_zone", c.timeZone, ["structure.time_zone"]),
+        ]
+        let web: [[String: Any]] = [
+            row("a_set_public_url", c.effectivePublicBaseURL, ["http.public_base_url"],
+                note: c.publicBaseURL == nil ? "a_set_public_url_derived" : nil),
+            row("a_set_listen", c.httpHost.contains(":") ? "[\(c.httpHost)]:\(c.httpPort)" : "\(c.httpHost):\(c.httpPort)",
+                ["http.host", "http.port"]),
+            row("a_set_tls", text(c.usesTLS ? "a_set_tls_on" : "a_set_tls_off"), ["http.tls_certificate_file", "http.tls_key_file"]),
+        ]
+        let structure: [[String: Any]] = [
+            row("a_set_structure_name", c.structureName, ["structure.name"]),
+            row("a_set_time_zone", c.timeZone, ["structure.time_zone"]),
+            row("a_set_language", text("a_language_\(c.language)"), ["structure.language"]),
+        ]
+        let security: [[String: Any]] = [
+            row("a_set_idle", String(c.sessionIdleMinutes), ["security.session_idle_minutes"]),
+            row("a_set_login_failures", String(c.loginMaxFailures), ["security.login_max_failures"]),
+            row("a_set_login_window", String(c.loginWindowMinutes), ["security.login_window_minutes"]),
+            row("a_set_audit_retention", String(c.auditRetentionDays), ["security.audit_retention_days"]),
+        ]
+        let counts = try outbox.counts()
+        let outboxRows: [[String: Any]] = OutboxState.allCases.map { state in
+            ["label": text("a_outbox_\(state.rawValue)"), "count": counts[state] ?? 0, "state": state.rawValue]
+        }
+
+        let lastTest = try store.auditEntries(entity: "mail", limit: 20).first { $0.action.hasPrefix("test_email") }
+        let test = failed?.id == "test" ? failed! : AdminForm(id: "test")
+        var values: [String: Any] = [
+            "sections": [
+                ["id": "mail", "title": text("a_sec_mail"), "rows": mail],
+                ["id": "window", "title": text("a_sec_window"), "rows": window],
+                ["id": "web", "title": text("a_sec_web"), "rows": web],
+                ["id": "structure", "title": text("a_sec_structure"), "rows": structure],
+                ["id": "security", "title": text("a_sec_security"), "rows": security],
+            ],
+            "outbox": outboxRows,
+            "test": test.context(defaults: ["recipient": context.user.email ?? ""]),
+            "mailConfigured": mailTester != nil,
+        ]
+        if let lastTest {
+            values["lastTest"] = [
+                "at": adminDateTime(lastTest.at, language: context.language), "by": lastTest.actorName,
+                "failed": lastTest.action == "test_email_failed", "detail": lastTest.detail ?? "",
+            ]
+        }
+        if let notice { values["notice"] = notice }
+        return adminRender("admin_settings", context, status: status, failed: failed, values)
+    }
+}

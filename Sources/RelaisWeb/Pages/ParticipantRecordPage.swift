@@ -1,0 +1,250 @@
+import Foundation
+import HTTPServer
+import RelaisDomain
+import RelaisStore
+
+/// What was typed in the orientation form, to show it again with its errors.
+struct OrientationInput {
+    var kinds: [String] = []
+    var detail = ""
+    var programmeID: String?
+    var errors: [String: String] = [:]
+}
+
+extension RelaisApp {
+    /// The instruments charted on the record, in this order, when they have scores.
+    static let chartedInstruments = ["fagerstrom", "qmat", "co"]
+    /// The order of the "record a test" links; other instruments follow by id.
+    static let entryOrder = ["fagerstrom", "hsi", "co", "qmat", "decisional_balance", "satisfaction_end", "impact_end", "followup_3m"]
+
+    /// "Fagerström", "Q-MAT": the short name the page uses (`p_short_<id>`), else the title
+    /// without its parenthesis, so that a new instrument needs no code.
+    func shortTitle(_ id: String, language: String) -> String {
+        if let short = renderer.strings(language)["p_short_\(id)"] { return short }
+        guard let title = instruments[id]?.definition.title.text(language) else { return id }
+        return title.components(separatedBy: " (").first ?? title
+    }
+
+    func bandLabel(_ instrumentID: String, score: String, code: String?, language: String) -> String? {
+        guard let code else { return nil }
+        return instruments[instrumentID]?.band(score: score, code: code)?.label.text(language)
+    }
+
+    /// Whether the user reads a consultation's clinical note: a tabacologue who held it or who
+    /// leads its programme (the API's rule). Never a coordinator or a peer helper.
+    func mayReadNote(_ consultation: ConsultationRecord, programme: ProgrammeRecord?, user: User) -> Bool {
+        user.role.allows(.readClinical) && (consultation.facilitatorId == user.id || programme?.leadId == user.id)
+    }
+
+    /// The confirmation after an entry: "Fagerström : 10 — dépendance forte".
+    func savedNotice(_ record: AssessmentRecord, language: String) -> String {
+        let strings = renderer.strings(language)
+        let colon = language == "en" ? ": " : " : "
+        let short = shortTitle(record.instrumentId, language: language)
+        guard let total = record.total else { return short + colon + (strings["p_saved_no_total"] ?? "") }
+        var text = short + colon + ParticipantText.number(total, language: language)
+        if let label = bandLabel(record.instrumentId, score: "total", code: record.band, language: language) {
+            text += " — " + label.lowercased()
+        }
+        return text
+    }
+
+    func participantRecordPage(_ request: Request, _ context: WebContext, id: String, status: Int = 200,
+                               orientation: OrientationInput? = nil) throws -> Response {
+        let language = context.language
+        let strings = renderer.strings(language)
+        func label(_ key: String) -> String { strings[key] ?? key }
+        let user = context.user
+        let zone = structureZone
+        let record = try participants.read(id: id, by: context.actor)
+        let enrolments = try participantRecords.enrolments(participantID: id)
+        var programmesByID = Dictionary(enrolments.map { ($0.programme.id, $0.programme) }, uniquingKeysWith: { first, _ in first })
+        let consultations = try participantRecords.consultations(participantID: id)
+        for consultation in consultations where programmesByID[consultation.programmeId] == nil {
+            programmesByID[consultation.programmeId] = try? programmes.programme(id: consultation.programmeId).0
+        }
+        let staff = Dictionary(try accounts.users().map { ($0.id, $0.displayName) }, uniquingKeysWith: { first, _ in first })
+        let showAssessments = user.role.allows(.readAssessments)
+        let assessments = showAssessments ? try self.assessments.assessments(participantID: id, by: context.actor) : []
+
+        var values: [String: Any] = [:]
+        let priority = [("precarity", record.precarity), ("isolation", record.isolation), ("difficultCarePath", record.difficultCarePath)]
+            .filter(\.1).map { label("p_\($0.0)") }.joined(separator: ", ")
+        values["participant"] = [
+            "id": record.id, "name": "\(record.firstName) \(record.lastName)",
+            "birthYear": record.birthYear.map { String($0) as Any } ?? false,
+            "createdOn": ParticipantText.date(record.createdAt, zone),
+            "email": record.email ?? false, "phone": record.phone ?? false, "postalAddress": record.postalAddress ?? false,
+            "channel": label("p_channel_\(record.preferredChannel.rawValue)"), "noContact": record.noContact,
+            "smokerStatus": label("p_\(record.smokerStatus.rawValue)"),
+            "priority": priority.isEmpty ? false : priority, "language": label("p_language_\(record.language)"),
+        ] as [String: Any]
+        values["consents"] = [("consentDataProcessing", record.consentDataProcessingAt), ("consentEmail", record.consentEmailAt),
+                              ("consentFollowUp", record.consentFollowUpAt)].map { name, date -> [String: Any] in
+            ["label": label("p_\(name)"), "givenOn": date.map { ParticipantText.date($0, zone) as Any } ?? false]
+        }
+        values["enrolments"] = enrolments.map { item -> [String: Any] in
+            ["programmeId": item.programme.id, "title": item.programme.title,
+             "firstSession": item.firstSession.map { ParticipantText.dateTime($0, item.programme.zone) } ?? "—",
+             "status": label("p_status_\(item.enrolment.status.rawValue)"),
+             "withdrawnOn": item.enrolment.withdrawnAt.map { ParticipantText.date($0, zone) as Any } ?? false,
+             "reason": item.enrolment.withdrawalReason.map { $0 as Any } ?? false,
+             "attended": item.sessionsAttended, "sessions": item.sessionCount]
+        }
+        values["hasEnrolments"] = !enrolments.isEmpty
+
+        // Consultations: the note only for the tabacologue of the consultation or of the programme.
+        let clinician = user.role.allows(.readClinical)
+        values["showNotes"] = clinician
+        values["consultations"] = consultations.map { consultation -> [String: Any] in
+            let programme = programmesByID[consultation.programmeId]
+            let mayRead = mayReadNote(consultation, programme: programme, user: user)
+            let note = consultation.note.trimmingCharacters(in: .whitespacesAndNewlines)
+            return ["when": ParticipantText.dateTime(consultation.startsAt, programme?.zone ?? zone), "index": consultation.index,
+                    "programmeId": consultation.programmeId, "programme": programme?.title ?? "—",
+                    "facilitator": staff[consultation.facilitatorId] ?? "—",
+                    "modality": label("p_modality_\(consultation.modality.rawValue)"),
+                    "status": label("p_consultation_\(consultation.status.rawValue)"),
+                    "note": mayRead && !note.isEmpty ? note as Any : false, "noteReserved": clinician && !mayRead && !note.isEmpty]
+        }
+        values["hasConsultations"] = !consultations.isEmpty
+
+        // Assessments, newest first, with band labels; the charts; the entry links.
+        let savedID = request.queryValue("saved")
+        values["showAssessments"] = showAssessments
+        values["assessments"] = assessments.reversed().map { assessment -> [String: Any] in
+            var derived: [String] = []
+            for (score, value) in assessment.derivedScores.sorted(by: { $0.key < $1.key }) {
+                guard let total = value.total else { continue }
+                var text = (strings["p_short_\(score)"] ?? score.uppercased()) + " — " + ParticipantText.number(total, language: language)
+                if let band = bandLabel(assessment.instrumentId, score: score, code: value.band, language: language) { text += " — " + band }
+                derived.append(text)
+            }
+            return ["id": assessment.id, "date": ParticipantText.date(iso: assessment.takenOn),
+                    "title": instruments[assessment.instrumentId]?.definition.title.text(language) ?? assessment.instrumentId,
+                    "summary": assessmentSummary(assessment, language: language), "derived": derived,
+                    "source": label("p_source_\(assessment.source.rawValue)"), "saved": assessment.id == savedID]
+        }
+        values["hasAssessments"] = !assessments.isEmpty
+        let links: [[String: Any]] = user.role.allows(.recordAssessments) ? instruments.instruments.sorted { a, b in
+            let ia = Self.entryOrder.firstIndex(of: a.id) ?? Int.max, ib = Self.entryOrder.firstIndex(of: b.id) ?? Int.max
+            return ia == ib ? a.id < b.id : ia < ib
+        }.map { ["id": $0.id, "title": shortTitle($0.id, language: language)] } : []
+        values["recordLinks"] = links
+        values["hasRecordLinks"] = !links.isEmpty
+        let charts = showAssessments ? self.charts(assessments, language: language) : []
+        values["charts"] = charts
+        values["hasCharts"] = !charts.isEmpty
+
+        // Orientations and their form.
+        let orientations = try self.consultations.orientations(participantID: id)
+        values["orientations"] = orientations.map { item -> [String: Any] in
+            ["kind": label("p_orientation_\(item.kind.rawValue)"), "detail": item.detail.isEmpty ? false : item.detail,
+             "date": ParticipantText.date(item.createdAt, zone),
+             "programme": item.programmeId.flatMap { programmesByID[$0]?.title }.map { $0 as Any } ?? false,
+             "followed": item.followed.map { label("p_followed_\($0)") as Any } ?? false]
+        }
+        values["hasOrientations"] = !orientations.isEmpty
+        if user.role.allows(.writeClinical) {
+            let input = orientation ?? OrientationInput()
+            let programmeOptions = enrolments.map { ["value": $0.programme.id, "label": $0.programme.title, "selected": $0.programme.id == input.programmeID] }
+            let summary: [[String: Any]] = ["kinds", "detail"].compactMap { field in
+                input.errors[field].map { ["anchor": field, "label": label(field == "kinds" ? "p_orientation_kinds" : "p_orientation_detail"), "reason": $0] }
+            }
+            values["orientationForm"] = [
+                "kinds": OrientationKind.allCases.map { ["value": $0.rawValue, "label": label("p_orientation_\($0.rawValue)"),
+                                                         "checked": input.kinds.contains($0.rawValue)] },
+                "detail": input.detail, "programmes": programmeOptions, "hasProgrammes": !programmeOptions.isEmpty,
+                "errors": input.errors, "hasErrors": !input.errors.isEmpty, "summary": summary,
+            ] as [String: Any]
+        }
+
+        // Follow-up: questionnaires and open phone tasks.
+        let invitations = try questionnaires.invitations(participantID: id)
+        let todayISO = today.iso
+        values["invitations"] = invitations.map { invitation -> [String: Any] in
+            ["purpose": label("p_purpose_\(invitation.purpose.rawValue)"),
+             "instruments": invitation.instruments.map { shortTitle($0, language: language) }.joined(separator: ", "),
+             "programme": programmesByID[invitation.programmeId]?.title ?? "—", "due": ParticipantText.date(iso: invitation.dueOn),
+             "answeredOn": invitation.answeredAt.map { ParticipantText.date($0, zone) as Any } ?? false,
+             "source": invitation.answeredSource.map { label("p_source_\($0)") } ?? "",
+             "overdue": invitation.answeredAt == nil && invitation.dueOn < todayISO]
+        }
+        values["hasInvitations"] = !invitations.isEmpty
+        let tasks = try self.tasks.list(state: .open, assignedTo: nil, participantID: id)
+        values["tasks"] = tasks.map { ["kind": label("p_task_\($0.kind.rawValue)"), "reason": $0.reason, "due": ParticipantText.date(iso: $0.dueOn)] }
+        values["hasTasks"] = !tasks.isEmpty
+        values["showTasksLink"] = user.role.allows(.manageReminders)
+
+        values["canEdit"] = user.role.allows(.plan)
+        values["canErase"] = Self.mayErase(user.role)
+        if let savedID, let saved = assessments.first(where: { $0.id == savedID }) {
+            values["notice"] = savedNotice(saved, language: language)
+        } else if let notice = notice(request, context) {
+            values["notice"] = notice
+        }
+        return render("participant_record", context, status: status, values)
+    }
+
+    /// "Fagerström — 10 — Dépendance forte".
+    func assessmentSummary(_ assessment: AssessmentRecord, language: String) -> String {
+        let strings = renderer.strings(language)
+        var parts = [shortTitle(assessment.instrumentId, language: language)]
+        if let total = assessment.total {
+            parts.append(ParticipantText.number(total, language: language))
+            if let band = bandLabel(assessment.instrumentId, score: "total", code: assessment.band, language: language) { parts.append(band) }
+        } else {
+            parts.append(strings[assessment.partial ? "p_partial" : "p_no_total"] ?? "")
+        }
+        return parts.joined(separator: " — ")
+    }
+
+    /// One small chart per charted instrument with at least one total, oldest reading first.
+    func charts(_ assessments: [AssessmentRecord], language: String) -> [[String: Any]] {
+        let strings = renderer.strings(language)
+        var charts: [[String: Any]] = []
+        for id in Self.chartedInstruments {
+            guard let instrument = instruments[id], let score = instrument.definition.total else { continue }
+            let scored = assessments.filter { $0.instrumentId == id && $0.total != nil }
+                .sorted { ($0.takenOn, $0.recordedAt) < ($1.takenOn, $1.recordedAt) }
+            guard !scored.isEmpty else { continue }
+            let unit = score.items.count == 1 ? instrument.definition.item(score.items[0])?.unit?.text(language) : nil
+            // Configurable thresholds (band edges that are parameters, such as the CO cut-off) are drawn.
+            var thresholds: [Double] = []
+            for band in instrument.schemes["total"]?.bands ?? [] {
+                for edge in [band.min, band.below] {
+                    if case .parameter(let name)? = edge, let value = instrument.parameters[name], !thresholds.contains(value) {
+                        thresholds.append(value)
+                    }
+                }
+            }
+            let guides = thresholds.map {
+                LineChart.Guide(value: $0, label: (strings["p_chart_threshold"] ?? "") + " " + ParticipantText.number($0, language: language)
+                                + (unit.map { " \($0)" } ?? ""))
+            }
+            let points = scored.map { assessment -> LineChart.Point in
+                let value = assessment.total!
+                let text = ParticipantText.number(value, language: language)
+                let band = bandLabel(id, score: "total", code: assessment.band, language: language)
+                let date = CalendarDate(iso: assessment.takenOn) ?? today
+                return LineChart.Point(date: date, value: value, label: text,
+                                       description: ParticipantText.date(date) + (language == "en" ? ": " : " : ") + text
+                                        + (unit.map { " \($0)" } ?? "") + (band.map { " (\($0))" } ?? ""))
+            }
+            let upper = LineChart.fittedUpperBound(maximum: Double(score.max), values: points.map(\.value) + thresholds)
+            let title = score.label.text(language)
+            let summary = (strings["p_chart_summary"] ?? "{title}")
+                .replacingOccurrences(of: "{title}", with: title)
+                .replacingOccurrences(of: "{count}", with: String(points.count))
+                .replacingOccurrences(of: "{first}", with: points[0].label)
+                .replacingOccurrences(of: "{firstDate}", with: ParticipantText.date(points[0].date))
+                .replacingOccurrences(of: "{last}", with: points[points.count - 1].label)
+                .replacingOccurrences(of: "{lastDate}", with: ParticipantText.date(points[points.count - 1].date))
+            var chart = LineChart(id: "chart-\(id)", title: title, summary: summary, range: Double(score.min)...upper, points: points,
+                                  guides: guides)
+            chart.numberLabel = { ParticipantText.number($0, language: language) }
+            charts.append(["id": id, "title": title, "svg": chart.svg(), "count": points.count])
+        }
+        return charts
+    }
+}

@@ -1,0 +1,306 @@
+#!/usr/bin/env python3
+"""Browser tests: Debian's chromium and chromium-driver, driven by selenium, against a real
+`relais serve` (the debug build) on a loopback port. A tabacologue's and a coordinator's day,
+from logging in to the 3-month follow-up answered through its link, plus what a peer helper
+must never see. Screenshots of the main pages go to Tests/output/screenshots/.
+
+Run by `make test` after the Swift tests: python3 Tests/Browser/browser_test.py
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+RELAIS = os.environ.get("RELAIS_BINARY", os.path.join(ROOT, ".build", "debug", "relais"))
+SHOTS = os.path.join(ROOT, "Tests", "output", "screenshots")
+
+
+class Daemon:
+    """`relais serve` on a free loopback port, with its own data folder and configuration."""
+
+    def __init__(self):
+        self.folder = tempfile.mkdtemp(prefix="relais-browser-")
+        self.data = os.path.join(self.folder, "var")
+        self.config = os.path.join(self.folder, "relais.yaml")
+        with open(self.config, "w") as f:
+            f.write("mail:\n  sweep_interval_seconds: 3600\n")
+        self.log = open(os.path.join(self.folder, "serve.log"), "w+")
+        self.process = subprocess.Popen([RELAIS, "serve", "--config", self.config, "--data-dir", self.data, "--port", "0"],
+                                        cwd=ROOT, stderr=self.log, stdout=subprocess.DEVNULL)
+        deadline = time.time() + 30
+        self.port = None
+        while time.time() < deadline and self.port is None:
+            time.sleep(0.1)
+            self.log.seek(0)
+            text = self.log.read()
+            found = re.search(r"listening on http://127\.0\.0\.1:(\d+)", text)
+            if found:
+                self.port = int(found.group(1))
+                lines = text.splitlines()
+                index = next(i for i, line in enumerate(lines) if "one-time password" in line)
+                self.admin_password = lines[index + 1].strip()
+        if self.port is None:
+            raise RuntimeError("relais serve did not start:\n" + text)
+        self.base = "http://127.0.0.1:%d" % self.port
+
+    def cli(self, *arguments, stdin=""):
+        result = subprocess.run([RELAIS, *arguments, "--config", self.config, "--data-dir", self.data], cwd=ROOT,
+                                input=stdin, capture_output=True, text=True, timeout=60)
+        if result.returncode != 0:
+            raise RuntimeError("relais %s failed: %s" % (" ".join(arguments), result.stderr))
+        return result.stdout
+
+    def api(self, method, path, token, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.base + path, data=data, method=method,
+                                         headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+        with urllib.request.urlopen(request) as response:
+            return json.loads(response.read())
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=20)
+        self.log.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def make_browser():
+    options = Options()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000", "--lang=fr-FR"):
+        options.add_argument(argument)
+    # French first, as a participant's phone in France would ask.
+    options.add_experimental_option("prefs", {"intl.accept_languages": "fr-FR,fr"})
+    service = Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver")
+    return webdriver.Chrome(service=service, options=options)
+
+
+class BrowserTests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        os.makedirs(SHOTS, exist_ok=True)
+        cls.daemon = Daemon()
+        cls.browser = make_browser()
+        cls.browser.implicitly_wait(2)
+        daemon = cls.daemon
+        for name, role in (("coord", "coordinator"), ("claire", "tabacologue"), ("sam", "peer_helper")):
+            daemon.cli("user", "add", name, "--role", role, "--display-name", name.capitalize(), stdin="mot de passe %s\n" % name)
+        token = daemon.cli("token", "issue", "coord").strip()
+        site = daemon.api("POST", "/api/v1/sites", token, {"name": "CSAPA Nord", "address": "1 rue de la Paix, Lille"})
+        daemon.api("POST", "/api/v1/sites/%s/rooms" % site["id"], token, {"name": "Salle 2", "capacity": 20})
+        cls.token = token
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.quit()
+        cls.daemon.stop()
+
+    # Helpers
+
+    def shot(self, name):
+        # The whole page, not just the window: grow the window to the page's height first.
+        height = self.browser.execute_script("return document.documentElement.scrollHeight")
+        self.browser.set_window_size(1280, min(max(height, 600) + 40, 8000))
+        self.browser.save_screenshot(os.path.join(SHOTS, name + ".png"))
+        self.browser.set_window_size(1280, 1000)
+
+    def go(self, path):
+        self.browser.get(self.daemon.base + path)
+
+    def log_in(self, name, password):
+        self.browser.delete_all_cookies()
+        self.go("/login")
+        self.browser.find_element(By.ID, "name").send_keys(name)
+        self.browser.find_element(By.ID, "password").send_keys(password)
+        self.submit("main form button[type=submit]")
+
+    def fill(self, field_id, value):
+        element = self.browser.find_element(By.ID, field_id)
+        element.clear()
+        element.send_keys(value)
+
+    def choose(self, select_id, text):
+        from selenium.webdriver.support.ui import Select
+        Select(self.browser.find_element(By.ID, select_id)).select_by_visible_text(text)
+
+    def click(self, selector):
+        self.browser.find_element(By.CSS_SELECTOR, selector).click()
+
+    def submit(self, selector, by=By.CSS_SELECTOR):
+        """Clicks a submit button or a link and waits for the next page (Post/Redirect/Get included)."""
+        from selenium.webdriver.support import expected_conditions
+        from selenium.webdriver.support.ui import WebDriverWait
+        page = self.browser.find_element(By.TAG_NAME, "html")
+        self.browser.find_element(by, selector).click()
+        WebDriverWait(self.browser, 15).until(expected_conditions.staleness_of(page))
+        WebDriverWait(self.browser, 15).until(lambda browser: browser.execute_script("return document.readyState") == "complete")
+
+    def text(self):
+        return self.browser.find_element(By.TAG_NAME, "body").text
+
+    # The story, in order (unittest runs test methods alphabetically).
+
+    def test_1_admin_first_login_changes_the_one_time_password(self):
+        self.log_in("admin", self.daemon.admin_password)
+        self.assertIn("/account/password", self.browser.current_url)
+        self.shot("password-change")
+        self.fill("current", self.daemon.admin_password)
+        self.fill("new", "un mot de passe solide")
+        self.fill("confirm", "un mot de passe solide")
+        self.submit("main form button[type=submit]")
+        # A new password ends every session: log in again with it.
+        self.log_in("admin", "un mot de passe solide")
+        self.assertIn("Bonjour", self.text())
+        self.shot("dashboard-admin")
+
+    def test_2_coordinator_creates_a_programme_from_the_planner_proposal(self):
+        self.log_in("coord", "mot de passe coord")
+        self.shot("dashboard-coordinator")
+        self.go("/programmes/new")
+        self.fill("title", "Mois sans tabac 2027")
+        self.choose("siteId", "CSAPA Nord")
+        self.choose("roomId", "CSAPA Nord — Salle 2")
+        self.browser.execute_script("document.getElementById('start').value = '2027-11-04T18:00'")
+        self.choose("leadId", "Claire")
+        self.choose("peerHelperId", "Sam")
+        self.submit("button[value=preview]")
+        body = self.text()
+        self.assertIn("Proposition du planificateur", body)
+        self.assertIn("Jour férié : Armistice 1918", body)
+        self.shot("programme-new-proposal")
+        self.submit("button[value=create]")
+        self.assertIn("Programme enregistré.", self.text())
+        self.__class__.programme_url = self.browser.current_url.split("?")[0]
+        self.shot("programme")
+        self.go("/programmes?year=2027")
+        self.assertIn("Mois sans tabac 2027", self.text())
+        self.shot("programmes")
+
+    def test_3_coordinator_enrols_a_new_participant(self):
+        self.log_in("coord", "mot de passe coord")
+        self.browser.get(self.programme_url)
+        self.submit("a[href^='/participants/new?programme=']")
+        self.shot("participant-new")
+        self.fill("firstName", "Ana")
+        self.fill("lastName", "Dupont")
+        self.fill("birthYear", "1980")
+        self.fill("email", "ana@example.org")
+        for consent in ("consentDataProcessing", "consentEmail", "consentFollowUp"):
+            checkbox = self.browser.find_element(By.ID, consent)
+            if not checkbox.is_selected():
+                checkbox.click()
+        self.submit("main form button[type=submit]")
+        body = self.text()
+        self.assertIn("Ana Dupont", body)
+        self.assertIn("1 / 16", body)
+        self.shot("programme-roster")
+
+    def test_4_tabacologue_records_attendance_and_a_fagerstrom_test(self):
+        self.log_in("claire", "mot de passe claire")
+        self.browser.get(self.programme_url)
+        self.submit("Séance 1", by=By.PARTIAL_LINK_TEXT)
+        self.assertIn("Guide d'animation", self.text())
+        self.browser.find_element(By.CSS_SELECTOR, "input[type=radio][value=present]").click()
+        self.fill("note", "Groupe motivé")
+        self.submit("form[action$='/attendance'] button[type=submit]")
+        self.assertIn("Présences enregistrées.", self.text())
+        self.assertTrue(self.browser.find_element(By.CSS_SELECTOR, "input[type=radio][value=present]").is_selected())
+        self.shot("session")
+        self.__class__.session_url = self.browser.current_url.split("?")[0]
+        # The participant's record, then the Fagerström entry form generated from the instrument file.
+        self.submit("Ana Dupont", by=By.LINK_TEXT)
+        self.__class__.participant_url = self.browser.current_url.split("?")[0]
+        self.go(self.participant_url.replace(self.daemon.base, "") + "/assessments/new?instrument=fagerstrom")
+        self.shot("assessment-fagerstrom-form")
+        for item, code in (("q1", "within5"), ("q2", "yes"), ("q3", "first_morning"), ("q4", "ge31"), ("q5", "yes"), ("q6", "yes")):
+            self.click("input[name='fagerstrom.%s'][value='%s']" % (item, code))
+        self.submit("main form button[type=submit]")
+        body = self.text()
+        self.assertRegex(body, r"Fagerstr[öo]m[^\n]*: 10 — (dépendance )?forte")
+        self.shot("participant-record")
+
+    def test_5_the_follow_up_is_answered_through_its_link(self):
+        # Session 3's attendance plans the follow-up; the sender writes it to the maildir on its due date.
+        self.log_in("claire", "mot de passe claire")
+        self.browser.get(self.programme_url)
+        self.submit("Séance 3", by=By.PARTIAL_LINK_TEXT)
+        self.browser.find_element(By.CSS_SELECTOR, "input[type=radio][value=present]").click()
+        self.submit("form[action$='/attendance'] button[type=submit]")
+        self.assertIn("Présences enregistrées.", self.text())
+        self.daemon.cli("send-due", "--now", "2028-02-18T09:00:00Z")
+        maildir = os.path.join(self.daemon.data, "maildir", "new")
+        path = None
+        for name in sorted(os.listdir(maildir)):
+            raw = open(os.path.join(maildir, name), "rb").read()
+            import email, email.policy
+            message = email.message_from_bytes(raw, policy=email.policy.default)
+            if "Trois mois" in str(message["subject"]):
+                text = message.get_body(("plain",)).get_content()
+                path = re.search(r"https?://[^/\s]+(/q/[A-Za-z0-9_-]+)", text).group(1)
+        self.assertIsNotNone(path, "the follow-up invitation is in the maildir")
+        self.browser.delete_all_cookies()
+        self.go(path)
+        self.assertIn("Bonjour Ana", self.text())
+        self.shot("questionnaire-follow-up")
+        self.click("input[name='followup_3m.status'][value='stopped']")
+        self.submit("main form button[type=submit]")
+        self.assertIn("error-summary", self.browser.page_source)
+        self.assertTrue(self.browser.find_element(By.CSS_SELECTOR, "input[name='followup_3m.status'][value='stopped']").is_selected())
+        self.shot("questionnaire-errors")
+        self.click("input[name='followup_3m.aids_used'][value='patches']")
+        self.click("input[name='followup_3m.orientation_followed'][value='yes']")
+        self.click("input[name='followup_3m.would_recommend'][value='yes']")
+        self.submit("main form button[type=submit]")
+        self.assertIn("Merci", self.text())
+        self.shot("questionnaire-thanks")
+        self.go(path)
+        self.assertIn("déjà", self.text())
+        self.assertNotIn("Ana", self.text())
+
+    def test_6_a_peer_helper_cannot_open_a_consultation_note(self):
+        self.log_in("coord", "mot de passe coord")
+        self.browser.get(self.programme_url)
+        self.fill("c-start", "")
+        self.browser.execute_script("document.getElementById('c-start').value = '2027-11-05T10:00'")
+        self.submit("form[action$='/consultations'] button[type=submit]")
+        self.assertIn("Consultation programmée.", self.text())
+        link = self.browser.find_element(By.CSS_SELECTOR, "a[href^='/consultations/']").get_attribute("href")
+        self.log_in("claire", "mot de passe claire")
+        self.browser.get(link)
+        self.fill("note", "Patchs 21 mg, rappel dans 15 jours")
+        self.submit("main form button[type=submit]")
+        self.assertIn("Consultation enregistrée.", self.text())
+        self.shot("consultation")
+        self.log_in("sam", "mot de passe sam")
+        self.browser.get(link)
+        self.assertIn("Accès refusé", self.text())
+        self.assertNotIn("Patchs", self.browser.page_source)
+        self.shot("consultation-denied-peer-helper")
+        self.browser.get(self.session_url)
+        self.assertIn("Ana D.", self.text())
+        self.assertNotIn("Dupont", self.text())
+        self.shot("session-peer-helper")
+
+    def test_7_tasks_and_printable_pages(self):
+        self.log_in("coord", "mot de passe coord")
+        self.go("/tasks")
+        self.shot("tasks")
+        self.browser.get(self.session_url + "/sheet")
+        self.assertIn("Feuille d'émargement", self.text())
+        self.shot("session-sign-in-sheet")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
