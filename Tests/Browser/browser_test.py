@@ -115,6 +115,7 @@ class BrowserTests(unittest.TestCase):
         self.browser.set_window_size(1280, min(max(height, 600) + 40, 8000))
         self.browser.save_screenshot(os.path.join(SHOTS, name + ".png"))
         self.browser.set_window_size(1280, 1000)
+        time.sleep(0.1)
 
     def go(self, path):
         self.browser.get(self.daemon.base + path)
@@ -142,13 +143,29 @@ class BrowserTests(unittest.TestCase):
         """Clicks a submit button or a link and waits for the next page (Post/Redirect/Get included)."""
         from selenium.webdriver.support import expected_conditions
         from selenium.webdriver.support.ui import WebDriverWait
-        page = self.browser.find_element(By.TAG_NAME, "html")
-        self.browser.find_element(by, selector).click()
+        from selenium.common.exceptions import WebDriverException
+        for attempt in range(3):
+            # A resize for a screenshot can leave the page settling: find and click again.
+            try:
+                page = self.browser.find_element(By.TAG_NAME, "html")
+                self.browser.find_element(by, selector).click()
+                break
+            except WebDriverException:
+                if attempt == 2:
+                    raise
+                time.sleep(0.3)
         WebDriverWait(self.browser, 15).until(expected_conditions.staleness_of(page))
         WebDriverWait(self.browser, 15).until(lambda browser: browser.execute_script("return document.readyState") == "complete")
 
     def text(self):
-        return self.browser.find_element(By.TAG_NAME, "body").text
+        from selenium.common.exceptions import WebDriverException
+        for attempt in range(3):
+            try:
+                return self.browser.find_element(By.TAG_NAME, "body").text
+            except WebDriverException:
+                if attempt == 2:
+                    raise
+                time.sleep(0.3)
 
     # The story, in order (unittest runs test methods alphabetically).
 
