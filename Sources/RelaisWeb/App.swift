@@ -74,6 +74,7 @@ public struct RelaisApp: Sendable {
         registerLetters(&router)
         registerLogin(&router)
         registerDashboard(&router)
+        registerAccountPages(&router)
         registerProgrammePages(&router)
         registerSessionPages(&router)
         registerParticipantPages(&router)

@@ -26,6 +26,12 @@ enum InstrumentForm {
                 switch item.type {
                 case .singleChoice, .multipleChoice:
                     field[item.type == .singleChoice ? "isSingle" : "isMultiple"] = true
+                    // Fagerström q4 also takes the number of cigarettes itself; the engine maps it to its band.
+                    if let count = item.acceptsCount {
+                        field["count"] = ["name": name + ".count", "fieldId": name.replacingOccurrences(of: ".", with: "-") + "-count",
+                                          "value": values[name + ".count"]?.first ?? "", "min": count.min, "max": count.max,
+                                          "unit": count.unit?.text(language) ?? ""] as [String: Any]
+                    }
                     field["options"] = (item.options ?? []).map { option -> [String: Any] in
                         ["code": option.code, "label": option.label.text(language), "checked": submitted.contains(option.code),
                          "optionId": "\(name)-\(option.code)".replacingOccurrences(of: ".", with: "-")]
@@ -61,6 +67,12 @@ enum InstrumentForm {
         for item in instrument.definition.items {
             let submitted = (values["\(instrument.id).\(item.id)"] ?? []).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
                 .filter { !$0.isEmpty }
+            // A number typed for an item that accepts a count wins over the ticked range.
+            if item.acceptsCount != nil, let count = values["\(instrument.id).\(item.id).count"]?.first?.trimmingCharacters(in: .whitespaces),
+               !count.isEmpty {
+                answers[item.id] = Double(count).map(JSONValue.number) ?? .string(count)
+                continue
+            }
             guard let first = submitted.first else { continue }
             switch item.type {
             case .multipleChoice: answers[item.id] = .array(submitted.map(JSONValue.string))

@@ -1,11 +1,107 @@
 import ArgumentParser
 import Foundation
+import Logging
+import RelaisConfig
+import RelaisDomain
+import RelaisStore
+import RelaisWeb
 
-/// `relais report`: the yearly evaluation.
+/// `relais report`: the yearly evaluation, as the report page computes it.
 struct ReportCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "report", abstract: "The yearly evaluation (not built yet).")
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "The yearly evaluation: every figure the funder asks, with its definitions.",
+        discussion: """
+            The same figures as the page /reports/years/YEAR: programmes held and planned,
+            participants by priority flag, attendance, scores at entry, Q-MAT entry versus end,
+            status at the end and at 3 months (response rate, rate among respondents and by
+            intention to treat, CO-validated quits), satisfaction, impact, orientations, peer
+            helpers, reminders and calls. Figures are as of today, in the structure's time zone.
+
+            Formats:
+              json  (default) the API's JSON, with the definitions;
+              csv   the AGGREGATE file meant to leave the structure (counts from 1 to 4 shown
+                    as "< 5"); with --participants, one row per participant instead,
+                    pseudonymised with a random key drawn for this export (no name, email,
+                    phone, postal address or birth date);
+              html  the report page as one standalone file (its stylesheet inside), to print
+                    or save as PDF.
+            The result goes to standard output, or to --out FILE (never overwritten).
+            """)
+
+    @OptionGroup var installation: InstallationOptions
+
+    @Option(help: ArgumentHelp("The year of the programmes' first session.", valueName: "year"))
+    var year: Int
+
+    @Option(help: ArgumentHelp("Only the programmes of this site (id); all sites when omitted.", valueName: "id"))
+    var site: String?
+
+    @Option(help: ArgumentHelp("json (default), csv (the aggregate file, or --participants) or html.", valueName: "format"))
+    var format = "json"
+
+    @Flag(help: "With --format csv: one pseudonymised row per participant instead of the aggregate file.")
+    var participants = false
+
+    @Option(name: .customLong("reduced-threshold"),
+            help: ArgumentHelp("Percent fewer cigarettes per day than at entry that count as reduced (1-100).", valueName: "percent"))
+    var reducedThreshold: Double = 50
+
+    @Option(help: ArgumentHelp("Write to this file (refused if it exists) instead of standard output.", valueName: "file"))
+    var out: String?
+
+    @Option(help: ArgumentHelp("fr (default) or en, for the definitions and the page.", valueName: "language"))
+    var language: String?
+
+    func validate() throws {
+        guard ["json", "csv", "html"].contains(format) else {
+            throw ArgumentParser.ValidationError("--format: expected json, csv or html, got '\(format)'")
+        }
+        guard (1900...9999).contains(year) else { throw ArgumentParser.ValidationError("--year: expected a year such as 2026, got \(year)") }
+        guard (1...100).contains(reducedThreshold) else { throw ArgumentParser.ValidationError("--reduced-threshold: expected 1 to 100") }
+        if participants && format != "csv" { throw ArgumentParser.ValidationError("--participants goes with --format csv") }
+        if let language, !["fr", "en"].contains(language) { throw ArgumentParser.ValidationError("--language: expected fr or en") }
+    }
 
     func run() throws {
-        throw Refusal("relais report is not built yet")
+        let configuration = try installation.load()
+        try ConfigurationLoader.validate(configuration)
+        if let out, FileManager.default.fileExists(atPath: out) {
+            throw Refusal("--out: \(out) already exists; choose a new file name")
+        }
+        let store = try installation.openStore(configuration)
+        let instruments = try loadInstruments(configuration)
+        let templates = try loadTemplates(configuration, instruments: instruments)
+        var logger = Logger(label: "relais.report")
+        logger.logLevel = .warning
+        let app = try RelaisApp(configuration: configuration, store: store, instruments: instruments, templates: templates, logger: logger)
+        let language = self.language ?? configuration.language
+        let scope = EvaluationScope.year(year, siteID: site)
+        let report: EvaluationReport
+        do {
+            report = try app.evaluationReport(scope, reducedThresholdPercent: reducedThreshold)
+        } catch StoreError.notFound(let what) {
+            throw Refusal("\(what) not found")
+        }
+        let text: String
+        switch format {
+        case "csv":
+            text = participants ? app.participantsCSV(report) : app.aggregateCSV(report)
+            try EvaluationQueries(store: store).recordExport(participants ? "participants.csv" : "aggregate.csv", scope: scope, by: .cli("report"))
+        case "html":
+            text = app.reportStandaloneHTML(report, language: language)
+        default:
+            let object = try app.reportJSONObject(report, language: language)
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+            text = String(decoding: data, as: UTF8.self) + "\n"
+        }
+        if let out {
+            guard FileManager.default.createFile(atPath: out, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+                throw Refusal("--out: cannot write \(out)")
+            }
+            Console.error("relais report: \(format)\(participants ? " (participants)" : "") for \(year) written to \(out)")
+        } else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
     }
 }

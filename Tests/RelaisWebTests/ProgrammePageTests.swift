@@ -248,3 +248,43 @@ struct ProgrammePageTests {
         #expect(admin.text.contains("href=\"/admin\"") && !admin.text.contains("Consultations à programmer"))
     }
 }
+
+@Suite("Pages: my account")
+struct AccountPageTests {
+    @Test func aUserChoosesTheNameShownTheLanguageAndTheDigestAddress() throws {
+        let client = try PageClient()
+        try client.user("claire", role: .tabacologue)
+        let page = try client.get("/account", as: "claire")
+        #expect(page.status == 200 && page.text.contains(#"<label for="language">Langue des pages</label>"#))
+        let refused = try client.post("/account", [("displayName", "Claire M."), ("language", "en"), ("email", "pas une adresse")], as: "claire")
+        #expect(refused.status == 422 && refused.text.contains("adresse e-mail invalide") && refused.text.contains(#"value="Claire M.""#))
+        let saved = try client.post("/account", [("displayName", "Claire M."), ("language", "en"), ("email", "claire@example.org")], as: "claire")
+        #expect(saved.location == "/account?done=account_saved")
+        let user = try #require(try client.app.accounts.user(named: "claire"))
+        #expect(user.displayName == "Claire M." && user.language == "en" && user.email == "claire@example.org")
+        // The pages now speak English to her.
+        #expect(try client.get("/account?done=account_saved", as: "claire").text.contains("Account saved."))
+        #expect(try client.post("/account", [("displayName", "X")], as: "claire", csrf: false).status == 403)
+    }
+}
+
+@Suite("Pages: instrument forms")
+struct InstrumentFormPageTests {
+    @Test func fagerstromQuestionFourTakesTheNumberOfCigarettes() throws {
+        let client = try PageClient()
+        try client.user("claire", role: .tabacologue)
+        let ana = try client.app.participants.create(try ParticipantDetails(firstName: "Ana", lastName: "Dupont", birthYear: 1980,
+                                                                           phone: "06 12 34 56 78").validated(currentYear: 2026), by: .system)
+        let form = try client.get("/participants/\(ana.id)/assessments/new?instrument=fagerstrom", as: "claire")
+        #expect(form.text.contains(#"name="fagerstrom.q4.count""#))
+        let saved = try client.post("/participants/\(ana.id)/assessments/new?instrument=fagerstrom", [
+            ("fagerstrom.q1", "within5"), ("fagerstrom.q2", "yes"), ("fagerstrom.q3", "first_morning"), ("fagerstrom.q4.count", "25"),
+            ("fagerstrom.q5", "yes"), ("fagerstrom.q6", "yes"), ("date", "2026-11-20"), ("source", "staff"),
+        ], as: "claire")
+        #expect(saved.status == 303 || saved.status == 302, "\(saved.text.prefix(400))")
+        let stored = try #require(try client.app.assessments.assessments(participantID: ana.id, by: .system).first)
+        // 3 + 1 + 1 + 2 (21 to 30 a day) + 1 + 1, Heatherton's table.
+        #expect(stored.total == 9)
+        #expect(stored.answerValues["q4"] == .string("21to30") || stored.answerValues["q4"] == .number(25))
+    }
+}

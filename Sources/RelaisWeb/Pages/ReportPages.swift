@@ -204,7 +204,7 @@ extension RelaisApp {
             "hasLines": !programmes.lines.isEmpty,
             "lines": programmes.lines.map { line -> [String: Any] in
                 ["title": line.title, "url": link("/reports/programmes/\(line.id)", ["site": nil]), "site": line.siteName ?? f.s("r_visio_only"),
-                 "first": line.firstDate.map(f.date) ?? "—", "state": f.s("r_state_\(line.status)"),
+                 "first": line.firstDate.map(f.date) ?? "—", "state": f.s("r_line_state_\(line.status)"),
                  "sessions": "\(line.sessionsHeld) / \(line.sessionsPlanned)", "participants": line.participants, "coLed": line.coLedByPeerHelper,
                  "completed": f.ratio(line.completedSessions),
                  "followUp": line.followUpRespondents.denominator == 0 ? "—"
@@ -508,10 +508,12 @@ extension RelaisApp {
     public func aggregateCSV(_ report: EvaluationReport) -> String {
         let small = report.settings.smallCount
         var rows: [[String]] = [["section", "indicator", "category", "value", "denominator", "percent"]]
-        func count(_ section: String, _ indicator: String, _ category: String = "", _ value: Int) {
+        func count(_ section: String, _ indicator: String, _ value: Int) { count(section, indicator, "", value) }
+        func count(_ section: String, _ indicator: String, _ category: String, _ value: Int) {
             rows.append([section, indicator, category, SmallCounts.count(value, threshold: small), "", ""])
         }
-        func share(_ section: String, _ indicator: String, _ category: String = "", _ value: Int, of denominator: Int) {
+        func share(_ section: String, _ indicator: String, _ value: Int, of denominator: Int) { share(section, indicator, "", value, of: denominator) }
+        func share(_ section: String, _ indicator: String, _ category: String, _ value: Int, of denominator: Int) {
             rows.append([section, indicator, category, SmallCounts.count(value, threshold: small), SmallCounts.count(denominator, threshold: small),
                          SmallCounts.percent(value, of: denominator, threshold: small)])
         }
@@ -519,7 +521,7 @@ extension RelaisApp {
             rows.append([section, indicator, category, SmallCounts.count(value, threshold: small), SmallCounts.count(denominator, threshold: small),
                          SmallCounts.rate(percent, count: value, base: denominator, threshold: small)])
         }
-        func mean(_ section: String, _ indicator: String, _ category: String = "", _ value: Double?, n: Int) {
+        func mean(_ section: String, _ indicator: String, _ category: String, _ value: Double?, n: Int) {
             rows.append([section, indicator, category, SmallCounts.mean(value, n: n, threshold: small), SmallCounts.count(n, threshold: small), ""])
         }
         func setting(_ indicator: String, _ value: String) { rows.append(["settings", indicator, "", value, "", ""]) }
