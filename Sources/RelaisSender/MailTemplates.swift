@@ -110,21 +110,7 @@ public struct MailTemplates: Sendable {
         return out
     }
 
-    static func escape<S: StringProtocol>(_ text: S) -> String {
-        var result = ""
-        result.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            default: result.append(character)
-            }
-        }
-        return result
-    }
+    static func escape<S: StringProtocol>(_ text: S) -> String { HTMLText.escape(text) }
 }
 
 public struct MailTemplateError: Error, CustomStringConvertible, Equatable {

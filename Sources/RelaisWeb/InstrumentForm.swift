@@ -87,4 +87,20 @@ enum InstrumentForm {
     static func number(_ value: Double) -> String {
         value == value.rounded() ? String(Int(value)) : String(value)
     }
+
+    /// Scores the instruments of one form (a questionnaire, a phone script): every result, or
+    /// the reasons per instrument and item when any answer is refused.
+    static func score(_ instruments: [ConfiguredInstrument], values: [String: [String]],
+                      reason: (String) -> String = { $0 }) -> (results: [ScoreResult], errors: [String: [String: String]]) {
+        var results: [ScoreResult] = []
+        var errors: [String: [String: String]] = [:]
+        for instrument in instruments {
+            do {
+                results.append(try instrument.score(answers(instrument, values: values)))
+            } catch {
+                errors[instrument.id] = error.fields.mapValues(reason)
+            }
+        }
+        return (results, errors)
+    }
 }

@@ -4,10 +4,16 @@ import RelaisTestSupport
 import Testing
 
 /// Writes an executable shell script (a stand-in for msmtp) and returns its path.
+/// Written with O_CLOEXEC and closed before it runs: a script whose write descriptor leaked into
+/// a process forked meanwhile by another test would fail to run with ETXTBSY ("text file busy").
 func makeScript(in folder: TemporaryDirectory, name: String = "fake-sendmail", _ body: String) throws -> String {
     let path = folder.file(name)
-    try ("#!/bin/sh\n" + body + "\n").write(toFile: path, atomically: true, encoding: .utf8)
-    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+    let bytes = Array(("#!/bin/sh\n" + body + "\n").utf8)
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+    guard descriptor >= 0 else { throw CocoaError(.fileWriteUnknown) }
+    let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+    close(descriptor)
+    guard written == bytes.count else { throw CocoaError(.fileWriteUnknown) }
     return path
 }
 

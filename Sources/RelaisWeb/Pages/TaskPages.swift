@@ -55,15 +55,8 @@ extension RelaisApp {
             let invitation = try app.questionnaires.invitation(id: invitationID)
             let values = InstrumentForm.values(request.form)
             let source = AssessmentSource(rawValue: request.formValue("source") ?? "") ?? .phone
-            var results: [ScoreResult] = []
-            var errors: [String: [String: String]] = [:]
-            for id in invitation.instruments {
-                guard let instrument = app.instruments[id] else { continue }
-                do {
-                    results.append(try instrument.score(InstrumentForm.answers(instrument, values: values)))
-                } catch let error as ValidationError {
-                    errors[id] = error.fields.mapValues { app.localizedReason($0, language: context.language) }
-                }
+            let (results, errors) = InstrumentForm.score(invitation.instruments.compactMap { app.instruments[$0] }, values: values) {
+                app.localizedReason($0, language: context.language)
             }
             guard errors.isEmpty else { return try app.taskPage(request, context, values: values, errors: errors) }
             for result in results {

@@ -27,15 +27,8 @@ extension RelaisApp {
                 return app.questionnaireClosed("used", language: request.preferredLanguage, status: 410)
             }
             let values = InstrumentForm.values(request.form)
-            var results: [ScoreResult] = []
-            var errors: [String: [String: String]] = [:]
-            for id in invitation.instruments {
-                guard let instrument = app.instruments[id] else { continue }
-                do {
-                    results.append(try instrument.score(InstrumentForm.answers(instrument, values: values)))
-                } catch let error as ValidationError {
-                    errors[id] = error.fields
-                }
+            let (results, errors) = InstrumentForm.score(invitation.instruments.compactMap { app.instruments[$0] }, values: values) {
+                app.localizedReason($0, language: language)
             }
             guard errors.isEmpty else {
                 return app.questionnairePage(token: token, invitation: invitation, firstName: firstName, language: language,
