@@ -29,6 +29,8 @@ public enum Permission: String, Sendable, CaseIterable {
     case readReports
     /// Read instrument definitions and score answers without storing them.
     case useInstruments
+    /// Erase a participant's record at their request (GDPR): the coordination handles requests.
+    case eraseParticipants
 }
 
 extension Role {
@@ -37,13 +39,14 @@ extension Role {
         case (.admin, .administer): return true
         case (.admin, _): return false
         case (.coordinator, .plan), (.coordinator, .readContactDetails), (.coordinator, .manageReminders),
-             (.coordinator, .readReports), (.coordinator, .useInstruments), (.coordinator, .recordAttendance):
+             (.coordinator, .readReports), (.coordinator, .useInstruments), (.coordinator, .recordAttendance),
+             (.coordinator, .eraseParticipants):
             return true
         case (.coordinator, .recordAssessments), (.coordinator, .readAssessments):
             // Coordinators run the phone follow-up and enter answers taken by phone or on paper.
             return true
         case (.coordinator, _): return false
-        case (.tabacologue, .administer): return false
+        case (.tabacologue, .administer), (.tabacologue, .eraseParticipants): return false
         case (.tabacologue, _): return true
         case (.peerHelper, .recordAttendance): return true
         case (.peerHelper, _): return false

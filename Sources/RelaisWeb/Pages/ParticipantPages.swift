@@ -12,7 +12,7 @@ import RelaisStore
 /// - instrument entry: `recordAssessments`; orientations: `writeClinical` (tabacologues, as the API);
 /// - a consultation's note is shown only to the tabacologue of that consultation or the lead of
 ///   its programme (as the API), never to a coordinator or a peer helper;
-/// - erasure: coordinators only (`mayErase`), who handle the participants' requests.
+/// - erasure: `Permission.eraseParticipants` (coordinators, who handle the participants' requests).
 /// Peer helpers and administrators get 403 on every one of them.
 extension RelaisApp {
     var participantRecords: ParticipantRecords { ParticipantRecords(store: store, clock: clock) }
@@ -21,7 +21,7 @@ extension RelaisApp {
 
     /// Only a coordinator erases a participant: the role that handles their requests and their
     /// contact details; an administrator sees no participant data, a tabacologue keeps to care.
-    static func mayErase(_ role: Role) -> Bool { role == .coordinator }
+    static func mayErase(_ role: Role) -> Bool { role.allows(.eraseParticipants) }
 
     /// `page` that answers 404 when the participant (or what the route names) does not exist.
     func participantPage(_ permission: Permission?, _ body: @escaping @Sendable (Request, WebContext) throws -> Response) -> Handler {
