@@ -130,5 +130,6 @@ extension ConfigurationKey {
         .optionalString("mail.templates_dir", \.mailTemplatesDir),
         .monthDay("mail.evaluation_reminder_date", \.evaluationReminderDate),
         .integer("questionnaire.token_days", \.questionnaireTokenDays, 1...365),
+        .integer("evaluation.reduced_threshold_percent", \.reducedThresholdPercent, 1...100),
     ]
 }

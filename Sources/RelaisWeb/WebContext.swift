@@ -65,7 +65,7 @@ extension RelaisApp {
             // What the navigation offers, by role (the routes check again, in `page`).
             let role = context.user.role
             values["nav"] = ["programmes": role != .admin, "participants": role.allows(.readContactDetails),
-                             "tasks": role.allows(.manageReminders), "admin": role.allows(.administer)]
+                             "tasks": role.allows(.manageReminders), "reports": role.allows(.readReports), "admin": role.allows(.administer)]
         }
         return values
     }

@@ -12,20 +12,18 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "The yearly evaluation: every figure the funder asks, with its definitions.",
         discussion: """
-            The same figures as the page /reports/years/YEAR: programmes held and planned,
-            participants by priority flag, attendance, scores at entry, Q-MAT entry versus end,
-            status at the end and at 3 months (response rate, rate among respondents and by
-            intention to treat, CO-validated quits), satisfaction, impact, orientations, peer
-            helpers, reminders and calls. Figures are as of today, in the structure's time zone.
+            The same figures as the page /reports/years/YEAR: programmes held and planned, participants by priority flag, attendance, scores at entry, Q-MAT entry versus end, status at the end and at 3 months (response rate, rate among respondents and by intention to treat, CO-validated quits), satisfaction, impact, orientations, peer helpers, reminders and calls. Figures are as of today, in the structure's time zone. The JSON, the HTML page and the aggregate CSV carry the definitions of every figure and the thresholds used.
 
             Formats:
-              json  (default) the API's JSON, with the definitions;
-              csv   the AGGREGATE file meant to leave the structure (counts from 1 to 4 shown
-                    as "< 5"); with --participants, one row per participant instead,
-                    pseudonymised with a random key drawn for this export (no name, email,
-                    phone, postal address or birth date);
-              html  the report page as one standalone file (its stylesheet inside), to print
-                    or save as PDF.
+              json  the API's JSON, with the definitions (default)
+              csv   the AGGREGATE file meant to leave the structure: counts
+                    from 1 to 4 are shown as "< 5". With --participants: one
+                    pseudonymised row per participant instead (a random key
+                    for each export; no name, email, phone, postal address
+                    or birth date)
+              html  the report page as one standalone file (its stylesheet
+                    inside), to print or save as PDF
+
             The result goes to standard output, or to --out FILE (never overwritten).
             """)
 
@@ -44,8 +42,9 @@ struct ReportCommand: ParsableCommand {
     var participants = false
 
     @Option(name: .customLong("reduced-threshold"),
-            help: ArgumentHelp("Percent fewer cigarettes per day than at entry that count as reduced (1-100).", valueName: "percent"))
-    var reducedThreshold: Double = 50
+            help: ArgumentHelp("Percent fewer cigarettes per day than at entry that count as reduced (1-100); evaluation.reduced_threshold_percent by default.",
+                               valueName: "percent"))
+    var reducedThreshold: Double?
 
     @Option(help: ArgumentHelp("Write to this file (refused if it exists) instead of standard output.", valueName: "file"))
     var out: String?
@@ -58,7 +57,7 @@ struct ReportCommand: ParsableCommand {
             throw ArgumentParser.ValidationError("--format: expected json, csv or html, got '\(format)'")
         }
         guard (1900...9999).contains(year) else { throw ArgumentParser.ValidationError("--year: expected a year such as 2026, got \(year)") }
-        guard (1...100).contains(reducedThreshold) else { throw ArgumentParser.ValidationError("--reduced-threshold: expected 1 to 100") }
+        if let reducedThreshold, !(1...100).contains(reducedThreshold) { throw ArgumentParser.ValidationError("--reduced-threshold: expected 1 to 100") }
         if participants && format != "csv" { throw ArgumentParser.ValidationError("--participants goes with --format csv") }
         if let language, !["fr", "en"].contains(language) { throw ArgumentParser.ValidationError("--language: expected fr or en") }
     }
@@ -79,14 +78,14 @@ struct ReportCommand: ParsableCommand {
         let scope = EvaluationScope.year(year, siteID: site)
         let report: EvaluationReport
         do {
-            report = try app.evaluationReport(scope, reducedThresholdPercent: reducedThreshold)
+            report = try app.evaluationReport(scope, reducedThresholdPercent: reducedThreshold ?? Double(configuration.reducedThresholdPercent))
         } catch StoreError.notFound(let what) {
             throw Refusal("\(what) not found")
         }
         let text: String
         switch format {
         case "csv":
-            text = participants ? app.participantsCSV(report) : app.aggregateCSV(report)
+            text = participants ? app.participantsCSV(report) : app.aggregateCSV(report, language: language)
             try EvaluationQueries(store: store).recordExport(participants ? "participants.csv" : "aggregate.csv", scope: scope, by: .cli("report"))
         case "html":
             text = app.reportStandaloneHTML(report, language: language)

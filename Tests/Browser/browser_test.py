@@ -318,6 +318,51 @@ class BrowserTests(unittest.TestCase):
         self.assertIn("Feuille d'émargement", self.text())
         self.shot("session-sign-in-sheet")
 
+    def test_8_the_yearly_report_renders_with_its_charts(self):
+        self.log_in("coord", "mot de passe coord")
+        self.go("/reports/years/2027")
+        body = self.text()
+        self.assertIn("Évaluation 2027", body)
+        # Ana's programme of November 2027 was held (attendance recorded): 1 of 1 planned.
+        figures = self.browser.find_elements(By.CSS_SELECTOR, "dl.r-key > div")
+        self.assertIn("Programmes réalisés / prévus", figures[0].text)
+        self.assertEqual(figures[0].find_element(By.CSS_SELECTOR, ".r-value").text, "1 / 1")
+        self.assertIn("Intention de traiter", body)
+        self.assertGreaterEqual(self.browser.page_source.count("<svg"), 2)
+        self.assertTrue(self.browser.find_element(By.CSS_SELECTOR, "svg#chart-attendance, svg[aria-labelledby^='chart-attendance']"))
+        self.shot("report-year")
+        self.submit("Mois sans tabac 2027", by=By.LINK_TEXT)
+        self.assertIn("Évaluation — Mois sans tabac 2027", self.text())
+        self.assertIn("<svg", self.browser.page_source)
+        self.shot("report-programme")
+
+    def test_9_the_other_pages_of_each_role(self):
+        # A phone task made by hand, its page and its letter.
+        participant_id = self.participant_url.rstrip("/").split("/")[-1]
+        task = self.daemon.api("POST", "/api/v1/tasks", self.token, {"participantId": participant_id, "reason": "Rappeler pour les patchs"})
+        self.log_in("coord", "mot de passe coord")
+        self.go("/tasks/%s" % task["id"])
+        self.assertIn("Rappeler pour les patchs", self.text())
+        self.shot("task")
+        self.go("/tasks/%s/letter" % task["id"])
+        self.shot("task-letter")
+        self.go("/participants")
+        self.assertIn("Dupont Ana", self.text())
+        self.shot("participants")
+        self.go("/account")
+        self.shot("account")
+        self.log_in("claire", "mot de passe claire")
+        self.browser.get(self.session_url + "/quick/co")
+        self.assertIn("Ana Dupont", self.text())
+        self.shot("session-quick-entry-co")
+        self.log_in("admin", "un mot de passe solide")
+        for page in ("users", "sites", "settings"):
+            self.go("/admin/" + page)
+            self.assertNotIn("Accès refusé", self.text())
+            self.shot("admin-" + page)
+        self.go("/participants")
+        self.assertIn("Accès refusé", self.text())
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

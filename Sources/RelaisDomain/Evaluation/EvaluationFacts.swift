@@ -182,11 +182,11 @@ public struct EvaluationFacts: Sendable {
         }
     }
 
+    /// One assessment. The store hands them sorted by date taken, then by the time they were
+    /// recorded: "first" and "last" below follow that order.
     public struct Assessment: Sendable, Equatable {
         public var instrument: String
         public var takenOn: CalendarDate
-        /// Orders two assessments of the same day.
-        public var recordedAt: Date
         public var partial: Bool
         public var total: Double?
         /// Derived scores (e.g. `hsi` of a Fagerström test) by id.
@@ -195,11 +195,10 @@ public struct EvaluationFacts: Sendable {
         /// does not need them (Q-MAT, CO).
         public var answers: [String: JSONValue]
 
-        public init(instrument: String, takenOn: CalendarDate, recordedAt: Date = Date(timeIntervalSince1970: 0), partial: Bool = false,
-                    total: Double? = nil, derived: [String: Double] = [:], answers: [String: JSONValue] = [:]) {
+        public init(instrument: String, takenOn: CalendarDate, partial: Bool = false, total: Double? = nil, derived: [String: Double] = [:],
+                    answers: [String: JSONValue] = [:]) {
             self.instrument = instrument
             self.takenOn = takenOn
-            self.recordedAt = recordedAt
             self.partial = partial
             self.total = total
             self.derived = derived

@@ -263,9 +263,13 @@ public struct Evaluator: Sendable {
 
     func aggregate(_ facts: EvaluationFacts, programmes: [String: EvaluationFacts.Programme], results: [ParticipationResult],
                    waiting: Int, withdrawnBefore: Int, erasedNotCounted: Int) -> EvaluationReport {
+        // Results are large values: the passes below read them in place (indices, lazy filters)
+        // rather than copying them into intermediate arrays.
         let asOf = facts.asOf
         let active = facts.programmes.filter { !$0.cancelled }.sorted { ($0.firstDate ?? asOf, $0.title) < ($1.firstDate ?? asOf, $1.title) }
-        let resultsByProgramme = Dictionary(grouping: results, by: \.programmeID)
+        var indicesByProgramme: [String: [Int]] = [:]
+        for (index, result) in results.enumerated() { indicesByProgramme[result.programmeID, default: []].append(index) }
+        let live = results.indices.filter { !results[$0].erased }
 
         // Scope.
         var scope: EvaluationReport.Scope
@@ -280,158 +284,211 @@ public struct Evaluator: Sendable {
 
         // Programmes.
         let lines = facts.programmes.sorted { ($0.firstDate ?? asOf, $0.title) < ($1.firstDate ?? asOf, $1.title) }.map { programme in
-            let own = resultsByProgramme[programme.id] ?? []
-            let completion = own.compactMap(\.completedSessions)
-            let eligible = own.filter(\.followUpEligible)
+            let own = (indicesByProgramme[programme.id] ?? []).lazy.map { results[$0] }
+            var completed = 0, finished = 0, eligible = 0, respondents = 0, stopped = 0
+            for result in own {
+                if let complete = result.completedSessions {
+                    finished += 1
+                    if complete { completed += 1 }
+                }
+                if result.followUpEligible {
+                    eligible += 1
+                    if result.followUpStatus != .unknown { respondents += 1 }
+                    if result.followUpStatus == .stopped { stopped += 1 }
+                }
+            }
             return EvaluationReport.ProgrammeLine(
-                id: programme.id, title: programme.title, templateId: programme.templateID, siteName: programme.siteName, firstDate: programme.firstDate,
-                lastDate: programme.lastDate, status: programme.cancelled ? "cancelled" : programme.isHeld ? "held" : "planned",
+                id: programme.id, title: programme.title, templateId: programme.templateID, siteName: programme.siteName,
+                firstDate: programme.firstDate, lastDate: programme.lastDate,
+                status: programme.cancelled ? "cancelled" : programme.isHeld ? "held" : "planned",
                 sessionsPlanned: programme.activeSessions.count, sessionsHeld: programme.heldSessions.count,
                 coLedByPeerHelper: programme.coLedByPeerHelper, participants: programme.cancelled ? 0 : own.count,
-                completedSessions: Proportion(completion.filter { $0 }.count, of: completion.count),
-                followUpRespondents: Proportion(eligible.filter { $0.followUpStatus != .unknown }.count, of: eligible.count),
-                followUpStopped: eligible.filter { $0.followUpStatus == .stopped }.count)
+                completedSessions: Proportion(completed, of: finished), followUpRespondents: Proportion(respondents, of: eligible),
+                followUpStopped: stopped)
         }
         let programmeSummary = EvaluationReport.ProgrammeSummary(
             planned: active.count, held: active.filter(\.isHeld).count, notYetHeld: active.filter { !$0.isHeld }.count,
             cancelled: facts.programmes.count - active.count, finished: active.filter { $0.lastDate.map { $0 <= asOf } ?? false }.count,
             lines: lines)
 
-        // Participants.
+        // Participants, and the completion of sessions and consultations: one pass.
+        var started = 0, withdrawnAfter = 0, smokers = 0, exSmokers = 0, precarity = 0, isolation = 0, difficult = 0, priority = 0, erased = 0
+        var sessionsFinished = 0, sessionsCompleted = 0, consultationsFinished = 0, consultationsCompleted = 0, consultationsDone = 0
+        for result in results {
+            if result.started { started += 1 }
+            if result.status == "withdrawn" { withdrawnAfter += 1 }
+            if result.smokerStatus == "smoker" { smokers += 1 } else if result.smokerStatus == "ex_smoker" { exSmokers += 1 }
+            if result.precarity { precarity += 1 }
+            if result.isolation { isolation += 1 }
+            if result.difficultCarePath { difficult += 1 }
+            if result.precarity || result.isolation || result.difficultCarePath { priority += 1 }
+            if result.erased { erased += 1 }
+            if let complete = result.completedSessions {
+                sessionsFinished += 1
+                if complete { sessionsCompleted += 1 }
+            }
+            if let complete = result.completedConsultations {
+                consultationsFinished += 1
+                if complete { consultationsCompleted += 1 }
+            }
+            consultationsDone += result.consultationsDone
+        }
         let counted = results.count
         let participants = EvaluationReport.ParticipantSummary(
-            counted: counted, started: results.filter(\.started).count, neverAttended: results.filter { !$0.started }.count,
-            withdrawnAfterStarting: results.filter { $0.status == "withdrawn" }.count, withdrawnBeforeStarting: withdrawnBefore,
-            waiting: waiting, smokers: results.filter { $0.smokerStatus == "smoker" }.count,
-            exSmokers: results.filter { $0.smokerStatus == "ex_smoker" }.count,
-            precarity: Proportion(results.filter(\.precarity).count, of: counted),
-            isolation: Proportion(results.filter(\.isolation).count, of: counted),
-            difficultCarePath: Proportion(results.filter(\.difficultCarePath).count, of: counted),
-            priority: Proportion(results.filter { $0.precarity || $0.isolation || $0.difficultCarePath }.count, of: counted),
-            erased: results.filter(\.erased).count)
+            counted: counted, started: started, neverAttended: counted - started, withdrawnAfterStarting: withdrawnAfter,
+            withdrawnBeforeStarting: withdrawnBefore, waiting: waiting, smokers: smokers, exSmokers: exSmokers,
+            precarity: Proportion(precarity, of: counted), isolation: Proportion(isolation, of: counted),
+            difficultCarePath: Proportion(difficult, of: counted), priority: Proportion(priority, of: counted), erased: erased)
 
-        // Attendance per session index.
-        let participationsByProgramme = Dictionary(grouping: facts.participations, by: \.programmeID)
-        let countedKeys = Set(results.filter { !$0.erased }.map { "\($0.programmeID)|\($0.participantID)" })
+        // Attendance per session index, over the counted participants (erased ones excluded).
+        let participationsByProgramme = Dictionary(grouping: facts.participations.indices, by: { facts.participations[$0].programmeID })
+        var countedKeys = Set<ParticipationKey>()
+        countedKeys.reserveCapacity(live.count)
+        for index in live { countedKeys.insert(ParticipationKey(programme: results[index].programmeID, participant: results[index].participantID)) }
         let indexes = Set(active.flatMap { $0.sessions.map(\.index) }).sorted()
-        let single = facts.scope == .programme(active.first?.id ?? "") ? active.first : nil
-        let sessions = indexes.map { index -> EvaluationReport.SessionAttendance in
-            var held = 0, expected = 0, present = 0, excused = 0, absent = 0, notRecorded = 0
-            for programme in active {
-                guard let session = programme.sessions.first(where: { $0.index == index }), !session.cancelled, session.attendanceRecorded else { continue }
-                held += 1
-                for participation in participationsByProgramme[programme.id] ?? []
-                where countedKeys.contains("\(programme.id)|\(participation.participantID)") {
-                    expected += 1
+        let single: EvaluationFacts.Programme? = {
+            if case .programme(let id) = facts.scope { return programmes[id] }
+            return nil
+        }()
+        var tallies = Dictionary(uniqueKeysWithValues: indexes.map { ($0, [0, 0, 0, 0, 0, 0]) }) // held, expected, present, excused, absent, not recorded
+        for programme in active {
+            let held = programme.sessions.filter { !$0.cancelled && $0.attendanceRecorded }.map(\.index)
+            guard !held.isEmpty else { continue }
+            for index in held { tallies[index]![0] += 1 }
+            for position in participationsByProgramme[programme.id] ?? [] {
+                let participation = facts.participations[position]
+                guard countedKeys.contains(ParticipationKey(programme: programme.id, participant: participation.participantID)) else { continue }
+                for index in held {
+                    tallies[index]![1] += 1
                     switch participation.attendance[index] {
-                    case "present": present += 1
-                    case "excused": excused += 1
-                    case "absent": absent += 1
-                    default: notRecorded += 1
+                    case "present": tallies[index]![2] += 1
+                    case "excused": tallies[index]![3] += 1
+                    case "absent": tallies[index]![4] += 1
+                    default: tallies[index]![5] += 1
                     }
                 }
             }
-            let session = single?.sessions.first { $0.index == index }
-            return .init(index: index, date: session?.date, cancelled: session?.cancelled ?? false, held: held, expected: expected,
-                         present: present, excused: excused, absent: absent, notRecorded: notRecorded,
-                         presentShare: Proportion(present, of: expected))
         }
-        let sessionCompletion = results.compactMap(\.completedSessions)
-        let consultationCompletion = results.compactMap(\.completedConsultations)
+        let sessions = indexes.map { index -> EvaluationReport.SessionAttendance in
+            let tally = tallies[index]!
+            let session = single?.sessions.first { $0.index == index }
+            return .init(index: index, date: session?.date, cancelled: session?.cancelled ?? false, held: tally[0], expected: tally[1],
+                         present: tally[2], excused: tally[3], absent: tally[4], notRecorded: tally[5], presentShare: Proportion(tally[2], of: tally[1]))
+        }
         let attendance = EvaluationReport.AttendanceSummary(
-            sessions: sessions, completedSessions: Proportion(sessionCompletion.filter { $0 }.count, of: sessionCompletion.count),
-            completedConsultations: Proportion(consultationCompletion.filter { $0 }.count, of: consultationCompletion.count),
-            consultationsDone: results.map(\.consultationsDone).reduce(0, +),
+            sessions: sessions, completedSessions: Proportion(sessionsCompleted, of: sessionsFinished),
+            completedConsultations: Proportion(consultationsCompleted, of: consultationsFinished), consultationsDone: consultationsDone,
             sessionsPerProgramme: Set(active.map { $0.activeSessions.count }).sorted(),
             consultationsPerProgramme: Set(active.map(\.consultationsPlanned)).sorted())
 
-        // Scores at entry.
-        let live = results.filter { !$0.erased }
+        // Scores at entry (bands were recomputed once, per participation).
         func summary(_ instrument: String, _ score: String, _ values: [(Double, String?)], codes known: [String]? = nil) -> EvaluationReport.ScoreSummary {
             var codes = known ?? bandCodes(instrument, score: score)
-            for code in values.compactMap(\.1) where !codes.contains(code) { codes.append(code) }
+            var byCode: [String: Int] = [:]
+            for case let code? in values.lazy.map(\.1) {
+                byCode[code, default: 0] += 1
+                if !codes.contains(code) { codes.append(code) }
+            }
             let numbers = values.map(\.0)
             return .init(instrument: instrument, score: score, n: numbers.count, mean: Evaluation.mean(numbers), minimum: numbers.min(),
-                         maximum: numbers.max(), bands: codes.map { code in CodeCount(code, values.filter { $0.1 == code }.count) })
+                         maximum: numbers.max(), bands: codes.map { CodeCount($0, byCode[$0] ?? 0) })
         }
-        let cigarettes = live.compactMap { result in result.cigarettesEntry.map { ($0, result.cigarettesEntryEstimated) } }
-        let entry = EvaluationReport.EntryScores(
-            fagerstrom: summary("fagerstrom", "total", live.compactMap { r in r.fagerstromEntry.map { ($0, r.fagerstromBand) } }),
-            hsi: summary("hsi", "total", live.compactMap { r in r.hsiEntry.map { ($0, r.hsiBand) } },
+        var fagerstroms: [(Double, String?)] = [], hsis: [(Double, String?)] = [], qmats: [(Double, String?)] = [], cos: [(Double, String?)] = []
+        var cigarettes: [(Double, Bool)] = [], pairs: [(Double, Double, String?, String?)] = []
+        for index in live {
+            let result = results[index]
+            if let value = result.fagerstromEntry { fagerstroms.append((value, result.fagerstromBand)) }
+            if let value = result.hsiEntry { hsis.append((value, result.hsiBand)) }
+            if let value = result.qmatEntry {
+                let entryBand = band("qmat", score: "total", value: value)
+                qmats.append((value, entryBand))
+                if let end = result.qmatEnd { pairs.append((value, end, entryBand, band("qmat", score: "total", value: end))) }
+            }
+            if let value = result.coEntry { cos.append((value, band("co", score: "total", value: value))) }
+            if let value = result.cigarettesEntry { cigarettes.append((value, result.cigarettesEntryEstimated)) }
+        }
+        let entryScores = EvaluationReport.EntryScores(
+            fagerstrom: summary("fagerstrom", "total", fagerstroms),
+            hsi: summary("hsi", "total", hsis,
                          codes: instruments["fagerstrom"]?.schemes["hsi"] != nil ? bandCodes("fagerstrom", score: "hsi") : bandCodes("hsi", score: "total")),
-            qmat: summary("qmat", "total", live.compactMap { r in r.qmatEntry.map { ($0, band("qmat", score: "total", value: $0)) } }),
+            qmat: summary("qmat", "total", qmats),
             cigarettesPerDay: .init(n: cigarettes.count, mean: Evaluation.mean(cigarettes.map(\.0)),
                                     fromCount: cigarettes.filter { !$0.1 }.count, fromBand: cigarettes.filter(\.1).count),
-            coPPM: summary("co", "total", live.compactMap { r in r.coEntry.map { ($0, band("co", score: "total", value: $0)) } }))
-        let entryScores = entry
+            coPPM: summary("co", "total", cos))
 
         // Q-MAT entry versus end, same participants.
-        let pairs = live.compactMap { r -> (Double, Double)? in
-            guard let entry = r.qmatEntry, let end = r.qmatEnd else { return nil }
-            return (entry, end)
-        }
         let qmatCodes = bandCodes("qmat", score: "total")
         let qmatChange = EvaluationReport.QMATChange(
             pairs: pairs.count, entryMean: Evaluation.mean(pairs.map(\.0)), endMean: Evaluation.mean(pairs.map(\.1)),
             meanChange: Evaluation.mean(pairs.map { $0.1 - $0.0 }), higher: pairs.filter { $0.1 > $0.0 }.count,
             same: pairs.filter { $0.1 == $0.0 }.count, lower: pairs.filter { $0.1 < $0.0 }.count,
-            entryBands: qmatCodes.map { code in CodeCount(code, pairs.filter { band("qmat", score: "total", value: $0.0) == code }.count) },
-            endBands: qmatCodes.map { code in CodeCount(code, pairs.filter { band("qmat", score: "total", value: $0.1) == code }.count) })
+            entryBands: qmatCodes.map { code in CodeCount(code, pairs.filter { $0.2 == code }.count) },
+            endBands: qmatCodes.map { code in CodeCount(code, pairs.filter { $0.3 == code }.count) })
 
         // Outcomes.
-        let end = outcome("end_of_programme", results, eligible: \.endEligible, status: \.endStatus, validated: \.endCOValidated,
-                          answered: \.endAnswered, unreachable: { _ in false })
-        let followUp = outcome("follow_up", results, eligible: \.followUpEligible, status: \.followUpStatus,
-                               validated: \.followUpCOValidated, answered: \.followUpAnswered, unreachable: \.followUpUnreachable)
+        let end = outcome("end_of_programme", results, eligible: { $0.endEligible }, status: { $0.endStatus },
+                          validated: { $0.endCOValidated }, answered: { $0.endAnswered }, unreachable: { _ in false })
+        let followUp = outcome("follow_up", results, eligible: { $0.followUpEligible }, status: { $0.followUpStatus },
+                               validated: { $0.followUpCOValidated }, answered: { $0.followUpAnswered }, unreachable: { $0.followUpUnreachable })
 
         // Satisfaction (1–4, the first option highest) and impact (0–10).
-        let satisfactionDefinition = instruments["satisfaction_end"]?.definition
-        let satisfactionRespondents = live.filter { !$0.satisfaction.isEmpty }
-        let satisfactionItems: [(String, [String])] = satisfactionDefinition?.items.filter { $0.type == .singleChoice }
+        let satisfactionRespondents = live.filter { !results[$0].satisfaction.isEmpty }
+        let satisfactionItems: [(String, [String])] = instruments["satisfaction_end"]?.definition.items.filter { $0.type == .singleChoice }
             .map { ($0.id, ($0.options ?? []).map(\.code)) }
-            ?? Set(satisfactionRespondents.flatMap { $0.satisfaction.keys }).sorted().map { ($0, []) }
+            ?? Set(satisfactionRespondents.flatMap { results[$0].satisfaction.keys }).sorted().map { ($0, []) }
         let satisfaction = EvaluationReport.SatisfactionSummary(
             instrument: "satisfaction_end", respondents: satisfactionRespondents.count,
             items: satisfactionItems.map { item, options in
-                let answers = satisfactionRespondents.compactMap { $0.satisfaction[item] }
                 var codes = options
-                for code in answers where !codes.contains(code) { codes.append(code) }
-                let values = answers.compactMap { code in options.firstIndex(of: code).map { Double(options.count - $0) } }
-                let best = Set(options.prefix(2))
-                return .init(item: item, n: answers.count, mean: Evaluation.mean(values),
-                             satisfied: Proportion(answers.filter { best.contains($0) }.count, of: answers.count),
-                             distribution: codes.map { code in CodeCount(code, answers.filter { $0 == code }.count) })
+                let position = Dictionary(options.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+                var byCode: [String: Int] = [:], values: [Double] = [], best = 0, n = 0
+                for index in satisfactionRespondents {
+                    guard let code = results[index].satisfaction[item] else { continue }
+                    n += 1
+                    byCode[code, default: 0] += 1
+                    if let rank = position[code] {
+                        values.append(Double(options.count - rank))
+                        if rank < 2 { best += 1 }
+                    } else if !codes.contains(code) {
+                        codes.append(code)
+                    }
+                }
+                return .init(item: item, n: n, mean: Evaluation.mean(values), satisfied: Proportion(best, of: n),
+                             distribution: codes.map { CodeCount($0, byCode[$0] ?? 0) })
             })
-        let impactDefinition = instruments["impact_end"]?.definition
-        let impactRespondents = live.filter { !$0.impact.isEmpty }
-        let impactItems = impactDefinition?.items.filter { $0.type == .integer || $0.type == .number }.map(\.id)
-            ?? Set(impactRespondents.flatMap { $0.impact.keys }).sorted()
+        let impactRespondents = live.filter { !results[$0].impact.isEmpty }
+        let impactItems = instruments["impact_end"]?.definition.items.filter { $0.type == .integer || $0.type == .number }.map(\.id)
+            ?? Set(impactRespondents.flatMap { results[$0].impact.keys }).sorted()
         let impact = EvaluationReport.ImpactSummary(
             instrument: "impact_end", respondents: impactRespondents.count,
             items: impactItems.map { item in
-                let values = impactRespondents.compactMap { $0.impact[item] }
+                let values = impactRespondents.compactMap { results[$0].impact[item] }
                 return .init(item: item, n: values.count, mean: Evaluation.mean(values), minimum: values.min(), maximum: values.max())
             })
 
         // Orientations.
-        let oriented = live.filter { $0.orientations > 0 }
+        var made = 0, oriented = 0
+        var followed: [String: Int] = [:]
+        for index in live where results[index].orientations > 0 {
+            oriented += 1
+            made += results[index].orientations
+            followed[results[index].orientationFollowed ?? "unknown", default: 0] += 1
+        }
         var kinds: [String: Int] = [:]
-        let countedParticipants = Set(live.map { "\($0.programmeID)|\($0.participantID)" })
-        let windowsByParticipant = facts.windows.mapValues { $0.sorted { $0.firstDate < $1.firstDate } }
         for orientation in facts.orientations {
             let programmeID = orientation.programmeID
-                ?? attributedProgramme("orientation", takenOn: orientation.createdOn, windows: windowsByParticipant[orientation.participantID] ?? [],
+                ?? attributedProgramme("orientation", takenOn: orientation.createdOn,
+                                       windows: (facts.windows[orientation.participantID] ?? []).sorted { $0.firstDate < $1.firstDate },
                                        followUpInstruments: [])
-            guard let programmeID, countedParticipants.contains("\(programmeID)|\(orientation.participantID)") else { continue }
+            guard let programmeID, countedKeys.contains(ParticipationKey(programme: programmeID, participant: orientation.participantID)) else { continue }
             kinds[orientation.kind, default: 0] += 1
         }
         let kindOrder = ["medecin_traitant", "csapa", "hospital_consultation", "self_help_group", "tabac_info_service", "other"]
         let orientationSummary = EvaluationReport.OrientationSummary(
-            made: oriented.map(\.orientations).reduce(0, +), participantsOriented: oriented.count,
+            made: made, participantsOriented: oriented,
             byKind: (kindOrder + kinds.keys.filter { !kindOrder.contains($0) }.sorted()).map { CodeCount($0, kinds[$0] ?? 0) },
-            followed: ["yes", "partly", "no"].map { code in CodeCount(code, oriented.filter { $0.orientationFollowed == code }.count) }
-                + [CodeCount("unknown", oriented.filter { $0.orientationFollowed == nil }.count)],
-            followedShare: Proportion(oriented.filter { $0.orientationFollowed == "yes" || $0.orientationFollowed == "partly" }.count, of: oriented.count))
+            followed: ["yes", "partly", "no", "unknown"].map { CodeCount($0, followed[$0] ?? 0) },
+            followedShare: Proportion((followed["yes"] ?? 0) + (followed["partly"] ?? 0), of: oriented))
 
         // Peer helpers.
         let held = active.flatMap(\.heldSessions).count
@@ -442,27 +499,22 @@ public struct Evaluator: Sendable {
         // Messages and phone tasks.
         let activeIDs = Set(active.map(\.id))
         let mail = facts.messages.filter { activeIDs.contains($0.programmeID) && (MessageKind(rawValue: $0.kind)?.isParticipantMail ?? true) }
-        let messageOrder = MessageKind.allCases.map(\.rawValue)
+        func total(_ counts: [EvaluationFacts.Count], _ state: String) -> Int { counts.lazy.filter { $0.state == state }.map(\.count).reduce(0, +) }
         let messages = EvaluationReport.MessageSummary(
-            byKind: Self.kindStates(mail, order: messageOrder, states: ["sent", "failed", "pending", "cancelled", "skipped"]),
-            sent: mail.filter { $0.state == "sent" }.map(\.count).reduce(0, +),
-            failed: mail.filter { $0.state == "failed" }.map(\.count).reduce(0, +),
-            pending: mail.filter { $0.state == "pending" }.map(\.count).reduce(0, +),
-            cancelled: mail.filter { $0.state == "cancelled" }.map(\.count).reduce(0, +),
-            skipped: mail.filter { $0.state == "skipped" }.map(\.count).reduce(0, +))
+            byKind: Self.kindStates(mail, order: MessageKind.allCases.map(\.rawValue), states: ["sent", "failed", "pending", "cancelled", "skipped"]),
+            sent: total(mail, "sent"), failed: total(mail, "failed"), pending: total(mail, "pending"),
+            cancelled: total(mail, "cancelled"), skipped: total(mail, "skipped"))
         let tasks = facts.tasks.filter { activeIDs.contains($0.programmeID) }
         let phoneTasks = EvaluationReport.TaskSummary(
             byKind: Self.kindStates(tasks, order: ["follow_up_call", "questionnaire_call", "session_change_call", "delivery_failed", "other"],
                                     states: ["done", "unreachable", "open"]),
-            done: tasks.filter { $0.state == "done" }.map(\.count).reduce(0, +),
-            unreachable: tasks.filter { $0.state == "unreachable" }.map(\.count).reduce(0, +),
-            open: tasks.filter { $0.state == "open" }.map(\.count).reduce(0, +))
+            done: total(tasks, "done"), unreachable: total(tasks, "unreachable"), open: total(tasks, "open"))
 
         return EvaluationReport(
             scope: scope, asOf: asOf, settings: settings, programmes: programmeSummary, participants: participants, attendance: attendance,
             entryScores: entryScores, qmatChange: qmatChange, endOfProgramme: end, followUp: followUp, satisfaction: satisfaction,
             impact: impact, orientations: orientationSummary, peerHelpers: peerHelpers, messages: messages, phoneTasks: phoneTasks,
-            erased: .init(counted: participants.erased, notCounted: erasedNotCounted), participations: results)
+            erased: .init(counted: erased, notCounted: erasedNotCounted), participations: results)
     }
 
     static func kindStates(_ counts: [EvaluationFacts.Count], order: [String], states: [String]) -> [EvaluationReport.KindStates] {
@@ -477,29 +529,43 @@ public struct Evaluator: Sendable {
         }
     }
 
-    func outcome(_ timePoint: String, _ results: [ParticipationResult], eligible: KeyPath<ParticipationResult, Bool>,
-                 status: KeyPath<ParticipationResult, SmokingOutcome>, validated: KeyPath<ParticipationResult, Bool>,
-                 answered: KeyPath<ParticipationResult, Bool>, unreachable: (ParticipationResult) -> Bool) -> EvaluationReport.OutcomeSummary {
-        let started = results.filter(\.started)
-        let pool = started.filter { $0[keyPath: eligible] }
-        let respondents = pool.filter { $0[keyPath: status] != .unknown }
-        func count(_ outcome: SmokingOutcome) -> Int { pool.filter { $0[keyPath: status] == outcome }.count }
+    func outcome(_ timePoint: String, _ results: [ParticipationResult], eligible: (ParticipationResult) -> Bool,
+                 status: (ParticipationResult) -> SmokingOutcome, validated: (ParticipationResult) -> Bool,
+                 answered: (ParticipationResult) -> Bool, unreachable: (ParticipationResult) -> Bool) -> EvaluationReport.OutcomeSummary {
+        var started = 0, pool = 0, respondents = 0, answeredCount = 0, lost = 0, coValidated = 0
+        var counts: [SmokingOutcome: Int] = [:]
+        for result in results where result.started {
+            started += 1
+            guard eligible(result) else { continue }
+            pool += 1
+            let outcome = status(result)
+            counts[outcome, default: 0] += 1
+            if outcome != .unknown { respondents += 1 }
+            if answered(result) { answeredCount += 1 }
+            if unreachable(result) { lost += 1 }
+            if outcome == .stopped && validated(result) { coValidated += 1 }
+        }
+        func count(_ outcome: SmokingOutcome) -> Int { counts[outcome] ?? 0 }
         var lines = SmokingOutcome.allCases.map { outcome -> EvaluationReport.OutcomeLine in
             let n = count(outcome)
             let itt = outcome == .stopped || outcome == .reduced
             return .init(status: outcome.rawValue, count: n,
-                         amongRespondents: outcome == .unknown ? nil : Evaluation.percent(n, respondents.count),
-                         intentionToTreat: itt ? Evaluation.percent(n, pool.count) : nil)
+                         amongRespondents: outcome == .unknown ? nil : Evaluation.percent(n, respondents),
+                         intentionToTreat: itt ? Evaluation.percent(n, pool) : nil)
         }
         let either = count(.stopped) + count(.reduced)
-        lines.append(.init(status: "stopped_or_reduced", count: either, amongRespondents: Evaluation.percent(either, respondents.count),
-                           intentionToTreat: Evaluation.percent(either, pool.count)))
-        let coValidated = pool.filter { $0[keyPath: status] == .stopped && $0[keyPath: validated] }.count
-        return .init(timePoint: timePoint, started: started.count, eligible: pool.count, notYetDue: started.count - pool.count,
-                     respondents: respondents.count, responseRate: Evaluation.percent(respondents.count, pool.count),
-                     questionnairesAnswered: pool.filter { $0[keyPath: answered] }.count,
-                     lostToFollowUp: pool.filter(unreachable).count, lines: lines, coValidated: coValidated,
-                     coValidatedAmongRespondents: Evaluation.percent(coValidated, respondents.count),
-                     coValidatedIntentionToTreat: Evaluation.percent(coValidated, pool.count))
+        lines.append(.init(status: "stopped_or_reduced", count: either, amongRespondents: Evaluation.percent(either, respondents),
+                           intentionToTreat: Evaluation.percent(either, pool)))
+        return .init(timePoint: timePoint, started: started, eligible: pool, notYetDue: started - pool,
+                     respondents: respondents, responseRate: Evaluation.percent(respondents, pool),
+                     questionnairesAnswered: answeredCount, lostToFollowUp: lost, lines: lines, coValidated: coValidated,
+                     coValidatedAmongRespondents: Evaluation.percent(coValidated, respondents),
+                     coValidatedIntentionToTreat: Evaluation.percent(coValidated, pool))
     }
+}
+
+/// (programme, participant): a participation.
+struct ParticipationKey: Hashable {
+    let programme: String
+    let participant: String
 }

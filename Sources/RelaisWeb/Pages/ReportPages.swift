@@ -17,7 +17,7 @@ extension RelaisApp {
 
         router.get("/reports/years/{year}", page(.readReports) { request, context in
             do {
-                let report = try app.evaluationReport(try app.reportScope(request), reducedThresholdPercent: try Self.reducedThreshold(request))
+                let report = try app.evaluationReport(try app.reportScope(request), reducedThresholdPercent: try app.reducedThreshold(request))
                 return app.render("report", context, app.reportContext(report, language: context.language, controls: true,
                                                                       query: Self.reportQuery(request)))
             } catch {
@@ -28,7 +28,7 @@ extension RelaisApp {
         router.get("/reports/programmes/{id}", page(.readReports) { request, context in
             do {
                 let report = try app.evaluationReport(.programme(request.parameter("id")),
-                                                      reducedThresholdPercent: try Self.reducedThreshold(request))
+                                                      reducedThresholdPercent: try app.reducedThreshold(request))
                 return app.render("report", context, app.reportContext(report, language: context.language, controls: true,
                                                                       query: Self.reportQuery(request)))
             } catch {
@@ -39,7 +39,7 @@ extension RelaisApp {
         router.get("/reports/years/{year}/participants.csv", page(.readReports) { request, context in
             do {
                 let scope = try app.reportScope(request)
-                let report = try app.evaluationReport(scope, reducedThresholdPercent: try Self.reducedThreshold(request))
+                let report = try app.evaluationReport(scope, reducedThresholdPercent: try app.reducedThreshold(request))
                 try EvaluationQueries(store: app.store).recordExport("participants.csv", scope: scope, by: context.actor, at: app.clock.now())
                 return Self.csvResponse(app.participantsCSV(report), filename: "relais-evaluation-\(request.parameter("year"))-participants.csv")
             } catch {
@@ -50,9 +50,9 @@ extension RelaisApp {
         router.get("/reports/years/{year}/aggregate.csv", page(.readReports) { request, context in
             do {
                 let scope = try app.reportScope(request)
-                let report = try app.evaluationReport(scope, reducedThresholdPercent: try Self.reducedThreshold(request))
+                let report = try app.evaluationReport(scope, reducedThresholdPercent: try app.reducedThreshold(request))
                 try EvaluationQueries(store: app.store).recordExport("aggregate.csv", scope: scope, by: context.actor, at: app.clock.now())
-                return Self.csvResponse(app.aggregateCSV(report), filename: "relais-evaluation-\(request.parameter("year"))-agrege.csv")
+                return Self.csvResponse(app.aggregateCSV(report, language: context.language), filename: "relais-evaluation-\(request.parameter("year"))-agrege.csv")
             } catch {
                 return try app.reportErrorPage(error, context)
             }
@@ -70,9 +70,9 @@ extension RelaisApp {
         return .year(year, siteID: site)
     }
 
-    /// `?reduced=40`: the reduction threshold in percent (1–100), 50 by default.
-    static func reducedThreshold(_ request: Request) throws -> Double {
-        guard let text = request.queryValue("reduced"), !text.isEmpty else { return 50 }
+    /// `?reduced=40`: the reduction threshold in percent (1–100); `evaluation.reduced_threshold_percent` by default.
+    func reducedThreshold(_ request: Request) throws -> Double {
+        guard let text = request.queryValue("reduced"), !text.isEmpty else { return Double(configuration.reducedThresholdPercent) }
         guard let value = Double(text.replacingOccurrences(of: ",", with: ".")), value >= 1, value <= 100 else {
             throw APIError.invalid(["reduced": "expected a percentage from 1 to 100, got '\(text)'"])
         }
@@ -203,7 +203,8 @@ extension RelaisApp {
                               String(programmes.finished), String(programmes.cancelled)),
             "hasLines": !programmes.lines.isEmpty,
             "lines": programmes.lines.map { line -> [String: Any] in
-                ["title": line.title, "url": link("/reports/programmes/\(line.id)", ["site": nil]), "site": line.siteName ?? f.s("r_visio_only"),
+                // A standalone file has no links to follow.
+                ["title": line.title, "url": controls ? link("/reports/programmes/\(line.id)", ["site": nil]) : "", "site": line.siteName ?? f.s("r_visio_only"),
                  "first": line.firstDate.map(f.date) ?? "—", "state": f.s("r_line_state_\(line.status)"),
                  "sessions": "\(line.sessionsHeld) / \(line.sessionsPlanned)", "participants": line.participants, "coLed": line.coLedByPeerHelper,
                  "completed": f.ratio(line.completedSessions),
@@ -245,7 +246,7 @@ extension RelaisApp {
                                                       String($0.presentShare.denominator), f.percent($0.presentShare.percent)) }.joined(separator: " ; "),
             series: [f.s("r_col_present_share")],
             groups: attendance.sessions.map { session in
-                BarChart.Group(label: f.fill("r_session_short", String(session.index)), bars: [
+                BarChart.Group(label: f.fill(attendance.sessions.count > 6 ? "r_session_short" : "r_session_n", String(session.index)), bars: [
                     .init(value: session.presentShare.percent ?? 0,
                           label: session.presentShare.denominator == 0 ? "—" : f.percent(session.presentShare.percent),
                           description: f.fill("r_chart_attendance_bar", String(session.index), String(session.presentShare.count),
@@ -435,9 +436,10 @@ struct ReportFormat {
         return number(value) + percentUnit
     }
 
-    /// "5 / 9 (55,6 %)".
+    /// "5 / 9 (55,6 %)"; "—" out of nothing.
     func ratio(_ proportion: Proportion) -> String {
-        "\(proportion.count) / \(proportion.denominator)" + (proportion.percent.map { " (\(percent($0)))" } ?? "")
+        guard proportion.denominator > 0 else { return "—" }
+        return "\(proportion.count) / \(proportion.denominator)" + (proportion.percent.map { " (\(percent($0)))" } ?? "")
     }
 
     func date(_ date: CalendarDate) -> String { DateWording.day(date, language: language) }
@@ -504,8 +506,9 @@ extension RelaisApp {
     }
 
     /// The aggregate file meant to leave the structure: `section,indicator,category,value,denominator,percent`,
-    /// with counts from 1 to 4 written "< 5", and percentages and means over them masked too.
-    public func aggregateCSV(_ report: EvaluationReport) -> String {
+    /// with counts from 1 to 4 written "< 5", and percentages and means over them masked too. The
+    /// thresholds used come first (`settings`), the definitions in `language` last (`definition`).
+    public func aggregateCSV(_ report: EvaluationReport, language: String = "fr") -> String {
         let small = report.settings.smallCount
         var rows: [[String]] = [["section", "indicator", "category", "value", "denominator", "percent"]]
         func count(_ section: String, _ indicator: String, _ value: Int) { count(section, indicator, "", value) }
@@ -525,6 +528,11 @@ extension RelaisApp {
             rows.append([section, indicator, category, SmallCounts.mean(value, n: n, threshold: small), SmallCounts.count(n, threshold: small), ""])
         }
         func setting(_ indicator: String, _ value: String) { rows.append(["settings", indicator, "", value, "", ""]) }
+        /// Activity figures of the structure (programmes, sessions, messages, calls), not of people: never masked.
+        func activity(_ section: String, _ indicator: String, _ category: String, _ value: Int, of denominator: Int? = nil) {
+            rows.append([section, indicator, category, String(value), denominator.map(String.init) ?? "",
+                         denominator.flatMap { Evaluation.percent(value, $0) }.map(SmallCounts.format) ?? ""])
+        }
 
         // What, when, with which thresholds (not counts: never masked).
         setting("scope", report.scope.kind)
@@ -537,10 +545,10 @@ extension RelaisApp {
         setting("small_count_threshold", String(small))
 
         let programmes = report.programmes
-        count("programmes", "planned", programmes.planned)
-        share("programmes", "held", programmes.held, of: programmes.planned)
-        count("programmes", "finished", programmes.finished)
-        count("programmes", "cancelled", programmes.cancelled)
+        activity("programmes", "planned", "", programmes.planned)
+        activity("programmes", "held", "", programmes.held, of: programmes.planned)
+        activity("programmes", "finished", "", programmes.finished)
+        activity("programmes", "cancelled", "", programmes.cancelled)
 
         let p = report.participants
         count("participants", "counted", p.counted)
@@ -616,14 +624,10 @@ extension RelaisApp {
         for kind in orientations.byKind { count("orientations", "kind", kind.code, kind.count) }
         for followed in orientations.followed { share("orientations", "followed", followed.code, followed.count, of: orientations.participantsOriented) }
 
-        count("peer_helpers", "sessions_held", report.peerHelpers.sessionsHeld)
-        share("peer_helpers", "sessions_co_led", report.peerHelpers.sessionsCoLed.count, of: report.peerHelpers.sessionsHeld)
-        count("peer_helpers", "programmes_co_led", report.peerHelpers.programmesCoLed)
+        activity("peer_helpers", "sessions_held", "", report.peerHelpers.sessionsHeld)
+        activity("peer_helpers", "sessions_co_led", "", report.peerHelpers.sessionsCoLed.count, of: report.peerHelpers.sessionsHeld)
+        activity("peer_helpers", "programmes_co_led", "", report.peerHelpers.programmesCoLed)
 
-        // Activity figures of the structure, not of people: never masked.
-        func activity(_ section: String, _ indicator: String, _ category: String, _ value: Int) {
-            rows.append([section, indicator, category, String(value), "", ""])
-        }
         for kind in report.messages.byKind {
             for state in kind.states { activity("messages", kind.kind, state.code, state.count) }
         }
@@ -633,6 +637,9 @@ extension RelaisApp {
             for state in kind.states { activity("phone_tasks", kind.kind, state.code, state.count) }
         }
         activity("phone_tasks", "all", "done", report.phoneTasks.done)
+        for definition in EvaluationDefinitions.all(report.settings, language: language) {
+            rows.append(["definition", definition.id, definition.term, definition.text, "", ""])
+        }
         return CSV.text(rows)
     }
 }

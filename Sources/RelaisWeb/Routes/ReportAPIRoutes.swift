@@ -11,12 +11,12 @@ extension RelaisApp {
         let app = self
 
         router.get("/api/v1/reports/years/{year}", api(.readReports) { request, _ in
-            let report = try app.evaluationReport(try app.reportScope(request), reducedThresholdPercent: try Self.reducedThreshold(request))
+            let report = try app.evaluationReport(try app.reportScope(request), reducedThresholdPercent: try app.reducedThreshold(request))
             return JSON.localized(try app.reportJSONObject(report, language: request.preferredLanguage), language: request.preferredLanguage)
         })
 
         router.get("/api/v1/reports/programmes/{id}", api(.readReports) { request, _ in
-            let report = try app.evaluationReport(.programme(request.parameter("id")), reducedThresholdPercent: try Self.reducedThreshold(request))
+            let report = try app.evaluationReport(.programme(request.parameter("id")), reducedThresholdPercent: try app.reducedThreshold(request))
             return JSON.localized(try app.reportJSONObject(report, language: request.preferredLanguage), language: request.preferredLanguage)
         })
     }
