@@ -161,11 +161,6 @@ public struct Outbox: Sendable {
         }
     }
 
-    /// Closes a message whose condition no longer holds.
-    public func close(id: String, _ state: OutboxState, reason: String) throws {
-        try store.pool.write { db in try Self.close(db, id: id, state, reason: reason, at: clock.now()) }
-    }
-
     // MARK: Staff and scripts
 
     public func list(state: OutboxState?, kind: MessageKind?, participantID: String?, limit: Int = 200) throws -> [OutboxRecord] {
@@ -176,11 +171,6 @@ public struct Outbox: Sendable {
             if let participantID { request = request.filter(Column("participant_id") == participantID) }
             return try request.order(Column("due_at").desc, Column("id")).limit(limit).fetchAll(db)
         }
-    }
-
-    public func message(id: String) throws -> OutboxRecord {
-        guard let record = try store.pool.read({ try OutboxRecord.fetchOne($0, key: id) }) else { throw StoreError.notFound("message '\(id)'") }
-        return record
     }
 
     /// Puts a failed message back in the queue for a new series of attempts, now.

@@ -41,17 +41,26 @@ public enum RelaisBinary {
     /// Runs `relais ARGS` to completion with `stdin` as standard input.
     public static func run(_ arguments: [String], stdin: String = "", environment: [String: String] = [:],
                            directory: String? = nil) throws -> CommandResult {
+        try ChildProcess.run(executable: path, arguments, stdin: Data(stdin.utf8), environment: environment,
+                             directory: directory ?? packageRoot.path)
+    }
+}
+
+/// A command run to completion, its output collected: the one way the tests run processes.
+public enum ChildProcess {
+    public static func run(executable: String, _ arguments: [String], stdin: Data = Data(), environment: [String: String] = [:],
+                           directory: String? = nil) throws -> CommandResult {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory ?? packageRoot.path)
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let input = Pipe(), output = Pipe(), errors = Pipe()
         process.standardInput = input
         process.standardOutput = output
         process.standardError = errors
         try process.run()
-        input.fileHandleForWriting.write(Data(stdin.utf8))
+        input.fileHandleForWriting.write(stdin)
         try input.fileHandleForWriting.close()
         // Read both pipes before waiting, so a chatty command cannot block on a full pipe.
         let group = DispatchGroup()

@@ -55,13 +55,7 @@ extension RelaisApp {
             guard (try? app.sites.site(id: siteID)) != nil else {
                 return app.errorPage(404, strings["a_err_site_unknown"] ?? "404", context: context)
             }
-            var form = AdminForm(id: "room-new-\(siteID)", values: ["name": request.trimmedFormValue("name"),
-                                                                  "capacity": request.trimmedFormValue("capacity")],
-                                 order: ["name", "capacity"])
-            let capacity = Self.adminCapacity(form.values["capacity"] ?? "")
-            if capacity == nil { form.errors["capacity"] = strings["a_err_capacity"] }
-            let name = form.values["name"] ?? ""
-            if name.isEmpty || name.count > 200 { form.errors["name"] = strings["a_err_room_name"] }
+            let (form, name, capacity) = Self.roomForm(id: "room-new-\(siteID)", request, strings)
             guard form.errors.isEmpty, let capacity else { return try app.adminSitesPage(context, failed: form, status: 422) }
             do {
                 _ = try app.sites.addRoom(siteID: siteID, name: name, capacity: capacity, by: context.actor)
@@ -76,13 +70,7 @@ extension RelaisApp {
         router.post("/admin/rooms/{id}", page(.administer) { request, context in
             let strings = app.renderer.strings(context.language)
             let roomID = request.parameter("id")
-            var form = AdminForm(id: "room-\(roomID)", values: ["name": request.trimmedFormValue("name"),
-                                                             "capacity": request.trimmedFormValue("capacity")],
-                                 order: ["name", "capacity"])
-            let capacity = Self.adminCapacity(form.values["capacity"] ?? "")
-            if capacity == nil { form.errors["capacity"] = strings["a_err_capacity"] }
-            let name = form.values["name"] ?? ""
-            if name.isEmpty || name.count > 200 { form.errors["name"] = strings["a_err_room_name"] }
+            let (form, name, capacity) = Self.roomForm(id: "room-\(roomID)", request, strings)
             guard try app.sites.room(id: roomID) != nil else {
                 return app.errorPage(404, strings["a_err_room_unknown"] ?? "404", context: context)
             }
@@ -110,6 +98,18 @@ extension RelaisApp {
             }
             return app.redirect("/admin/sites", done: "a_done_room_removed")
         })
+    }
+
+    /// The room form (new or edited): its values, each reason next to its field, the name, and
+    /// the capacity (nil when refused).
+    static func roomForm(id: String, _ request: Request, _ strings: [String: String]) -> (AdminForm, String, Int??) {
+        var form = AdminForm(id: id, values: ["name": request.trimmedFormValue("name"), "capacity": request.trimmedFormValue("capacity")],
+                             order: ["name", "capacity"])
+        let capacity = adminCapacity(form.values["capacity"] ?? "")
+        if capacity == nil { form.errors["capacity"] = strings["a_err_capacity"] }
+        let name = form.values["name"] ?? ""
+        if name.isEmpty || name.count > 200 { form.errors["name"] = strings["a_err_room_name"] }
+        return (form, name, capacity)
     }
 
     /// A capacity field: empty is "not stated" (`.some(nil)`), a whole number from 1 to 500 is

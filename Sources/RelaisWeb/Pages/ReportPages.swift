@@ -15,48 +15,40 @@ extension RelaisApp {
             .redirect(to: "/reports/years/\(app.today.year)")
         })
 
-        router.get("/reports/years/{year}", page(.readReports) { request, context in
-            do {
-                let report = try app.evaluationReport(try app.reportScope(request), reducedThresholdPercent: try app.reducedThreshold(request))
-                return app.render("report", context, app.reportContext(report, language: context.language, controls: true,
-                                                                      query: Self.reportQuery(request)))
-            } catch {
-                return try app.reportErrorPage(error, context)
-            }
+        router.get("/reports/years/{year}", reportPage({ try app.reportScope($0) }) { request, context, _, report in
+            app.render("report", context, app.reportContext(report, language: context.language, controls: true, query: Self.reportQuery(request)))
         })
 
-        router.get("/reports/programmes/{id}", page(.readReports) { request, context in
-            do {
-                let report = try app.evaluationReport(.programme(request.parameter("id")),
-                                                      reducedThresholdPercent: try app.reducedThreshold(request))
-                return app.render("report", context, app.reportContext(report, language: context.language, controls: true,
-                                                                      query: Self.reportQuery(request)))
-            } catch {
-                return try app.reportErrorPage(error, context)
-            }
+        router.get("/reports/programmes/{id}", reportPage({ .programme($0.parameter("id")) }) { request, context, _, report in
+            app.render("report", context, app.reportContext(report, language: context.language, controls: true, query: Self.reportQuery(request)))
         })
 
-        router.get("/reports/years/{year}/participants.csv", page(.readReports) { request, context in
+        router.get("/reports/years/{year}/participants.csv", reportPage({ try app.reportScope($0) }) { request, context, scope, report in
+            try EvaluationQueries(store: app.store).recordExport("participants.csv", scope: scope, by: context.actor, at: app.clock.now())
+            return Self.csvResponse(app.participantsCSV(report), filename: "relais-evaluation-\(request.parameter("year"))-participants.csv")
+        })
+
+        router.get("/reports/years/{year}/aggregate.csv", reportPage({ try app.reportScope($0) }) { request, context, scope, report in
+            try EvaluationQueries(store: app.store).recordExport("aggregate.csv", scope: scope, by: context.actor, at: app.clock.now())
+            return Self.csvResponse(app.aggregateCSV(report, language: context.language),
+                                    filename: "relais-evaluation-\(request.parameter("year"))-agrege.csv")
+        })
+    }
+
+    /// A report route: the scope from the request, the report computed with the request's
+    /// threshold, then `respond`; a refused scope or threshold gets the report's error page.
+    func reportPage(_ scope: @escaping @Sendable (Request) throws -> EvaluationScope,
+                    _ respond: @escaping @Sendable (Request, WebContext, EvaluationScope, EvaluationReport) throws -> Response) -> Handler {
+        let app = self
+        return page(.readReports) { request, context in
             do {
-                let scope = try app.reportScope(request)
+                let scope = try scope(request)
                 let report = try app.evaluationReport(scope, reducedThresholdPercent: try app.reducedThreshold(request))
-                try EvaluationQueries(store: app.store).recordExport("participants.csv", scope: scope, by: context.actor, at: app.clock.now())
-                return Self.csvResponse(app.participantsCSV(report), filename: "relais-evaluation-\(request.parameter("year"))-participants.csv")
+                return try respond(request, context, scope, report)
             } catch {
                 return try app.reportErrorPage(error, context)
             }
-        })
-
-        router.get("/reports/years/{year}/aggregate.csv", page(.readReports) { request, context in
-            do {
-                let scope = try app.reportScope(request)
-                let report = try app.evaluationReport(scope, reducedThresholdPercent: try app.reducedThreshold(request))
-                try EvaluationQueries(store: app.store).recordExport("aggregate.csv", scope: scope, by: context.actor, at: app.clock.now())
-                return Self.csvResponse(app.aggregateCSV(report, language: context.language), filename: "relais-evaluation-\(request.parameter("year"))-agrege.csv")
-            } catch {
-                return try app.reportErrorPage(error, context)
-            }
-        })
+        }
     }
 
     // MARK: - Requests
