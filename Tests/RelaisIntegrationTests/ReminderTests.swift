@@ -154,6 +154,11 @@ struct ReminderTests {
         #expect(states == ["cancelled", "cancelled"])
         let badFilter = try TestHTTP.get(port: daemon.port, "/api/v1/outbox?state=lost", headers: [("Authorization", "Bearer \(coordinator)")])
         #expect(badFilter.status == 422)
+        // Only a failed message goes back in the queue.
+        let sentID = try #require((try TestHTTP.get(port: daemon.port, "/api/v1/outbox?state=sent", headers: [("Authorization", "Bearer \(coordinator)")])
+            .json["messages"] as? [[String: Any]])?.first?["id"] as? String)
+        #expect(try post(daemon, "/api/v1/outbox/\(sentID)/retry", "{}", token: coordinator).status == 409)
+        #expect(try post(daemon, "/api/v1/outbox/nope/retry", "{}", token: coordinator).status == 404)
 
         // Killed between sweeps and restarted: the same sweeps again send nothing twice.
         let before = server.messages().count

@@ -302,6 +302,25 @@ struct SenderTests {
         #expect(throws: StoreError.self) { try world.outbox.retry(id: failed[0].id, by: .system) }
     }
 
+    @Test func coordinatorsAreRemindedOfTheYearlyEvaluationOnceInTheWeekOfItsDate() throws {
+        let world = try World(now: "2027-01-10T10:00:00Z")
+        let accounts = Accounts(store: world.store, clock: world.time.clock)
+        try accounts.createUser(name: "coord", role: .coordinator, password: "long enough password", email: "coord@example.org", by: .system)
+        let sender = try world.sender(try MaildirTransport(directory: world.directory.file("maildir")))
+        _ = try sender.sweep(at: Self.at("2027-01-14T10:00:00Z")) // the day before: nothing
+        #expect(try maildirMessages(world).isEmpty)
+        _ = try sender.sweep(at: Self.at("2027-01-15T10:00:00Z"))
+        _ = try sender.sweep(at: Self.at("2027-01-16T10:00:00Z"))
+        let subjects = try maildirMessages(world).compactMap(\.subject)
+        #expect(subjects == ["Évaluation annuelle 2026 à transmettre"])
+        let text = try #require(try maildirMessages(world).first?.text)
+        #expect(text.contains("https://relais.example.org/reports/years/2026"))
+        // A coordinator created after the week of the date is not reminded that year.
+        try accounts.createUser(name: "late", role: .coordinator, password: "long enough password", email: "late@example.org", by: .system)
+        _ = try sender.sweep(at: Self.at("2027-01-25T10:00:00Z"))
+        #expect(try maildirMessages(world).count == 1)
+    }
+
     @Test func anEnglishSpeakingParticipantGetsEnglishMail() throws {
         let world = try World()
         let (programme, _) = try world.programme(start: "2027-03-04T18:00")
