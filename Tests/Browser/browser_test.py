@@ -140,22 +140,32 @@ class BrowserTests(unittest.TestCase):
         self.browser.find_element(By.CSS_SELECTOR, selector).click()
 
     def submit(self, selector, by=By.CSS_SELECTOR):
-        """Clicks a submit button or a link and waits for the next page (Post/Redirect/Get included)."""
-        from selenium.webdriver.support import expected_conditions
+        """Clicks a submit button or a link and waits for the next page (Post/Redirect/Get included).
+
+        The current document is marked before the click; the next page is the one without the
+        mark, once loaded. (Selenium's staleness check can fail with an inspector error while the
+        old document goes away, so the check itself treats any driver error as "not yet".)"""
         from selenium.webdriver.support.ui import WebDriverWait
         from selenium.common.exceptions import WebDriverException
         for attempt in range(3):
             # A resize for a screenshot can leave the page settling: find and click again.
             try:
-                page = self.browser.find_element(By.TAG_NAME, "html")
+                self.browser.execute_script("document.documentElement.setAttribute('data-left', '1')")
                 self.browser.find_element(by, selector).click()
                 break
             except WebDriverException:
                 if attempt == 2:
                     raise
                 time.sleep(0.3)
-        WebDriverWait(self.browser, 15).until(expected_conditions.staleness_of(page))
-        WebDriverWait(self.browser, 15).until(lambda browser: browser.execute_script("return document.readyState") == "complete")
+
+        def arrived(browser):
+            try:
+                return browser.execute_script(
+                    "return !document.documentElement.hasAttribute('data-left') && document.readyState === 'complete'")
+            except WebDriverException:
+                return False
+
+        WebDriverWait(self.browser, 15).until(arrived)
 
     def text(self):
         from selenium.common.exceptions import WebDriverException
