@@ -84,7 +84,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Benchmarks/ReportBench"),
 
-        .testTarget(name: "RelaisDomainTests", dependencies: ["RelaisDomain"]),
+        .testTarget(name: "RelaisDomainTests", dependencies: ["RelaisDomain", "RelaisTestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "RelaisTestSupport"]),
         .testTarget(name: "RelaisStoreTests", dependencies: ["RelaisStore", "RelaisDomain"]),
         .testTarget(name: "RelaisSenderTests", dependencies: [

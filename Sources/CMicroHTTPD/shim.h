@@ -27,7 +27,7 @@ typedef struct relais_mhd_options {
     unsigned int threads;        /* thread pool size */
     unsigned int connection_timeout_seconds;
     unsigned int connection_limit;
-    unsigned int per_ip_connection_limit;
+    unsigned int per_ip_connection_limit; /* 0: none (the accept policy counts per address) */
     size_t connection_memory_limit;
     const char *tls_cert_pem;    /* NULL: plain HTTP */
     const char *tls_key_pem;
@@ -49,7 +49,8 @@ static inline void relais_mhd_external_logger(void *cls, const char *fmt, va_lis
 static inline struct MHD_Daemon *relais_mhd_start(const relais_mhd_options *o,
                                                   MHD_AccessHandlerCallback handler, void *handler_cls,
                                                   MHD_RequestCompletedCallback completed, void *completed_cls,
-                                                  char *error, size_t error_len) {
+                                                  MHD_AcceptPolicyCallback accept_policy, MHD_NotifyConnectionCallback notify_connection,
+                                                  void *connection_cls, char *error, size_t error_len) {
     struct sockaddr_in v4;
     struct sockaddr_in6 v6;
     struct sockaddr *addr;
@@ -79,12 +80,13 @@ static inline struct MHD_Daemon *relais_mhd_start(const relais_mhd_options *o,
         { MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)o->per_ip_connection_limit, NULL },
         { MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)o->connection_memory_limit, NULL },
         { MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed, completed_cls },
+        { MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)notify_connection, connection_cls },
         { MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)relais_mhd_external_logger, o->log_target },
         { (flags & MHD_USE_TLS) ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, (void *)o->tls_cert_pem },
         { (flags & MHD_USE_TLS) ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, (void *)o->tls_key_pem },
         { MHD_OPTION_END, 0, NULL },
     };
-    struct MHD_Daemon *daemon = MHD_start_daemon(flags, o->port, NULL, NULL, handler, handler_cls,
+    struct MHD_Daemon *daemon = MHD_start_daemon(flags, o->port, accept_policy, connection_cls, handler, handler_cls,
                                                  MHD_OPTION_ARRAY, options, MHD_OPTION_END);
     if (daemon == NULL) {
         snprintf(error, error_len, "libmicrohttpd could not start on %s port %u (address in use, or TLS key/certificate invalid)",
@@ -98,17 +100,35 @@ static inline uint16_t relais_mhd_bound_port(struct MHD_Daemon *daemon) {
     return info ? info->port : 0;
 }
 
+/* A socket address as numeric text ("" for other families). IPv4-mapped IPv6 addresses
+ * (::ffff:a.b.c.d) are written as IPv4, so that one client has one spelling. */
+static inline void relais_sockaddr_text(const struct sockaddr *sa, char *buffer, socklen_t len) {
+    buffer[0] = '\0';
+    if (!sa) return;
+    if (sa->sa_family == AF_INET) {
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buffer, len);
+    } else if (sa->sa_family == AF_INET6) {
+        const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+        if (IN6_IS_ADDR_V4MAPPED(a)) {
+            inet_ntop(AF_INET, &a->s6_addr[12], buffer, len);
+        } else {
+            inet_ntop(AF_INET6, a, buffer, len);
+        }
+    }
+}
+
+/* The connection's socket, or -1. */
+static inline int relais_mhd_connection_fd(struct MHD_Connection *connection) {
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    return info ? info->connect_fd : -1;
+}
+
 /* The client's numeric address, written into `buffer` ("" when unknown). */
 static inline void relais_mhd_client_address(struct MHD_Connection *connection, char *buffer, socklen_t len) {
     buffer[0] = '\0';
     const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (!info || !info->client_addr) return;
-    const struct sockaddr *sa = info->client_addr;
-    if (sa->sa_family == AF_INET) {
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buffer, len);
-    } else if (sa->sa_family == AF_INET6) {
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buffer, len);
-    }
+    relais_sockaddr_text(info->client_addr, buffer, len);
 }
 
 #endif

@@ -11,6 +11,29 @@ func mhdLog(_ cls: UnsafeMutableRawPointer?, _ message: UnsafePointer<CChar>?) {
     core.logger.debug("libmicrohttpd: \(String(cString: message))")
 }
 
+func mhdAcceptPolicy(_ cls: UnsafeMutableRawPointer?, _ address: UnsafePointer<sockaddr>?, _ length: socklen_t) -> MHD_Result {
+    guard let cls else { return .YES }
+    let core = Unmanaged<ServerCore>.fromOpaque(cls).takeUnretainedValue()
+    var buffer = [CChar](repeating: 0, count: 64)
+    relais_sockaddr_text(address, &buffer, socklen_t(buffer.count))
+    let text = String(cString: buffer)
+    if core.connections.admits(text) { return .YES }
+    core.logger.notice("refused a connection: \(text) already has \(core.configuration.perIPConnectionLimit) open")
+    return .NO
+}
+
+func mhdNotifyConnection(_ cls: UnsafeMutableRawPointer?, _ connection: OpaquePointer?, _ socketContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+                         _ code: MHD_ConnectionNotificationCode) {
+    guard let cls, let connection else { return }
+    let core = Unmanaged<ServerCore>.fromOpaque(cls).takeUnretainedValue()
+    let key = Int(bitPattern: UnsafeRawPointer(connection))
+    if code == .CONNECTION_NOTIFY_STARTED {
+        core.connections.started(key, descriptor: relais_mhd_connection_fd(connection), address: clientAddress(connection))
+    } else {
+        core.connections.closed(key)
+    }
+}
+
 func mhdRequestCompleted(_ cls: UnsafeMutableRawPointer?, _ connection: OpaquePointer?,
                          _ requestContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, _ code: MHD_RequestTerminationCode) {
     guard let cls, let requestContext, let raw = requestContext.pointee else { return }
@@ -19,6 +42,8 @@ func mhdRequestCompleted(_ cls: UnsafeMutableRawPointer?, _ connection: OpaquePo
     if let processor = state.postProcessor { MHD_destroy_post_processor(processor) }
     requestContext.pointee = nil
     core.inFlight.subtract(1, ordering: .releasing)
+    // A kept-alive connection now waits for its next request head, under the head deadline.
+    if let connection { core.connections.enter(Int(bitPattern: UnsafeRawPointer(connection)), .head) }
 }
 
 func mhdAccessHandler(_ cls: UnsafeMutableRawPointer?, _ connection: OpaquePointer?, _ url: UnsafePointer<CChar>?,
@@ -32,6 +57,7 @@ func mhdAccessHandler(_ cls: UnsafeMutableRawPointer?, _ connection: OpaquePoint
         let state = RequestState(method: method.map { String(cString: $0) } ?? "", url: url.map { String(cString: $0) } ?? "/")
         requestContext.pointee = Unmanaged.passRetained(state).toOpaque()
         core.inFlight.add(1, ordering: .relaxed)
+        core.connections.enter(Int(bitPattern: UnsafeRawPointer(connection)), .body)
         if let length = connectionValue(connection, .HEADER_KIND, "Content-Length").flatMap(Int.init),
            length > core.configuration.maxBodyBytes {
             // Refuse before reading: MHD closes the connection instead of reading the body.
@@ -70,6 +96,7 @@ func mhdAccessHandler(_ cls: UnsafeMutableRawPointer?, _ connection: OpaquePoint
     }
     if state.responded { return .YES }
     state.responded = true
+    core.connections.enter(Int(bitPattern: UnsafeRawPointer(connection)), .answering)
     if state.tooLarge { return send(tooLarge(core, connection), core: core, connection: connection) }
     if let processor = state.postProcessor {
         // Destroying the processor flushes the last urlencoded value.
@@ -78,7 +105,7 @@ func mhdAccessHandler(_ cls: UnsafeMutableRawPointer?, _ connection: OpaquePoint
     }
 
     guard let httpMethod = HTTPMethod(rawValue: state.method) else {
-        let response = core.errorResponder(405, "Method \(state.method) is not supported.", nil)
+        let response = core.errorResponder(ServerError(status: 405, message: "Method \(state.method) is not supported."), nil)
         return send(response, core: core, connection: connection)
     }
     var request = Request(method: httpMethod, path: state.url)
@@ -89,9 +116,21 @@ func mhdAccessHandler(_ cls: UnsafeMutableRawPointer?, _ connection: OpaquePoint
     }
     request.body = state.body
     request.form = state.form
-    request.clientAddress = clientAddress(connection)
+    let peer = clientAddress(connection)
+    request.clientAddress = ClientAddress.resolve(peer: peer, forwardedFor: request.headers["X-Forwarded-For"],
+                                                  trustedProxies: core.configuration.trustedProxies)
     if state.formFailed {
-        return send(core.errorResponder(400, "The form body could not be parsed.", request), core: core, connection: connection)
+        return send(core.errorResponder(ServerError(status: 400, message: "The form body could not be parsed."), request), core: core, connection: connection)
+    }
+    if request.clientAddress != peer {
+        // Behind a trusted proxy: the per-address limit applies to the forwarded client.
+        guard core.connections.beginForwarded(request.clientAddress) else {
+            var response = core.errorResponder(ServerError(status: 429, message: "Too many requests in flight from \(request.clientAddress)."), request)
+            response.headers.set("Retry-After", "1")
+            return send(response, core: core, connection: connection)
+        }
+        defer { core.connections.endForwarded(request.clientAddress) }
+        return send(core.respond(to: request), core: core, connection: connection)
     }
     return send(core.respond(to: request), core: core, connection: connection)
 }
@@ -119,7 +158,7 @@ private func isFormContentType(_ value: String?) -> Bool {
 }
 
 private func tooLarge(_ core: ServerCore, _ connection: OpaquePointer) -> Response {
-    core.errorResponder(413, "The request body is larger than \(core.configuration.maxBodyBytes) bytes.", nil)
+    core.errorResponder(ServerError(status: 413, message: "The request body is larger than \(core.configuration.maxBodyBytes) bytes."), nil)
 }
 
 private func send(_ response: Response, core: ServerCore, connection: OpaquePointer) -> MHD_Result {

@@ -39,6 +39,17 @@ public struct Router: Sendable {
     public mutating func patch(_ pattern: String, _ handler: @escaping Handler) { add(.patch, pattern, handler) }
     public mutating func delete(_ pattern: String, _ handler: @escaping Handler) { add(.delete, pattern, handler) }
 
+    /// The same routes with every handler wrapped by `transform`: what applies to all requests.
+    public func wrapped(_ transform: (@escaping Handler) -> Handler) -> Router {
+        var copy = self
+        copy.routes = routes.map { route in
+            var route = route
+            route.handler = transform(route.handler)
+            return route
+        }
+        return copy
+    }
+
     /// Every registered `(method, pattern)`, for checking routes against the OpenAPI description.
     public var patterns: [(method: HTTPMethod, pattern: String)] {
         routes.map { route in

@@ -34,10 +34,11 @@ public final class Server: @unchecked Sendable {
                         host: host, port: configuration.port, threads: UInt32(max(1, configuration.threads)),
                         connection_timeout_seconds: UInt32(configuration.connectionTimeoutSeconds),
                         connection_limit: UInt32(configuration.connectionLimit),
-                        per_ip_connection_limit: UInt32(configuration.perIPConnectionLimit),
+                        per_ip_connection_limit: 0,
                         connection_memory_limit: configuration.connectionMemoryLimit,
                         tls_cert_pem: cert, tls_key_pem: key, log_target: target)
-                    return relais_mhd_start(&options, mhdAccessHandler, coreCls, mhdRequestCompleted, coreCls, &error, error.count)
+                    return relais_mhd_start(&options, mhdAccessHandler, coreCls, mhdRequestCompleted, coreCls,
+                                            mhdAcceptPolicy, mhdNotifyConnection, coreCls, &error, error.count)
                 }
             }
         }
@@ -47,6 +48,7 @@ public final class Server: @unchecked Sendable {
         }
         port = relais_mhd_bound_port(started)
         daemon = Mutex(started)
+        core.connections.startWatchdog()
     }
 
     deinit {
@@ -69,6 +71,7 @@ public final class Server: @unchecked Sendable {
                 usleep(10_000)
             }
             MHD_stop_daemon(running)
+            core.connections.stop()
             daemon = nil
         }
     }

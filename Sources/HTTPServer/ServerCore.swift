@@ -10,16 +10,20 @@ final class ServerCore: Sendable {
     let logger: Logger
     let errorResponder: ErrorResponder
     let inFlight = Atomic<Int>(0)
+    let connections: ConnectionTracker
 
     init(configuration: ServerConfiguration, router: Router, logger: Logger, errorResponder: @escaping ErrorResponder) {
         self.configuration = configuration
         self.router = router
         self.logger = logger
         self.errorResponder = errorResponder
+        connections = ConnectionTracker(headTimeoutSeconds: configuration.requestHeadTimeoutSeconds,
+                                        bodyTimeoutSeconds: configuration.requestBodyTimeoutSeconds,
+                                        perAddressLimit: configuration.perIPConnectionLimit, trustedProxies: configuration.trustedProxies)
     }
 
-    static let plainErrorResponder: ErrorResponder = { status, message, _ in
-        .text(message + "\n", status: status)
+    static let plainErrorResponder: ErrorResponder = { error, _ in
+        .text(error.message + "\n", status: error.status)
     }
 
     /// Routes a fully read request and runs its handler; a thrown error becomes a 500 whose
@@ -27,9 +31,9 @@ final class ServerCore: Sendable {
     func respond(to request: Request) -> Response {
         switch router.match(request.method, request.path) {
         case .notFound:
-            return errorResponder(404, "No resource at \(request.path).", request)
+            return errorResponder(ServerError(status: 404, message: "No resource at \(request.path)."), request)
         case .methodNotAllowed(let allowed):
-            var response = errorResponder(405, "\(request.method.rawValue) is not allowed on \(request.path).", request)
+            var response = errorResponder(ServerError(status: 405, message: "\(request.method.rawValue) is not allowed on \(request.path)."), request)
             response.headers.set("Allow", allowed.map(\.rawValue).joined(separator: ", "))
             return response
         case .found(let handler, let parameters):
@@ -43,7 +47,7 @@ final class ServerCore: Sendable {
                     "error_id": "\(reference)", "method": "\(request.method.rawValue)", "path": "\(request.path)",
                     "error": "\(String(reflecting: error))",
                 ])
-                return errorResponder(500, "Internal error (reference \(reference)).", request)
+                return errorResponder(ServerError(status: 500, message: "Internal error (reference \(reference)).", reference: reference), request)
             }
         }
     }

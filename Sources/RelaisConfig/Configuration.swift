@@ -11,8 +11,12 @@ public struct Configuration: Sendable, Equatable {
     public var httpPort = 8080
     public var httpThreads = 8
     public var httpConnectionTimeoutSeconds = 30
+    public var httpRequestHeadTimeoutSeconds = 10
+    public var httpRequestBodyTimeoutSeconds = 30
     public var httpConnectionLimit = 1024
     public var httpPerIPConnectionLimit = 256
+    /// Addresses or CIDR networks of reverse proxies whose X-Forwarded-For is believed.
+    public var httpTrustedProxies: [String] = []
     public var httpConnectionMemoryLimitBytes = 128 * 1024
     public var httpMaxBodyBytes = 1024 * 1024
     public var httpTLSCertificateFile: String?

@@ -86,6 +86,16 @@ extension ConfigurationKey {
         }
     }
 
+    /// A list: a YAML sequence, or one value with commas (as in an environment variable).
+    static func list(_ name: String, _ path: WritableKeyPath<Configuration, [String]> & Sendable,
+                     check: @escaping @Sendable (String) -> String?) -> ConfigurationKey {
+        ConfigurationKey(name: name) { config, raw throws(KeyError) in
+            let items = raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            for item in items { if let reason = check(item) { throw KeyError(reason: reason) } }
+            config[keyPath: path] = items
+        }
+    }
+
     /// Every key of the file, in the order config/relais.yaml documents them.
     static let all: [ConfigurationKey] = [
         .string("data_dir", \.dataDir),
@@ -94,6 +104,8 @@ extension ConfigurationKey {
         .integer("http.port", \.httpPort, 0...65535),
         .integer("http.threads", \.httpThreads, 1...256),
         .integer("http.connection_timeout_seconds", \.httpConnectionTimeoutSeconds, 1...3600),
+        .integer("http.request_head_timeout_seconds", \.httpRequestHeadTimeoutSeconds, 1...600),
+        .integer("http.request_body_timeout_seconds", \.httpRequestBodyTimeoutSeconds, 1...3600),
         .integer("http.connection_limit", \.httpConnectionLimit, 1...100_000),
         .integer("http.per_ip_connection_limit", \.httpPerIPConnectionLimit, 1...100_000),
         .integer("http.connection_memory_limit_bytes", \.httpConnectionMemoryLimitBytes, 16 * 1024...16 * 1024 * 1024),
@@ -101,6 +113,9 @@ extension ConfigurationKey {
         .optionalString("http.tls_certificate_file", \.httpTLSCertificateFile),
         .optionalString("http.tls_key_file", \.httpTLSKeyFile),
         .boolean("http.allow_plain_http_on_lan", \.httpAllowPlainHTTPOnLAN),
+        .list("http.trusted_proxies", \.httpTrustedProxies) { item in
+            NetworkText.isAddressOrNetwork(item) ? nil : "expected numeric addresses or networks such as 127.0.0.1 or 10.0.0.0/8, got '\(item)'"
+        },
         .optionalString("http.public_base_url", \.publicBaseURL),
         .integer("security.session_idle_minutes", \.sessionIdleMinutes, 1...24 * 60),
         .integer("security.login_max_failures", \.loginMaxFailures, 1...1000),

@@ -107,8 +107,18 @@ public enum ConfigurationLoader {
             // YAML 1.2 core schema nulls: ~, null, Null, NULL or nothing, when not quoted.
             if scalar.tag == Tag(.null) || ["~", "", "null", "Null", "NULL"].contains(scalar.string) && scalar.style == .plain { return }
             result.append((prefix, scalar.string))
-        case .sequence, .alias:
-            throw ConfigurationError(key: prefix.isEmpty ? "-" : prefix, source: source, reason: "expected a single value, not a list")
+        case .sequence(let sequence):
+            // A list of plain values is passed on with commas (the form an environment variable takes).
+            var items: [String] = []
+            for element in sequence {
+                guard case .scalar(let scalar) = element, !scalar.string.contains(",") else {
+                    throw ConfigurationError(key: prefix.isEmpty ? "-" : prefix, source: source, reason: "expected a list of plain values")
+                }
+                items.append(scalar.string)
+            }
+            result.append((prefix, items.joined(separator: ",")))
+        case .alias:
+            throw ConfigurationError(key: prefix.isEmpty ? "-" : prefix, source: source, reason: "expected a single value, not an alias")
         }
     }
 }

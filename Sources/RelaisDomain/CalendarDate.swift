@@ -15,6 +15,12 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         self.day = day
     }
 
+    /// The same date with the day of the month the calendar allows (used by arithmetic that
+    /// already knows the parts are valid, so that no force unwrap is needed).
+    init(validYear year: Int, month: Int, day: Int) {
+        self.init(dayNumber: Self.dayNumber(year: year, month: month, day: day))
+    }
+
     /// Parses exactly `YYYY-MM-DD`.
     public init?(iso text: String) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
@@ -39,7 +45,7 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
 
     public var iso: String {
         let y = String(year), m = String(month), d = String(day)
-        return String(repeating: "0", count: 4 - y.count) + y + "-" + (m.count == 1 ? "0" : "") + m + "-" + (d.count == 1 ? "0" : "") + d
+        return String(repeating: "0", count: max(0, 4 - y.count)) + y + "-" + (m.count == 1 ? "0" : "") + m + "-" + (d.count == 1 ? "0" : "") + d
     }
 
     public var description: String { iso }
@@ -62,12 +68,17 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
     /// (Nov 30 + 3 months = Feb 28, or Feb 29 in a leap year).
     public func addingMonths(_ months: Int) -> CalendarDate {
         let index = year * 12 + (month - 1) + months
-        let newYear = index / 12, newMonth = index % 12 + 1
-        return CalendarDate(year: newYear, month: newMonth, day: min(day, Self.daysIn(month: newMonth, year: newYear)))!
+        let newYear = index >= 0 ? index / 12 : (index - 11) / 12
+        let newMonth = index - newYear * 12 + 1
+        return CalendarDate(dayNumber: Self.dayNumber(year: newYear, month: newMonth, day: min(day, Self.daysIn(month: newMonth, year: newYear))))
     }
 
     /// Days since 1970-01-01 (negative before).
-    public var dayNumber: Int {
+    public var dayNumber: Int { Self.dayNumber(year: year, month: month, day: day) }
+
+    /// The day number of a year, month and day that are known to be valid (arithmetic results
+    /// such as Easter), without the 1...9999 check of `init?(year:month:day:)`.
+    static func dayNumber(year: Int, month: Int, day: Int) -> Int {
         // Howard Hinnant's days_from_civil.
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400

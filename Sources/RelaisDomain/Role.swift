@@ -15,9 +15,13 @@ public enum Permission: String, Sendable, CaseIterable {
     case plan
     /// Participants' contact details (email, phone, address).
     case readContactDetails
-    /// Scores, clinical notes, orientation: the clinical record.
+    /// Clinical notes, orientation details, the consultation record: the clinical record.
     case readClinical
+    /// Write the clinical record (notes, orientations).
     case writeClinical
+    /// Which orientations were proposed and whether they were followed, without their free-text
+    /// detail: the coordination asks about them in the follow-up calls and reports them.
+    case readOrientations
     /// Instrument answers and their scores (questionnaires, tests).
     case readAssessments
     case recordAssessments
@@ -40,7 +44,7 @@ extension Role {
         case (.admin, _): return false
         case (.coordinator, .plan), (.coordinator, .readContactDetails), (.coordinator, .manageReminders),
              (.coordinator, .readReports), (.coordinator, .useInstruments), (.coordinator, .recordAttendance),
-             (.coordinator, .eraseParticipants):
+             (.coordinator, .eraseParticipants), (.coordinator, .readOrientations):
             return true
         case (.coordinator, .recordAssessments), (.coordinator, .readAssessments):
             // Coordinators run the phone follow-up and enter answers taken by phone or on paper.

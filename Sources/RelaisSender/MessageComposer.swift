@@ -113,6 +113,10 @@ public struct MessageComposer: Sendable {
                 "openTasks": digest.openTasks, "failedDeliveries": digest.failedDeliveries,
             ] as [String: Any]
         }
+        if prepared.record.kind == .passwordReset, let at = prepared.record.payload["at"].flatMap(Double.init).map(Date.init(timeIntervalSince1970:)) {
+            context["reset"] = ["account": prepared.record.payload["account"] ?? "", "by": prepared.record.payload["by"] ?? "",
+                                "date": Self.day(at, zone: zone, language: language), "time": Self.time(at, zone: zone, language: language)]
+        }
         if let year = prepared.record.payload["year"] {
             context["evaluation"] = ["year": year, "link": "\(publicBaseURL)/reports/years/\(year)"]
         }

@@ -57,9 +57,14 @@ public struct Sender: Sendable {
         let lock = try lockPath.map(SweepLock.init)
         defer { lock?.release() }
         var report = SweepReport(at: now, windowOpen: window.allows(now))
-        guard report.windowOpen else { return report }
-        try outbox.scheduleDaily(localDate: LocalDateTime(now, in: window.timeZone).date, evaluationDate: evaluationDate, at: now)
-        let due = try outbox.due(at: now, limit: limit)
+        let due: [String]
+        if report.windowOpen {
+            try outbox.scheduleDaily(localDate: LocalDateTime(now, in: window.timeZone).date, evaluationDate: evaluationDate, at: now)
+            due = try outbox.due(at: now, limit: limit)
+        } else {
+            // Outside the hours, only what must not wait (security notices to staff).
+            due = try outbox.due(at: now, limit: limit, kinds: MessageKind.allCases.filter(\.ignoresSendingWindow))
+        }
         report.due = due.count
         for id in due {
             switch try outbox.prepare(id: id, at: now, tokenDays: policy.tokenDays, timeZone: window.timeZone) {

@@ -71,14 +71,32 @@ public enum LoginResult: Sendable, Equatable {
     case throttled(retryAfter: Int)
 }
 
-/// Failed-login throttling: at most `maxFailures` per account name, and ten times that per
-/// client address, within `window`.
+/// Password-guessing throttling, by growing delays rather than lock-outs.
+///
+/// Each (account, client address) pair has `maxFailures` free attempts within `window`; after
+/// that, each further attempt must wait `firstDelay`, then twice as long, and so on, up to
+/// `window`. An honest user of the same account from another address, or of another account
+/// from the same address (a shared office or a reverse proxy's forwarded address), is not
+/// delayed by someone else's failures, with two bounds against wider attacks: ten times
+/// `maxFailures` on one account from any address delays that account, and ten times
+/// `maxFailures` from one address delays that address for the accounts it has already failed on.
 public struct LoginPolicy: Sendable {
     public var maxFailures: Int = 5
     public var window: TimeInterval = 15 * 60
-    public init(maxFailures: Int = 5, window: TimeInterval = 15 * 60) {
+    public var firstDelay: TimeInterval = 60
+
+    public init(maxFailures: Int = 5, window: TimeInterval = 15 * 60, firstDelay: TimeInterval = 60) {
         self.maxFailures = maxFailures
         self.window = window
+        self.firstDelay = firstDelay
+    }
+
+    /// How long after the last failure the next attempt may be judged, for `failures` recent ones
+    /// against a free allowance of `allowed`; 0 while within the allowance.
+    func delay(failures: Int, allowed: Int) -> TimeInterval {
+        guard failures >= allowed else { return 0 }
+        let doublings = min(failures - allowed, 16)
+        return min(window, firstDelay * Double(1 << doublings))
     }
 }
 
@@ -107,6 +125,7 @@ public struct Accounts: Sendable {
             throw StoreError.invalid(field: "name", reason: "use 2 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
         }
         try Self.checkPassword(password)
+        try TextRules.validate { TextRules.checkOneLine(displayName, field: "displayName", maxLength: 100, into: &$0) }
         let now = clock.now()
         let user = User(id: UUID().uuidString.lowercased(), name: name, displayName: displayName ?? name, role: role,
                         passwordHash: Secrets.hashPassword(password), mustChangePassword: mustChangePassword,
@@ -179,8 +198,8 @@ public struct Accounts: Sendable {
         var fields: [String: String] = [:]
         let email = email?.trimmingCharacters(in: .whitespaces).lowercased()
         if let email, !email.isEmpty, !ParticipantDetails.looksLikeEmail(email) { fields["email"] = "not an email address" }
-        if let displayName, displayName.trimmingCharacters(in: .whitespaces).isEmpty || displayName.count > 100 {
-            fields["displayName"] = "must be 1 to 100 characters"
+        if let displayName {
+            TextRules.checkOneLine(displayName.trimmingCharacters(in: .whitespaces), field: "displayName", maxLength: 100, required: true, into: &fields)
         }
         if let language, !["fr", "en"].contains(language) { fields["language"] = "must be 'fr' or 'en'" }
         guard fields.isEmpty else { throw ValidationError(fields) }
@@ -233,8 +252,10 @@ public struct Accounts: Sendable {
     }
 
     /// Replaces the password by a one-time password chosen by an administrator: the user must
-    /// change it at next login. Ends the account's browser sessions and clears the failed
-    /// logins of its name, so that a locked-out user can log in with the new password at once.
+    /// change it at next login. Ends the account's browser sessions, clears the failed logins of
+    /// its name (so that a locked-out user can log in with the new password at once), is audited,
+    /// and tells the account holder by mail when they have an address, at once, whatever the
+    /// hour: an administrator cannot use someone else's account, clinical data included, unnoticed.
     @discardableResult
     public func resetPassword(userID: String, to password: String, by actor: Actor) throws -> User {
         try Self.checkPassword(password)
@@ -248,7 +269,12 @@ public struct Accounts: Sendable {
             try user.update(db)
             try WebSession.filter(Column("user_id") == userID).deleteAll(db)
             try db.execute(sql: "DELETE FROM login_failure WHERE name = ?", arguments: [user.name])
-            try Audit.record(db, actor, "reset_password", entity: "user", id: userID, at: now)
+            try Audit.record(db, actor, "reset_password", entity: "user", id: userID, detail: "role=\(user.role.rawValue)", at: now)
+            if user.email != nil && actor.userID != user.id {
+                try Outbox.enqueue(db, OutboxEntry(key: "password_reset:\(user.id):\(Int(now.timeIntervalSince1970 * 1000))", kind: .passwordReset,
+                                                   dueAt: now, userID: user.id,
+                                                   payload: ["account": user.name, "by": actor.name, "at": String(now.timeIntervalSince1970)]), at: now)
+            }
             return user
         }
     }
@@ -256,33 +282,71 @@ public struct Accounts: Sendable {
     // MARK: Login
 
     public func login(name: String, password: String, clientAddress: String) throws -> LoginResult {
+        let user = try store.pool.read { try User.filter(Column("name") == name).fetchOne($0) }
+        let result = try judge(name: name, password: password, hash: user?.passwordHash, clientAddress: clientAddress)
         let now = clock.now()
-        let since = now.addingTimeInterval(-policy.window)
-        let (byName, byAddress, user) = try store.pool.read { db in
-            (try LoginFailureCount.count(db, column: "name", value: name, since: since),
-             try LoginFailureCount.count(db, column: "client_address", value: clientAddress, since: since),
-             try User.filter(Column("name") == name).fetchOne(db))
-        }
-        if byName >= policy.maxFailures || byAddress >= policy.maxFailures * 10 {
-            return .throttled(retryAfter: Int(policy.window))
-        }
-        // Verify even for an unknown name, so that timing does not reveal which names exist.
-        let verified = Secrets.verifyPassword(password, hash: user?.passwordHash ?? Secrets.decoyHash)
-        if let user, verified, !user.isDisabled {
+        switch result {
+        case .judged(true) where user.map({ !$0.isDisabled }) == true:
+            guard let user else { return .invalid }
             try store.pool.write { db in
-                try db.execute(sql: "DELETE FROM login_failure WHERE name = ?", arguments: [name])
                 try Audit.record(db, user.actor.with(address: clientAddress), "login", entity: "user", id: user.id, at: now)
             }
             return .success(user)
+        case .judged:
+            try store.pool.write { db in
+                try Audit.record(db, Actor(userID: user?.id, name: name, clientAddress: clientAddress), "login_failed",
+                                 entity: "user", id: user?.id, at: now)
+            }
+            return .invalid
+        case .throttled(let seconds):
+            return .throttled(retryAfter: seconds)
         }
-        try store.pool.write { db in
-            try db.execute(sql: "INSERT INTO login_failure(name, client_address, at) VALUES (?, ?, ?)",
-                           arguments: [name, clientAddress, now])
+    }
+
+    /// Checks a signed-in user's current password (before changing it) under the same throttle
+    /// as the login: a stolen session cannot guess it faster than a login form could.
+    public func verifyCurrentPassword(of user: User, password: String, clientAddress: String) throws -> LoginResult {
+        switch try judge(name: user.name, password: password, hash: user.passwordHash, clientAddress: clientAddress) {
+        case .judged(true): return .success(user)
+        case .judged(false):
+            try store.pool.write { db in
+                try Audit.record(db, user.actor.with(address: clientAddress), "password_check_failed", entity: "user", id: user.id, at: clock.now())
+            }
+            return .invalid
+        case .throttled(let seconds): return .throttled(retryAfter: seconds)
+        }
+    }
+
+    private enum Judgement {
+        case judged(Bool)
+        case throttled(Int)
+    }
+
+    /// The throttle, then the password. The attempt is counted as a failure in the same write
+    /// transaction that decides it may be judged, before the (slow) hash comparison, so that a
+    /// parallel burst is judged `maxFailures` times at most; a correct password removes the
+    /// failures of its (account, address) pair, its own included.
+    private func judge(name: String, password: String, hash: String?, clientAddress: String) throws -> Judgement {
+        let now = clock.now()
+        let reservation = try store.pool.write { db -> Int64? in
+            if try LoginThrottle.wait(db, name: name, address: clientAddress, policy: policy, now: now) > 0 { return nil }
+            try db.execute(sql: "INSERT INTO login_failure(name, client_address, at) VALUES (?, ?, ?)", arguments: [name, clientAddress, now])
+            let reserved = db.lastInsertedRowID
             try db.execute(sql: "DELETE FROM login_failure WHERE at < ?", arguments: [now.addingTimeInterval(-policy.window * 4)])
-            try Audit.record(db, Actor(userID: user?.id, name: name, clientAddress: clientAddress), "login_failed",
-                             entity: "user", id: user?.id, at: now)
+            return reserved
         }
-        return .invalid
+        guard reservation != nil else {
+            let wait = try store.pool.read { try LoginThrottle.wait($0, name: name, address: clientAddress, policy: policy, now: now) }
+            return .throttled(max(1, Int(wait.rounded(.up))))
+        }
+        // Verify even for an unknown name, so that timing does not reveal which names exist.
+        let verified = Secrets.verifyPassword(password, hash: hash ?? Secrets.decoyHash)
+        if verified && hash != nil {
+            try store.pool.write { db in
+                try db.execute(sql: "DELETE FROM login_failure WHERE name = ? AND client_address = ?", arguments: [name, clientAddress])
+            }
+        }
+        return .judged(verified && hash != nil)
     }
 
     // MARK: Browser sessions
@@ -326,6 +390,7 @@ public struct Accounts: Sendable {
 
     /// Issues a bearer token for the user; returns the token (shown once) and its record.
     public func issueToken(userName: String, label: String = "", by actor: Actor) throws -> (token: String, record: APIToken) {
+        try TextRules.validate { TextRules.checkOneLine(label, field: "label", maxLength: 100, into: &$0) }
         let token = "rls_" + Secrets.randomToken()
         let now = clock.now()
         return try store.pool.write { db in
@@ -385,8 +450,23 @@ extension Actor {
     func with(address: String) -> Actor { Actor(userID: userID, name: name, clientAddress: address) }
 }
 
-private enum LoginFailureCount {
-    static func count(_ db: Database, column: String, value: String, since: Date) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM login_failure WHERE \(column) = ? AND at >= ?", arguments: [value, since]) ?? 0
+private enum LoginThrottle {
+    /// Seconds to wait before an attempt on `name` from `address` may be judged (0: now).
+    static func wait(_ db: Database, name: String, address: String, policy: LoginPolicy, now: Date) throws -> TimeInterval {
+        let since = now.addingTimeInterval(-policy.window)
+        func recent(_ condition: String, _ arguments: StatementArguments) throws -> (count: Int, last: Date?) {
+            let row = try Row.fetchOne(db, sql: "SELECT COUNT(*), MAX(at) FROM login_failure WHERE \(condition) AND at >= ?",
+                                       arguments: arguments + [since])
+            return (row?[0] ?? 0, row?[1])
+        }
+        let pair = try recent("name = ? AND client_address = ?", [name, address])
+        let account = try recent("name = ?", [name])
+        let fromAddress = try recent("client_address = ?", [address])
+        var waits = [policy.delay(failures: pair.count, allowed: policy.maxFailures) - now.timeIntervalSince(pair.last ?? now),
+                     policy.delay(failures: account.count, allowed: policy.maxFailures * 10) - now.timeIntervalSince(account.last ?? now)]
+        if pair.count > 0 {
+            waits.append(policy.delay(failures: fromAddress.count, allowed: policy.maxFailures * 10) - now.timeIntervalSince(fromAddress.last ?? now))
+        }
+        return max(0, waits.max() ?? 0)
     }
 }

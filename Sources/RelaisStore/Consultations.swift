@@ -113,6 +113,7 @@ public struct Consultations: Sendable {
 
     public func update(id: String, status: ConsultationStatus?, note: String?, start: Date?, end: Date?,
                        modality: ConsultationModality?, by actor: Actor) throws -> ConsultationRecord {
+        try TextRules.validate { TextRules.checkMultiLine(note, field: "note", maxLength: 20_000, into: &$0) }
         let now = clock.now()
         return try store.pool.write { db in
             guard var record = try ConsultationRecord.fetchOne(db, key: id),
@@ -149,6 +150,7 @@ public struct Consultations: Sendable {
         if kinds.contains(.other) && detail.trimmingCharacters(in: .whitespaces).isEmpty {
             throw ValidationError(field: "detail", "say which orientation when choosing 'other'")
         }
+        try TextRules.validate { TextRules.checkMultiLine(detail, field: "detail", maxLength: 2000, into: &$0) }
         let now = clock.now()
         return try store.pool.write { db in
             guard try ParticipantRecord.exists(db, key: participantID) else { throw StoreError.notFound("participant '\(participantID)'") }

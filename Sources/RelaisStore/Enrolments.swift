@@ -68,7 +68,7 @@ public struct Enrolments: Sendable {
     /// Withdraws; when a place frees, the first on the waiting list is enrolled in the same transaction.
     public func withdraw(enrolmentID: String, reason: String, by actor: Actor) throws -> (withdrawn: EnrolmentRecord, promoted: EnrolmentRecord?) {
         let reason = reason.trimmingCharacters(in: .whitespaces)
-        guard !reason.isEmpty else { throw ValidationError(field: "reason", "required") }
+        try TextRules.validate { TextRules.checkOneLine(reason, field: "reason", maxLength: 500, required: true, into: &$0) }
         let now = clock.now()
         return try store.pool.write { db in
             guard var record = try EnrolmentRecord.fetchOne(db, key: enrolmentID) else { throw StoreError.notFound("enrolment '\(enrolmentID)'") }
@@ -108,6 +108,7 @@ public struct Enrolments: Sendable {
     /// Records attendance (and optionally the session note) for enrolled participants.
     public func recordAttendance(sessionID: String, _ records: [(participantID: String, status: AttendanceStatus)], note: String?,
                                  by actor: Actor) throws {
+        try TextRules.validate { TextRules.checkMultiLine(note, field: "note", maxLength: 5000, into: &$0) }
         let now = clock.now()
         try store.pool.write { db in
             guard var session = try SessionRecord.fetchOne(db, key: sessionID) else { throw StoreError.notFound("session '\(sessionID)'") }

@@ -340,6 +340,11 @@ enum Migrations {
                 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
                 """)
         }
+        migrator.registerMigration("v6-letter-links") { db in
+            // A printed letter's link is derived (HMAC under a key kept beside the database) from
+            // this nonce, so that the letter page shows the same live link every time it is printed.
+            try db.alter(table: "questionnaire_token") { t in t.add(column: "letter_nonce", .text) }
+        }
         return migrator
     }
 }

@@ -119,9 +119,15 @@ public struct Outbox: Sendable {
     /// Ids of the pending messages due at `now`, oldest first. Reads only the partial index
     /// `outbox_due` (the ids are in it): the cost follows the number of due messages, not the
     /// size of the outbox. Each message is read again, in its own transaction, when prepared.
-    public func due(at now: Date, limit: Int = 500) throws -> [String] {
+    public func due(at now: Date, limit: Int = 500, kinds: [MessageKind]? = nil) throws -> [String] {
         try store.pool.read { db in
-            try String.fetchAll(db, sql: """
+            if let kinds {
+                return try String.fetchAll(db, sql: """
+                    SELECT id FROM outbox INDEXED BY outbox_due WHERE state = 'pending' AND next_attempt_at <= ?
+                    AND kind IN (SELECT value FROM json_each(?)) ORDER BY next_attempt_at LIMIT ?
+                    """, arguments: [now, "[" + kinds.map { "\"\($0.rawValue)\"" }.joined(separator: ",") + "]", limit])
+            }
+            return try String.fetchAll(db, sql: """
                 SELECT id FROM outbox INDEXED BY outbox_due WHERE state = 'pending' AND next_attempt_at <= ?
                 ORDER BY next_attempt_at LIMIT ?
                 """, arguments: [now, limit])

@@ -187,8 +187,8 @@ extension Outbox {
     /// The day's digest for one staff member: a coordinator sees the whole structure, a
     /// tabacologue the programmes they lead.
     static func digest(_ db: Database, for user: User, on date: CalendarDate, timeZone: TimeZone) throws -> DigestFacts {
-        let dayStart = LocalDateTime(date: date, hour: 0, minute: 0)!.instant(in: timeZone)
-        let dayEnd = LocalDateTime(date: date.addingDays(1), hour: 0, minute: 0)!.instant(in: timeZone)
+        let dayStart = LocalDateTime(startOf: date).instant(in: timeZone)
+        let dayEnd = LocalDateTime(startOf: date.addingDays(1)).instant(in: timeZone)
         let own = user.role == .coordinator ? "1" : "(p.lead_id = :user OR p.peer_helper_id = :user)"
         let arguments: StatementArguments = ["user": user.id, "start": dayStart, "end": dayEnd, "today": date.iso]
         let sessions = try Row.fetchAll(db, sql: """

@@ -109,19 +109,21 @@ public struct Programmes: Sendable {
     public func create(_ draft: ProgrammeDraft, by actor: Actor) throws -> (ProgrammeRecord, [SessionRecord]) {
         var problems: [String: String] = [:]
         let title = draft.title.trimmingCharacters(in: .whitespaces)
-        if title.isEmpty || title.count > 200 { problems["title"] = "required, at most 200 characters" }
+        TextRules.checkOneLine(title, field: "title", maxLength: 200, required: true, into: &problems)
         if !(1...100).contains(draft.capacity) { problems["capacity"] = "must be from 1 to 100" }
         if draft.modality != .visio && draft.siteID == nil { problems["siteId"] = "required for sessions in person" }
-        if draft.modality != .inPerson {
-            if let url = draft.visioURL, let scheme = URL(string: url)?.scheme, ["https", "http"].contains(scheme) {} else {
-                problems["visioUrl"] = "an https:// link is required for sessions by visio"
-            }
+        // The link is shown in pages and sent in mail and calendar files, whatever the modality.
+        let visioURL = draft.visioURL?.trimmingCharacters(in: .whitespaces).nilIfEmpty
+        if let visioURL, let problem = TextRules.httpsLinkProblem(visioURL) {
+            problems["visioUrl"] = problem
+        } else if visioURL == nil && draft.modality != .inPerson {
+            problems["visioUrl"] = "an https:// link is required for sessions by visio"
         }
         guard problems.isEmpty else { throw ValidationError(problems) }
         let now = clock.now()
         let programme = ProgrammeRecord(
             id: UUID().uuidString.lowercased(), templateId: draft.template.id, templateVersion: draft.template.version, title: title,
-            siteId: draft.siteID, roomId: draft.roomID, modality: draft.modality, visioUrl: draft.visioURL, capacity: draft.capacity,
+            siteId: draft.siteID, roomId: draft.roomID, modality: draft.modality, visioUrl: visioURL, capacity: draft.capacity,
             timeZone: draft.timeZone.identifier, leadId: draft.leadID, peerHelperId: draft.peerHelperID, status: "planned",
             followUpDue: draft.followUpDue.iso, createdAt: now, endInstruments: draft.template.endQuestionnaires,
             followUpInstrument: draft.template.followUp.instrument, followUpMonths: draft.template.followUp.months)
@@ -222,6 +224,7 @@ public struct Programmes: Sendable {
     public func reschedule(sessionID: String, start: Date, end: Date, roomID: String??, holiday: String?, reason: String,
                            by actor: Actor) throws -> SessionRecord {
         guard end > start else { throw ValidationError(field: "end", "must be after the start") }
+        try TextRules.validate { TextRules.checkOneLine(reason, field: "reason", maxLength: 500, into: &$0) }
         return try store.pool.write { db in
             guard var session = try SessionRecord.fetchOne(db, key: sessionID),
                   let programme = try ProgrammeRecord.fetchOne(db, key: session.programmeId) else { throw StoreError.notFound("session '\(sessionID)'") }
@@ -256,7 +259,8 @@ public struct Programmes: Sendable {
     }
 
     public func cancel(sessionID: String, reason: String, by actor: Actor) throws -> SessionRecord {
-        try store.pool.write { db in
+        try TextRules.validate { TextRules.checkOneLine(reason, field: "reason", maxLength: 500, into: &$0) }
+        return try store.pool.write { db in
             guard var session = try SessionRecord.fetchOne(db, key: sessionID) else { throw StoreError.notFound("session '\(sessionID)'") }
             guard session.status == "planned" else { return session }
             session.status = "cancelled"

@@ -9,10 +9,7 @@ public struct Pseudonymizer: Sendable {
 
     /// A fresh random key (libsodium's `randombytes_buf`).
     public init() {
-        _ = Secrets.randomToken(byteCount: 1) // initialises libsodium
-        var bytes = [UInt8](repeating: 0, count: Int(crypto_auth_hmacsha256_KEYBYTES))
-        randombytes_buf(&bytes, bytes.count)
-        key = bytes
+        key = Secrets.randomBytes(Int(crypto_auth_hmacsha256_KEYBYTES))
     }
 
     /// A given key, for tests.
@@ -22,12 +19,7 @@ public struct Pseudonymizer: Sendable {
 
     /// "P-" and the first 16 hex digits (64 bits) of HMAC-SHA-256(key, id).
     public func pseudonym(_ id: String) -> String {
-        var state = crypto_auth_hmacsha256_state()
-        var out = [UInt8](repeating: 0, count: Int(crypto_auth_hmacsha256_BYTES))
-        let message = Array(id.utf8)
-        crypto_auth_hmacsha256_init(&state, key, key.count)
-        crypto_auth_hmacsha256_update(&state, message, UInt64(message.count))
-        crypto_auth_hmacsha256_final(&state, &out)
+        let out = Secrets.hmac(key: key, message: id)
         let digits = Array("0123456789abcdef".utf8)
         return "P-" + String(decoding: out.prefix(8).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0f)]] }, as: UTF8.self)
     }

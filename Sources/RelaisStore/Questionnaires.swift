@@ -62,6 +62,35 @@ public struct Questionnaires: Sendable {
         }
     }
 
+    /// The link of a printed letter: the live one when there is one (so that a letter printed
+    /// again carries the same link as the one already sent), else a new one. Its value is derived
+    /// from a nonce under `key`, so only its digest is stored, as for every link.
+    public func letterToken(invitationID: String, days: Int, key: [UInt8]) throws -> String {
+        let now = clock.now()
+        return try store.pool.write { db in
+            guard try InvitationRecord.exists(db, key: invitationID) else { throw StoreError.notFound("questionnaire '\(invitationID)'") }
+            let live = try Row.fetchAll(db, sql: """
+                SELECT token_hash, letter_nonce FROM questionnaire_token
+                WHERE invitation_id = ? AND letter_nonce IS NOT NULL AND expires_at > ? ORDER BY created_at DESC
+                """, arguments: [invitationID, now])
+            for row in live {
+                let token = Self.letterToken(key: key, invitationID: invitationID, nonce: row["letter_nonce"])
+                // A key drawn again (a restored backup) no longer derives the old link: issue a new one.
+                if Secrets.digest(token) == row["token_hash"] as String { return token }
+            }
+            let nonce = Secrets.randomToken(byteCount: 16)
+            let token = Self.letterToken(key: key, invitationID: invitationID, nonce: nonce)
+            try db.execute(sql: """
+                INSERT INTO questionnaire_token(token_hash, invitation_id, created_at, expires_at, letter_nonce) VALUES (?,?,?,?,?)
+                """, arguments: [Secrets.digest(token), invitationID, now, now.addingTimeInterval(Double(days) * 86400), nonce])
+            return token
+        }
+    }
+
+    static func letterToken(key: [UInt8], invitationID: String, nonce: String) -> String {
+        Secrets.hmacToken(key: key, message: "letter|\(invitationID)|\(nonce)")
+    }
+
     public func lookup(token: String) throws -> QuestionnaireLink {
         let now = clock.now()
         return try store.pool.read { db in

@@ -112,17 +112,17 @@ enum Reminders {
             // Keys carry the due date: a corrected attendance moves the whole sequence.
             try Outbox.cancelPending(db, where: "invitation_id = ? AND key NOT LIKE ?", [followUp.id, "%:\(due.iso)%"],
                                      reason: "follow-up date changed", at: now)
-            let start = LocalDateTime(date: due, hour: 0, minute: 0)!.instant(in: zone)
+            let start = LocalDateTime(startOf: due).instant(in: zone)
             var entries = [OutboxEntry(key: "follow_up_invitation:\(followUp.id):\(due.iso)", kind: .followUpInvitation, dueAt: start,
                                        participantID: participantID, programmeID: programmeID, invitationID: followUp.id)]
             for days in policy.followUpReminderDays {
                 entries.append(OutboxEntry(key: "follow_up_reminder:\(followUp.id):\(due.iso):\(days)", kind: .followUpReminder,
-                                           dueAt: LocalDateTime(date: due.addingDays(days), hour: 0, minute: 0)!.instant(in: zone),
+                                           dueAt: LocalDateTime(startOf: due.addingDays(days)).instant(in: zone),
                                            participantID: participantID, programmeID: programmeID, invitationID: followUp.id,
                                            payload: ["days": String(days)]))
             }
             entries.append(OutboxEntry(key: "follow_up_call:\(followUp.id):\(due.iso)", kind: .followUpCall,
-                                       dueAt: LocalDateTime(date: due.addingDays(policy.followUpCallDays), hour: 0, minute: 0)!.instant(in: zone),
+                                       dueAt: LocalDateTime(startOf: due.addingDays(policy.followUpCallDays)).instant(in: zone),
                                        participantID: participantID, programmeID: programmeID, invitationID: followUp.id))
             for entry in entries { try Outbox.enqueue(db, entry, at: now) }
         }

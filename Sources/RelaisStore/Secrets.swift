@@ -34,12 +34,15 @@ public enum Secrets {
 
     /// `byteCount` random bytes in unpadded base64url (32 bytes: 256 bits, 43 characters).
     public static func randomToken(byteCount: Int = 32) -> String {
+        base64url(randomBytes(byteCount))
+    }
+
+    /// `count` bytes from libsodium's CSPRNG.
+    public static func randomBytes(_ count: Int) -> [UInt8] {
         ready()
-        var bytes = [UInt8](repeating: 0, count: byteCount)
-        randombytes_buf(&bytes, byteCount)
-        return Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        var bytes = [UInt8](repeating: 0, count: count)
+        randombytes_buf(&bytes, count)
+        return bytes
     }
 
     /// SHA-256 as lowercase hex: how bearer, session and questionnaire tokens are stored.
@@ -51,6 +54,29 @@ public enum Secrets {
         // Hand-rolled hex: String(format:) per byte is slow on Linux, and this runs on every API request.
         let digits = Array("0123456789abcdef".utf8)
         return String(decoding: out.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0f)]] }, as: UTF8.self)
+    }
+
+    /// HMAC-SHA-256 of `message` under `key`, as unpadded base64url (43 characters).
+    public static func hmacToken(key: [UInt8], message: String) -> String {
+        base64url(hmac(key: key, message: message))
+    }
+
+    /// HMAC-SHA-256 (libsodium) of `message` under `key` of any length.
+    public static func hmac(key: [UInt8], message: String) -> [UInt8] {
+        ready()
+        var state = crypto_auth_hmacsha256_state()
+        var out = [UInt8](repeating: 0, count: Int(crypto_auth_hmacsha256_BYTES))
+        let bytes = Array(message.utf8)
+        crypto_auth_hmacsha256_init(&state, key, key.count)
+        crypto_auth_hmacsha256_update(&state, bytes, UInt64(bytes.count))
+        crypto_auth_hmacsha256_final(&state, &out)
+        return out
+    }
+
+    static func base64url(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
     }
 
     /// Constant-time equality, for CSRF tokens.

@@ -40,7 +40,10 @@ public struct Sites: Sendable {
 
     public func create(name: String, address: String, by actor: Actor) throws -> SiteRecord {
         let name = name.trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty, name.count <= 200 else { throw ValidationError(field: "name", "required, at most 200 characters") }
+        try TextRules.validate {
+            TextRules.checkOneLine(name, field: "name", maxLength: 200, required: true, into: &$0)
+            TextRules.checkMultiLine(address, field: "address", maxLength: 500, into: &$0)
+        }
         let site = SiteRecord(id: UUID().uuidString.lowercased(), name: name, address: address.trimmingCharacters(in: .whitespaces),
                               createdAt: clock.now())
         try store.pool.write { db in
@@ -55,8 +58,10 @@ public struct Sites: Sendable {
 
     public func addRoom(siteID: String, name: String, capacity: Int?, by actor: Actor) throws -> RoomRecord {
         let name = name.trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty, name.count <= 200 else { throw ValidationError(field: "name", "required, at most 200 characters") }
-        if let capacity, !(1...500).contains(capacity) { throw ValidationError(field: "capacity", "must be from 1 to 500") }
+        try TextRules.validate {
+            TextRules.checkOneLine(name, field: "name", maxLength: 200, required: true, into: &$0)
+            if let capacity, !(1...500).contains(capacity) { $0["capacity"] = "must be from 1 to 500" }
+        }
         let room = RoomRecord(id: UUID().uuidString.lowercased(), siteId: siteID, name: name, capacity: capacity)
         try store.pool.write { db in
             guard try SiteRecord.exists(db, key: siteID) else { throw StoreError.notFound("site '\(siteID)'") }
@@ -75,11 +80,12 @@ public struct Sites: Sendable {
         let name = name.trimmingCharacters(in: .whitespaces)
         let address = address.trimmingCharacters(in: .whitespaces)
         var fields: [String: String] = [:]
-        if name.isEmpty || name.count > 200 { fields["name"] = "required, at most 200 characters" }
-        if address.count > 500 { fields["address"] = "at most 500 characters" }
-        guard fields.isEmpty else { throw ValidationError(fields) }
+        TextRules.checkOneLine(name, field: "name", maxLength: 200, required: true, into: &fields)
+        TextRules.checkMultiLine(address, field: "address", maxLength: 500, into: &fields)
         return try store.pool.write { db in
+            // An unknown site is "not found" whatever the form says.
             guard var site = try SiteRecord.fetchOne(db, key: siteID) else { throw StoreError.notFound("site '\(siteID)'") }
+            guard fields.isEmpty else { throw ValidationError(fields) }
             // The column compares without case, as the unique index does.
             if try SiteRecord.filter(Column("name") == name && Column("id") != siteID).fetchOne(db) != nil {
                 throw StoreError.conflict("a site named '\(name)' already exists")
@@ -103,11 +109,11 @@ public struct Sites: Sendable {
     public func updateRoom(roomID: String, name: String, capacity: Int?, by actor: Actor) throws -> RoomRecord {
         let name = name.trimmingCharacters(in: .whitespaces)
         var fields: [String: String] = [:]
-        if name.isEmpty || name.count > 200 { fields["name"] = "required, at most 200 characters" }
+        TextRules.checkOneLine(name, field: "name", maxLength: 200, required: true, into: &fields)
         if let capacity, !(1...500).contains(capacity) { fields["capacity"] = "must be from 1 to 500" }
-        guard fields.isEmpty else { throw ValidationError(fields) }
         return try store.pool.write { db in
             guard var room = try RoomRecord.fetchOne(db, key: roomID) else { throw StoreError.notFound("room '\(roomID)'") }
+            guard fields.isEmpty else { throw ValidationError(fields) }
             if try RoomRecord.filter(Column("site_id") == room.siteId && Column("name") == name && Column("id") != roomID).fetchOne(db) != nil {
                 throw StoreError.conflict("the site already has a room named '\(name)'")
             }

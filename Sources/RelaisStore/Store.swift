@@ -48,6 +48,25 @@ public final class Store: Sendable {
         try target.close()
     }
 
+    /// A 256-bit key kept in a file beside the database (`NAME.key`, mode 0600), created on first
+    /// use. It is not in the database on purpose: a copy of the database (a backup) does not
+    /// carry it, so what it derives (printed letters' links) cannot be recomputed from a copy.
+    public func secretKey(_ name: String) throws -> [UInt8] {
+        let file = (path as NSString).deletingLastPathComponent + "/\(name).key"
+        if let data = FileManager.default.contents(atPath: file), data.count == 32 { return Array(data) }
+        let key = Secrets.randomBytes(32)
+        let descriptor = open(file, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        if descriptor < 0 {
+            // Another process created it first: use theirs.
+            if errno == EEXIST, let data = FileManager.default.contents(atPath: file), data.count == 32 { return Array(data) }
+            throw StoreError.conflict("cannot create \(file): \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        let written = key.withUnsafeBytes { write(descriptor, $0.baseAddress, 32) }
+        guard written == 32, fsync(descriptor) == 0 else { throw StoreError.conflict("cannot write \(file)") }
+        return key
+    }
+
     /// `SELECT 1`, for health checks.
     public func isHealthy() -> Bool {
         (try? pool.read { try Int.fetchOne($0, sql: "SELECT 1") }) == 1

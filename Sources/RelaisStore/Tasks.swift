@@ -99,7 +99,7 @@ public struct Tasks: Sendable {
     /// A task created by staff ("call back Mrs B. about her patches").
     public func create(participantID: String, reason: String, dueOn: CalendarDate?, assignedTo: String?, by actor: Actor) throws -> TaskRecord {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !reason.isEmpty, reason.count <= 2000 else { throw ValidationError(field: "reason", "required, at most 2000 characters") }
+        try TextRules.validate { TextRules.checkMultiLine(reason, field: "reason", maxLength: 2000, required: true, into: &$0) }
         let now = clock.now()
         return try store.pool.write { db in
             guard try ParticipantRecord.exists(db, key: participantID) else { throw ValidationError(field: "participantId", "unknown participant") }
@@ -124,7 +124,7 @@ public struct Tasks: Sendable {
                 task.assignedTo = assignedTo
             }
             if let note {
-                guard note.count <= 5000 else { throw ValidationError(field: "note", "at most 5000 characters") }
+                try TextRules.validate { TextRules.checkMultiLine(note, field: "note", maxLength: 5000, into: &$0) }
                 task.note = note
             }
             if let state, state != task.state {

@@ -101,7 +101,32 @@ enum JSON {
         guard let object = parsed as? [String: Any] else {
             throw APIError.malformed("The request body must be a JSON object ({…}).")
         }
+        if let path = controlCharacterPath(object, path: "") {
+            throw APIError.invalid([path: "must not contain control characters"])
+        }
         return object
+    }
+
+    /// The path of the first string holding a control character other than a line break or a
+    /// tab (`records[0].note`), or nil.
+    static func controlCharacterPath(_ value: Any, path: String) -> String? {
+        switch value {
+        case let text as String:
+            return TextRules.hasForbiddenControl(text) ? (path.isEmpty ? "body" : path) : nil
+        case let object as [String: Any]:
+            for (key, element) in object.sorted(by: { $0.key < $1.key }) {
+                if TextRules.hasForbiddenControl(key) { return path.isEmpty ? "body" : path }
+                if let found = controlCharacterPath(element, path: path.isEmpty ? key : "\(path).\(key)") { return found }
+            }
+            return nil
+        case let list as [Any]:
+            for (index, element) in list.enumerated() {
+                if let found = controlCharacterPath(element, path: "\(path)[\(index)]") { return found }
+            }
+            return nil
+        default:
+            return nil
+        }
     }
 }
 

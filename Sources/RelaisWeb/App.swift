@@ -82,34 +82,40 @@ public struct RelaisApp: Sendable {
         registerAdminPages(&router)
         registerReportPages(&router)
         registerReportAPI(&router)
-        return router
+        return router.wrapped(refusingControlCharacters)
+    }
+
+    /// No query value or form field may carry a control character other than a line break or a
+    /// tab (JSON bodies are checked as they are parsed): refused with a 422 naming the field,
+    /// before any handler, so that none reaches the store, a page, a mail or an export.
+    func refusingControlCharacters(_ handler: @escaping Handler) -> Handler {
+        let app = self
+        return { request in
+            let field = request.query.first { TextRules.hasForbiddenControl($0.value) || $0.value.contains("\n") }?.name
+                ?? request.form.first { $0.filename == nil && TextRules.hasForbiddenControl($0.string) }?.name
+            guard let field else { return try handler(request) }
+            let error = APIError.invalid([field: "must not contain control characters"])
+            guard !request.path.hasPrefix("/api/") else { return error.response }
+            let strings = app.renderer.strings(app.configuration.language)
+            return app.errorPage(422, strings.fill("error_message_invalid", ["field": field, "reason": app.localizedReason("must not contain control characters", language: app.configuration.language)]), context: nil)
+        }
     }
 
     /// Answers for what the server decides itself (404, 405, 413, 500): the API's JSON error
     /// shape under /api/, a page elsewhere.
     public var errorResponder: ErrorResponder {
-        let renderer = self.renderer
-        let configuration = self.configuration
-        return { status, message, request in
+        let app = self
+        return { error, request in
             if request == nil || request?.path.hasPrefix("/api/") == true || request?.path == "/healthz" {
-                return APIError(status: status, code: APIError.code(for: status), message: message).response
+                return APIError(status: error.status, code: APIError.code(for: error.status), message: error.message).response
             }
-            let language = configuration.language
-            let strings = renderer.strings(language)
-            let html = renderer.render("error", language: language, context: [
-                "heading": strings["error_\(status)"] ?? "Erreur \(status)",
-                "message": message, "structure": configuration.structureName, "version": RelaisVersion.current,
-            ])
-            return .html(html, status: status)
+            return app.errorPage(error.status, app.politeMessage(error.status, reference: error.reference), context: nil)
         }
     }
 
     /// Today's date where the structure is.
     public var today: CalendarDate {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: configuration.timeZone) ?? .current
-        let parts = calendar.dateComponents([.year, .month, .day], from: clock.now())
-        return CalendarDate(year: parts.year!, month: parts.month!, day: parts.day!)!
+        LocalDateTime(clock.now(), in: TimeZone(identifier: configuration.timeZone) ?? .current).date
     }
 
     public var serverConfiguration: ServerConfiguration {
@@ -119,6 +125,9 @@ public struct RelaisApp: Sendable {
             server.port = UInt16(configuration.httpPort)
             server.threads = configuration.httpThreads
             server.connectionTimeoutSeconds = configuration.httpConnectionTimeoutSeconds
+            server.requestHeadTimeoutSeconds = configuration.httpRequestHeadTimeoutSeconds
+            server.requestBodyTimeoutSeconds = configuration.httpRequestBodyTimeoutSeconds
+            server.trustedProxies = configuration.httpTrustedProxies.compactMap(IPNetwork.init)
             server.connectionLimit = configuration.httpConnectionLimit
             server.perIPConnectionLimit = configuration.httpPerIPConnectionLimit
             server.connectionMemoryLimit = configuration.httpConnectionMemoryLimitBytes

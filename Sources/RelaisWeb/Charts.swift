@@ -69,7 +69,7 @@ struct LineChart {
     }
 
     static func format(_ value: Double) -> String {
-        if value == value.rounded() { return String(Int(value)) }
+        if let whole = Int(exactly: value) { return String(whole) }
         return String(format: "%.1f", value)
     }
 
@@ -87,7 +87,7 @@ struct LineChart {
         if points.count <= 1 {
             xs = points.map { _ in left + plotWidth / 2 }
         } else {
-            let first = days.min()!, last = days.max()!
+            let first = days.min() ?? 0, last = days.max() ?? 0
             xs = days.map { last == first ? left + plotWidth / 2 : left + plotWidth * ($0 - first) / (last - first) }
             let crowded = zip(xs, xs.dropFirst()).contains { abs($1 - $0) < 34 }
             if crowded {

@@ -85,7 +85,7 @@ enum InstrumentForm {
     }
 
     static func number(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(value)
+        Int(exactly: value).map(String.init) ?? String(value)
     }
 
     /// Scores the instruments of one form (a questionnaire, a phone script): every result, or

@@ -82,3 +82,13 @@ struct RendererError: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
 }
+
+extension Dictionary where Key == String, Value == String {
+    /// The string `key` of a locale table with its `{name}` placeholders filled; the key itself
+    /// when the table lacks it (start-up checks that both languages have every key).
+    func fill(_ key: String, _ arguments: [String: String] = [:]) -> String {
+        var text = self[key] ?? key
+        for (name, value) in arguments { text = text.replacingOccurrences(of: "{\(name)}", with: value) }
+        return text
+    }
+}

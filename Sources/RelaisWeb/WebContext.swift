@@ -51,8 +51,27 @@ extension RelaisApp {
             if let permission, !user.role.allows(permission) {
                 return app.errorPage(403, app.renderer.strings(context.language)["error_forbidden"] ?? "403", context: context)
             }
-            return try body(request, context)
+            do {
+                return try body(request, context)
+            } catch {
+                // What the user asked for does not exist, or cannot be done: a page saying so,
+                // never a 500. Unexpected errors go on to the server (500 with a reference).
+                guard let refused = APIError.from(error) else { throw error }
+                if refused.status == 404 { return app.errorPage(404, app.politeMessage(404), context: context) }
+                let message = refused.fields.flatMap { fields in fields.sorted { $0.key < $1.key }.first }.map { field, reason in
+                    app.renderer.strings(context.language).fill("error_message_invalid", ["field": field,
+                                                                                          "reason": app.localizedReason(reason, language: context.language)])
+                } ?? app.localizedReason(refused.message, language: context.language)
+                return app.errorPage(refused.status, message, context: context)
+            }
         }
+    }
+
+    /// The message of an error page the server or a wrapper answers by itself, in the page's
+    /// language: the same polite page for every unknown address and every unknown id.
+    func politeMessage(_ status: Int, reference: String? = nil, language: String? = nil) -> String {
+        let strings = renderer.strings(language ?? configuration.language)
+        return strings.fill("error_message_\(status)", ["reference": reference ?? "—"])
     }
 
     /// The values every page's layout needs.

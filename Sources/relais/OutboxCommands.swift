@@ -26,10 +26,9 @@ struct SendDue: AsyncParsableCommand {
     func run() async throws {
         let instant: Date
         if let now {
-            guard let parsed = ISO8601.parse(now) else {
-                throw Refusal("--now: expected an ISO 8601 instant with an offset, such as 2026-10-20T09:00:00Z, got '\(now)'")
+            do throws(RelaisDomain.ValidationError) { instant = try Input.instant(now, field: "--now") } catch {
+                throw Refusal("--now: \(error.fields["--now"] ?? "") (an ISO 8601 instant with an offset, such as 2026-10-20T09:00:00Z), got '\(now)'")
             }
-            instant = parsed
         } else {
             instant = Date()
         }

@@ -112,6 +112,16 @@ struct ReminderTests {
         #expect(letter.status == 200)
         #expect(letter.text.contains("Chloé Petit") && letter.text.contains("https://relais.example.org/q/"))
         #expect(letter.text.contains("☐"))
+        // Printed again, the letter carries the same live link (the one already posted stays valid).
+        func letterLink(_ text: String) -> String? {
+            text.range(of: #"https://relais\.example\.org/q/[A-Za-z0-9_-]+"#, options: .regularExpression).map { String(text[$0]) }
+        }
+        let reprinted = try TestHTTP.get(port: daemon.port, "/tasks/\(taskID)/letter", headers: [("Cookie", "relais_session=\(login.session ?? "")")])
+        let firstLink = try #require(letterLink(letter.text))
+        #expect(letterLink(reprinted.text) == firstLink)
+        let opened = try TestHTTP.get(port: daemon.port, String(firstLink.dropFirst("https://relais.example.org".count)))
+        #expect(opened.status == 200 && opened.text.contains("Chloé"))
+        #expect(try RelaisBinary.sqlite(daemon.dataDir, "SELECT COUNT(*) FROM questionnaire_token WHERE letter_nonce IS NOT NULL") == ["1"])
         let assigned = try TestHTTP.postJSON(port: daemon.port, "/api/v1/tasks/\(taskID)", #"{"assignedTo":"\#(claire)","note":"rappeler mardi"}"#,
                                              token: coordinator, method: "PATCH")
         #expect(assigned.json["assignedTo"] as? String == claire)

@@ -56,6 +56,34 @@ struct SenderTests {
         #expect(reminder.defects.isEmpty)
     }
 
+    @Test func aPasswordResetByAnAdministratorIsToldToTheHolderAtOnceEvenAtNight() throws {
+        let world = try World(now: "2027-03-07T01:30:00Z", leadEmail: "lead@example.org") // Sunday, 02:30 in Paris
+        let server = try SMTPTestServer()
+        let accounts = Accounts(store: world.store, clock: world.time.clock)
+        let admin = try accounts.createUser(name: "root", displayName: "Admin Nuit", role: .admin, password: "long enough password", by: .system)
+        let (_, session) = try accounts.startSession(for: world.lead)
+        try accounts.resetPassword(userID: world.lead.id, to: "one time password", by: admin.actor)
+        #expect(try world.store.pool.read { try WebSession.fetchOne($0, key: session.id) } == nil, "the holder's sessions are ended")
+        let audit = try world.store.auditEntries(entity: "user", limit: 10).filter { $0.action == "reset_password" }
+        #expect(audit.count == 1 && audit.first?.actorName == "root" && audit.first?.entityId == world.lead.id)
+
+        let sender = try world.sender(world.smtp(server))
+        let report = try sender.sweep(at: world.time.now)
+        #expect(report.windowOpen == false && report.sent == 1, "a security notice does not wait for the sending hours")
+        let notice = try PythonEmail.parse(try #require(server.waitForMessages(1).first))
+        #expect(server.envelopes().first?.rcptTos == ["lead@example.org"])
+        #expect(notice.subject == "Votre mot de passe Relais a été réinitialisé")
+        #expect(notice.text?.contains("réinitialisé par root le dimanche 7 mars 2027 à 2 h 30") == true)
+        // Nothing else moves at night.
+        let (programme, _) = try world.programme(start: "2027-03-11T18:00")
+        let ana = try world.participant("Ana", email: "ana@example.org")
+        _ = try world.enrolments.enrol(programmeID: programme.id, participantID: ana.id, waitingList: false, by: .system)
+        #expect(try sender.sweep(at: world.time.now).sent == 0)
+        // A user changing their own password is not told by mail.
+        try accounts.resetPassword(userID: world.lead.id, to: "another one time", by: world.lead.actor)
+        #expect(try world.outbox.list(state: .pending, kind: .passwordReset, participantID: nil).isEmpty)
+    }
+
     @Test func quietHoursHoldMessagesUntilTheWindowOpens() throws {
         let world = try World()
         // A Tuesday 10:00 session: its reminder falls due on Sunday 7 March at 10:00 in Paris.

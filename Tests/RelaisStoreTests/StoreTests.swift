@@ -69,19 +69,29 @@ struct StoreTests {
         #expect(try accounts.users().map(\.name) == ["marie.dupont"])
     }
 
-    @Test func loginIsThrottledAfterRepeatedFailuresUntilTheWindowPasses() throws {
+    @Test func failedLoginsAreSlowedByGrowingDelaysPerAccountAndAddress() throws {
         let (store, _) = try temporaryStore()
         let time = ManualClock()
-        let accounts = Accounts(store: store, clock: time.clock, policy: LoginPolicy(maxFailures: 3, window: 600))
+        let accounts = Accounts(store: store, clock: time.clock, policy: LoginPolicy(maxFailures: 3, window: 600, firstDelay: 60))
         try accounts.createUser(name: "lea", role: .coordinator, password: "the right one", by: .system)
         for _ in 0..<3 { #expect(try accounts.login(name: "lea", password: "wrong", clientAddress: "10.0.0.1") == .invalid) }
-        // Even the right password is refused while throttled.
-        #expect(try accounts.login(name: "lea", password: "the right one", clientAddress: "10.0.0.1") == .throttled(retryAfter: 600))
-        time.advance(601)
+        // Even the right password is not judged while the delay runs...
+        #expect(try accounts.login(name: "lea", password: "the right one", clientAddress: "10.0.0.1") == .throttled(retryAfter: 60))
+        // ...but the owner at another address is not held back by someone else's failures.
+        guard case .success = try accounts.login(name: "lea", password: "the right one", clientAddress: "10.0.0.2") else {
+            Issue.record("another address logs in at once"); return
+        }
+        // The delay doubles with each further failure: 60 s, then 120 s.
+        time.advance(61)
+        #expect(try accounts.login(name: "lea", password: "wrong", clientAddress: "10.0.0.1") == .invalid)
+        #expect(try accounts.login(name: "lea", password: "wrong", clientAddress: "10.0.0.1") == .throttled(retryAfter: 120))
+        time.advance(121)
         guard case .success(let user) = try accounts.login(name: "lea", password: "the right one", clientAddress: "10.0.0.1") else {
-            Issue.record("login should succeed after the window"); return
+            Issue.record("login should succeed once the delay has passed"); return
         }
         #expect(user.name == "lea")
+        // A success clears the failures of its pair: the next mistake is judged at once.
+        #expect(try accounts.login(name: "lea", password: "wrong", clientAddress: "10.0.0.1") == .invalid)
         #expect(try accounts.login(name: "nobody", password: "whatever1", clientAddress: "10.0.0.1") == .invalid)
     }
 

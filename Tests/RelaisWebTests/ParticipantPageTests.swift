@@ -244,7 +244,8 @@ struct ParticipantPageTests {
         #expect(text.contains("Réalisée") && text.contains("Tab"), "the consultation with its status and facilitator")
         #expect(!text.contains("Anxiété importante"), "a coordinator never reads the clinical note")
         #expect(!text.contains("Note clinique"))
-        #expect(text.contains("CSAPA Liberté"))
+        // Coordinators see which orientation was proposed (they ask in the follow-up calls), not its clinical detail.
+        #expect(text.contains("CSAPA") && !text.contains("CSAPA Liberté"))
         #expect(text.contains("Questionnaires de fin de programme") && text.contains("Suivi à 3 mois") && text.contains("17/12/2026"))
         #expect(text.contains("/participants/\(nadia.id)/assessments/new?instrument=fagerstrom"))
         #expect(text.contains("/participants/\(nadia.id)/export.json") && text.contains("/participants/\(nadia.id)/erase"))

@@ -43,7 +43,7 @@ public final class ConcurrentResults: @unchecked Sendable {
 /// which URLSession does not give on Linux.
 public enum TestHTTP {
     public static func request(port: UInt16, _ method: String, _ path: String, headers: [(String, String)] = [],
-                               body: Data = Data(), chunked: Bool = false, host: String = "127.0.0.1") throws -> TestResponse {
+                               body: Data = Data(), chunked: Bool = false, host: String = "127.0.0.1", from source: String? = nil) throws -> TestResponse {
         var head = "\(method) \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         var payload = Data()
@@ -61,12 +61,12 @@ public enum TestHTTP {
             head += "\r\n"
             payload = body
         }
-        let raw = try exchange(port: port, host: host, send: Data(head.utf8) + payload)
+        let raw = try exchange(port: port, host: host, from: source, send: Data(head.utf8) + payload)
         return try parse(raw)
     }
 
-    public static func get(port: UInt16, _ path: String, headers: [(String, String)] = []) throws -> TestResponse {
-        try request(port: port, "GET", path, headers: headers)
+    public static func get(port: UInt16, _ path: String, headers: [(String, String)] = [], from source: String? = nil) throws -> TestResponse {
+        try request(port: port, "GET", path, headers: headers, from: source)
     }
 
     public static func postForm(port: UInt16, _ path: String, _ fields: [(String, String)], headers: [(String, String)] = []) throws -> TestResponse {
@@ -87,13 +87,22 @@ public enum TestHTTP {
         return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
     }
 
-    /// Sends bytes and reads until the server closes (or 30 s pass).
-    public static func exchange(port: UInt16, host: String = "127.0.0.1", send data: Data) throws -> Data {
+    /// A connected TCP socket to `host:port`, from the local address `source` when given (any
+    /// 127.x.y.z is a loopback address of its own on Linux: a second "client" on one machine).
+    public static func connectSocket(port: UInt16, host: String = "127.0.0.1", from source: String? = nil, timeoutSeconds: Int = 30) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestHTTPError(description: "socket() failed") }
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: 30, tv_usec: 0)
+        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            inet_pton(AF_INET, source, &local.sin_addr)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else { close(fd); throw TestHTTPError(description: "bind to \(source) failed: errno \(errno)") }
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian
@@ -101,7 +110,14 @@ public enum TestHTTP {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { throw TestHTTPError(description: "connect to \(host):\(port) failed: errno \(errno)") }
+        guard connected == 0 else { close(fd); throw TestHTTPError(description: "connect to \(host):\(port) failed: errno \(errno)") }
+        return fd
+    }
+
+    /// Sends bytes and reads until the server closes (or 30 s pass).
+    public static func exchange(port: UInt16, host: String = "127.0.0.1", from source: String? = nil, send data: Data) throws -> Data {
+        let fd = try connectSocket(port: port, host: host, from: source)
+        defer { close(fd) }
         var sent = 0
         try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
             while sent < bytes.count {

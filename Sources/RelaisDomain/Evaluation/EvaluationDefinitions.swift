@@ -11,7 +11,7 @@ public enum EvaluationDefinitions {
     public static func all(_ settings: EvaluationSettings, language: String) -> [EvaluationDefinition] {
         let fr = language != "en"
         func number(_ value: Double) -> String {
-            let text = value == value.rounded() ? String(Int(value)) : String(value)
+            let text = Int(exactly: value).map(String.init) ?? String(value)
             return fr ? text.replacingOccurrences(of: ".", with: ",") : text
         }
         let theta = number(settings.reducedThresholdPercent)

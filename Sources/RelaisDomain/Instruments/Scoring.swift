@@ -130,8 +130,7 @@ extension ConfiguredInstrument {
             }
             return .success(Accepted(answers: [item.id: value], points: number))
         case (.text, .string(let text)):
-            let limit = item.maxLength ?? 2000
-            guard text.count <= limit else { return .failure(Reason("must have at most \(limit) characters")) }
+            if let problem = TextRules.multiLineProblem(text, maxLength: item.maxLength ?? 2000) { return .failure(Reason(problem)) }
             return .success(Accepted(answers: [item.id: value], points: nil))
         case (.date, .string(let text)):
             guard CalendarDate(iso: text) != nil else { return .failure(Reason("expected a date as YYYY-MM-DD, got '\(text)'")) }

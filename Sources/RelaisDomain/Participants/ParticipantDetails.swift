@@ -66,15 +66,14 @@ public struct ParticipantDetails: Sendable, Equatable {
         details.phone = clean(phone)
         details.postalAddress = clean(postalAddress)
         var problems: [String: String] = [:]
-        if details.firstName.isEmpty { problems["firstName"] = "required" }
-        if details.lastName.isEmpty { problems["lastName"] = "required" }
-        if details.firstName.count > 100 { problems["firstName"] = "at most 100 characters" }
-        if details.lastName.count > 100 { problems["lastName"] = "at most 100 characters" }
+        TextRules.checkOneLine(details.firstName, field: "firstName", maxLength: 100, required: true, into: &problems)
+        TextRules.checkOneLine(details.lastName, field: "lastName", maxLength: 100, required: true, into: &problems)
+        TextRules.checkMultiLine(details.postalAddress, field: "postalAddress", maxLength: 500, into: &problems)
         if let year = birthYear {
             if year < currentYear - 120 || year > currentYear { problems["birthYear"] = "not a plausible birth year" }
             else if currentYear - year < 18 { problems["birthYear"] = "participants must be adults (18 or over)" }
         }
-        if let email = details.email, !Self.looksLikeEmail(email) { problems["email"] = "not an email address" }
+        if let email = details.email, !Self.looksLikeEmail(email) || email.count > 254 { problems["email"] = "not an email address" }
         if let phone = details.phone {
             let digits = phone.filter(\.isNumber)
             if digits.count < 8 || digits.count > 15 || !phone.allSatisfy({ $0.isNumber || " +.-()".contains($0) }) {
@@ -100,6 +99,7 @@ public struct ParticipantDetails: Sendable, Equatable {
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix(".") else { return false }
         return !text.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," })
+            && !text.unicodeScalars.contains(where: TextRules.isControl)
     }
 
     /// "Nadia T.": what a peer helper sees of a participant.

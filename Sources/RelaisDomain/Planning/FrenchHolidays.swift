@@ -5,8 +5,8 @@
 public enum FrenchHolidays {
     /// Easter Sunday in the Gregorian calendar, by the anonymous Gregorian algorithm
     /// (Meeus/Jones/Butcher, as given in Meeus, "Astronomical Algorithms"): exact integer
-    /// arithmetic for every Gregorian year, no table to maintain. `year` is in 1...9999, as for
-    /// `CalendarDate` (dates before 1583 get the proleptic Gregorian answer).
+    /// arithmetic for every Gregorian year, no table to maintain. Any positive year gives an answer
+    /// (dates before 1583 get the proleptic Gregorian one); requests are kept to `DateWindow`.
     public static func easterSunday(year: Int) -> CalendarDate {
         let a = year % 19
         let b = year / 100, c = year % 100
@@ -19,14 +19,14 @@ public enum FrenchHolidays {
         let m = (a + 11 * h + 22 * l) / 451
         let month = (h + l - 7 * m + 114) / 31
         let day = (h + l - 7 * m + 114) % 31 + 1
-        return CalendarDate(year: year, month: month, day: day)!
+        return CalendarDate(validYear: year, month: month, day: day)
     }
 
     /// The 11 holidays of `year`, in date order. Ascension can fall on May 1 or May 8 (it did in
     /// 2008): both entries are then kept, the fixed holiday first.
     public static func holidays(year: Int) -> [(date: CalendarDate, name: String)] {
         let easter = easterSunday(year: year)
-        func fixed(_ month: Int, _ day: Int) -> CalendarDate { CalendarDate(year: year, month: month, day: day)! }
+        func fixed(_ month: Int, _ day: Int) -> CalendarDate { CalendarDate(validYear: year, month: month, day: day) }
         let list: [(date: CalendarDate, name: String)] = [
             (fixed(1, 1), "Jour de l'an"),
             (easter.addingDays(1), "Lundi de Pâques"),

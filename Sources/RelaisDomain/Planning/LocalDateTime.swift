@@ -15,6 +15,20 @@ public struct LocalDateTime: Sendable, Hashable, Codable, Comparable, CustomStri
         self.minute = minute
     }
 
+    /// The same wall-clock time on another day (arithmetic that cannot fail).
+    public init(date: CalendarDate, sameTimeAs time: LocalDateTime) {
+        self.date = date
+        self.hour = time.hour
+        self.minute = time.minute
+    }
+
+    /// Midnight at the start of `date`.
+    public init(startOf date: CalendarDate) {
+        self.date = date
+        self.hour = 0
+        self.minute = 0
+    }
+
     /// Parses exactly `YYYY-MM-DDTHH:MM`: no seconds, no offset, since an offset would make it an instant.
     public init?(iso text: String) {
         let parts = text.split(separator: "T", omittingEmptySubsequences: false)

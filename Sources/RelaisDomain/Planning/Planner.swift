@@ -102,6 +102,7 @@ public enum Planner {
     public static func plan(template: ProgrammeTemplate, start: LocalDateTime, timeZone: TimeZone,
                             cadence: Cadence = .weekly) throws(ValidationError) -> Plan {
         let count = template.sessions.count
+        guard DateWindow.contains(start.date) else { throw ValidationError(field: "start", DateWindow.reason) }
         let times: [LocalDateTime]
         switch cadence {
         case .weekly:
@@ -123,6 +124,9 @@ public enum Planner {
             }
             times = list
         }
+        if let outside = times.first(where: { !DateWindow.contains($0.date) }) {
+            throw ValidationError(field: "cadence", "the session of \(outside.iso) " + DateWindow.reason)
+        }
         let sessions = zip(template.sessions, times).map { session, local in
             let instant = local.instant(in: timeZone)
             let holiday = FrenchHolidays.holiday(on: local.date)
@@ -142,13 +146,13 @@ public enum Planner {
 
     /// `count` local times `days` apart, all at the start's wall-clock time.
     private static func spaced(from start: LocalDateTime, days: Int, count: Int) -> [LocalDateTime] {
-        (0..<count).map { LocalDateTime(date: start.date.addingDays($0 * days), hour: start.hour, minute: start.minute)! }
+        (0..<count).map { LocalDateTime(date: start.date.addingDays($0 * days), sameTimeAs: start) }
     }
 
     /// The next day at the same local time that is neither a public holiday nor a Sunday.
     static func proposedShift(for local: LocalDateTime) -> LocalDateTime {
         var date = local.date.addingDays(1)
         while date.weekday == 7 || FrenchHolidays.holiday(on: date) != nil { date = date.addingDays(1) }
-        return LocalDateTime(date: date, hour: local.hour, minute: local.minute)!
+        return LocalDateTime(date: date, sameTimeAs: local)
     }
 }

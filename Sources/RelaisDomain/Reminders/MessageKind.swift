@@ -14,14 +14,20 @@ public enum MessageKind: String, Codable, Sendable, CaseIterable {
     case followUpCall = "follow_up_call"
     case staffDigest = "staff_digest"
     case evaluationReminder = "evaluation_reminder"
+    /// To a staff member whose password someone else reset: so that an administrator cannot use
+    /// a clinical account unnoticed.
+    case passwordReset = "password_reset"
 
     /// Mail to a participant (as opposed to staff mail and actions).
     public var isParticipantMail: Bool {
         switch self {
-        case .staffDigest, .evaluationReminder, .followUpCall: return false
+        case .staffDigest, .evaluationReminder, .followUpCall, .passwordReset: return false
         default: return true
         }
     }
+
+    /// A security notice goes at once, even outside the sending hours meant for participants.
+    public var ignoresSendingWindow: Bool { self == .passwordReset }
 
     /// Mail that carries a questionnaire link: without email it becomes a phone task.
     public var carriesQuestionnaire: Bool {

@@ -113,6 +113,11 @@ extension RelaisApp {
             row("a_set_listen", c.httpHost.contains(":") ? "[\(c.httpHost)]:\(c.httpPort)" : "\(c.httpHost):\(c.httpPort)",
                 ["http.host", "http.port"]),
             row("a_set_tls", text(c.usesTLS ? "a_set_tls_on" : "a_set_tls_off"), ["http.tls_certificate_file", "http.tls_key_file"]),
+            row("a_set_trusted_proxies", c.httpTrustedProxies.isEmpty ? text("a_none") : c.httpTrustedProxies.joined(separator: ", "),
+                ["http.trusted_proxies"]),
+            row("a_set_request_deadlines", "\(c.httpRequestHeadTimeoutSeconds) / \(c.httpRequestBodyTimeoutSeconds)",
+                ["http.request_head_timeout_seconds", "http.request_body_timeout_seconds"]),
+            row("a_set_per_ip", String(c.httpPerIPConnectionLimit), ["http.per_ip_connection_limit"]),
         ]
         let structure: [[String: Any]] = [
             row("a_set_structure_name", c.structureName, ["structure.name"]),

@@ -163,7 +163,10 @@ extension RelaisApp {
             var errors: [String: String] = [:]
             let dateText = (request.formValue("date") ?? "").trimmingCharacters(in: .whitespaces)
             let date = CalendarDate(iso: dateText)
-            if date == nil { errors["date"] = strings["p_err_date"] } else if date! > app.today { errors["date"] = strings["p_err_date_future"] }
+            if let date {
+                if date > app.today { errors["date"] = strings["p_err_date_future"] }
+                else if !DateWindow.contains(date) { errors["date"] = strings["p_err_date_window"] }
+            } else { errors["date"] = strings["p_err_date"] }
             let sourceText = request.formValue("source") ?? ""
             let source = AssessmentSource(rawValue: sourceText).flatMap { $0 == .participantWeb ? nil : $0 }
             if source == nil { errors["source"] = strings["p_err_source"] }

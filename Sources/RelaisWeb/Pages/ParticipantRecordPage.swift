@@ -137,9 +137,10 @@ extension RelaisApp {
         values["hasCharts"] = !charts.isEmpty
 
         // Orientations and their form.
-        let orientations = try self.consultations.orientations(participantID: id)
+        let orientations = user.role.allows(.readOrientations) ? try self.consultations.orientations(participantID: id) : []
+        let showDetail = user.role.allows(.readClinical)
         values["orientations"] = orientations.map { item -> [String: Any] in
-            ["kind": label("p_orientation_\(item.kind.rawValue)"), "detail": item.detail.isEmpty ? false : item.detail,
+            ["kind": label("p_orientation_\(item.kind.rawValue)"), "detail": item.detail.isEmpty || !showDetail ? false : item.detail,
              "date": ParticipantText.date(item.createdAt, zone),
              "programme": item.programmeId.flatMap { programmesByID[$0]?.title }.map { $0 as Any } ?? false,
              "followed": item.followed.map { label("p_followed_\($0)") as Any } ?? false]
@@ -222,8 +223,8 @@ extension RelaisApp {
                 LineChart.Guide(value: $0, label: (strings["p_chart_threshold"] ?? "") + " " + ParticipantText.number($0, language: language)
                                 + (unit.map { " \($0)" } ?? ""))
             }
-            let points = scored.map { assessment -> LineChart.Point in
-                let value = assessment.total!
+            let points = scored.compactMap { assessment -> LineChart.Point? in
+                guard let value = assessment.total else { return nil }
                 let text = ParticipantText.number(value, language: language)
                 let band = bandLabel(id, score: "total", code: assessment.band, language: language)
                 let date = CalendarDate(iso: assessment.takenOn) ?? today

@@ -11,8 +11,7 @@ extension RelaisApp {
 
         router.get("/programmes", page(nil) { request, context in
             guard context.user.role != .admin else { return app.errorPage(403, app.renderer.strings(context.language)["error_forbidden"] ?? "", context: context) }
-            let year = request.queryValue("year").flatMap(Int.init)
-            let shownYear = year ?? app.today.year
+            let shownYear = try Input.year(request.queryValue("year"), field: "year") ?? app.today.year
             let visible = context.user.role.allows(.plan) ? nil : context.user.id
             let programmes = try app.programmes.list(year: shownYear, visibleTo: visible)
             let users = Dictionary(uniqueKeysWithValues: try app.accounts.users().map { ($0.id, $0.displayName) })
@@ -90,8 +89,8 @@ extension RelaisApp {
                 guard let template = app.templates.first(where: { $0.id == programme.templateId }) else {
                     throw StoreError.conflict("the programme's template \(programme.templateId) is no longer installed")
                 }
-                let index = Int(request.formValue("index") ?? "") ?? 0
-                guard let local = LocalDateTime(iso: request.formValue("start") ?? "") else { throw ValidationError(field: "start", "expected a date and time") }
+                let index = try Input.integer(request.formValue("index"), field: "index", in: 1...9) ?? 0
+                let local = try Input.localDateTime(request.formValue("start"), field: "start")
                 let duration = template.consultations.first { $0.index == index }?.durationMinutes ?? 45
                 let start = local.instant(in: programme.zone)
                 _ = try app.consultations.book(programmeID: programmeID, participantID: request.formValue("participantId") ?? "", index: index,

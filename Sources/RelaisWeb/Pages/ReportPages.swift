@@ -40,14 +40,11 @@ extension RelaisApp {
     func reportPage(_ scope: @escaping @Sendable (Request) throws -> EvaluationScope,
                     _ respond: @escaping @Sendable (Request, WebContext, EvaluationScope, EvaluationReport) throws -> Response) -> Handler {
         let app = self
+        // Unknown years, sites and programmes, and a refused threshold, are answered by `page`.
         return page(.readReports) { request, context in
-            do {
-                let scope = try scope(request)
-                let report = try app.evaluationReport(scope, reducedThresholdPercent: try app.reducedThreshold(request))
-                return try respond(request, context, scope, report)
-            } catch {
-                return try app.reportErrorPage(error, context)
-            }
+            let scope = try scope(request)
+            let report = try app.evaluationReport(scope, reducedThresholdPercent: try app.reducedThreshold(request))
+            return try respond(request, context, scope, report)
         }
     }
 
@@ -55,8 +52,8 @@ extension RelaisApp {
 
     /// The year (and site) of `/reports/years/{year}[?site=ID]`, or 404.
     func reportScope(_ request: Request) throws -> EvaluationScope {
-        guard let year = Int(request.parameter("year")), (1900...9999).contains(year) else {
-            throw APIError.notFound("No report for '\(request.parameter("year"))': the year is a number such as 2026.")
+        guard request.parameter("year").count <= 4, let year = Int(request.parameter("year")), DateWindow.years.contains(year) else {
+            throw APIError.notFound("No report for '\(request.parameter("year").prefix(20))': the year is a number from \(DateWindow.years.lowerBound) to \(DateWindow.years.upperBound).")
         }
         let site = request.queryValue("site").flatMap { $0.isEmpty ? nil : $0 }
         return .year(year, siteID: site)
@@ -77,11 +74,6 @@ extension RelaisApp {
         if let site = request.queryValue("site"), !site.isEmpty { query["site"] = site }
         if let reduced = request.queryValue("reduced"), !reduced.isEmpty { query["reduced"] = reduced }
         return query
-    }
-
-    func reportErrorPage(_ error: any Error, _ context: WebContext) throws -> Response {
-        guard let apiError = APIError.from(error) else { throw error }
-        return errorPage(apiError.status, localizedReason(apiError.message, language: context.language), context: context)
     }
 
     static func csvResponse(_ text: String, filename: String) -> Response {
@@ -633,17 +625,5 @@ extension RelaisApp {
             rows.append(["definition", definition.id, definition.term, definition.text, "", ""])
         }
         return CSV.text(rows)
-    }
-}
-
-/// RFC 4180: comma-separated, CRLF line ends, fields with a comma, quote or line break quoted.
-enum CSV {
-    static func text(_ rows: [[String]]) -> String {
-        rows.map { row in row.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
-    }
-
-    static func field(_ value: String) -> String {
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

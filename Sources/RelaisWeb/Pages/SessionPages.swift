@@ -33,9 +33,7 @@ extension RelaisApp {
         router.post("/sessions/{id}/reschedule", page(.plan) { request, context in
             let (session, programme) = try app.programmes.session(id: request.parameter("id"))
             do {
-                guard let local = LocalDateTime(iso: String((request.formValue("start") ?? "").prefix(16))) else {
-                    throw ValidationError(field: "start", "expected a date and time")
-                }
+                let local = try Input.localDateTime(request.formValue("start"), field: "start")
                 let start = local.instant(in: programme.zone)
                 _ = try app.programmes.reschedule(sessionID: session.id, start: start, end: start.addingTimeInterval(session.endsAt.timeIntervalSince(session.startsAt)),
                                                   roomID: nil, holiday: FrenchHolidays.holiday(on: local.date), reason: request.formValue("reason") ?? "",

@@ -16,8 +16,9 @@ extension RelaisApp {
             if instrumentID == nil { fields["instrument"] = "required: an instrument id such as fagerstrom" }
             var date = app.today
             if let text = body["date"] {
-                if let text = text as? String, let parsed = CalendarDate(iso: text) {
-                    if parsed > app.today { fields["date"] = "cannot be in the future" } else { date = parsed }
+                if let parsed = (text as? String).flatMap(CalendarDate.init(iso:)) {
+                    if parsed > app.today { fields["date"] = "cannot be in the future" }
+                    else if !DateWindow.contains(parsed) { fields["date"] = DateWindow.reason } else { date = parsed }
                 } else {
                     fields["date"] = "expected a date as YYYY-MM-DD"
                 }

@@ -14,7 +14,7 @@ extension RelaisApp {
             let role = context.user.role
             let zone = TimeZone(identifier: app.configuration.timeZone) ?? .current
             let today = app.today
-            let dayStart = LocalDateTime(date: today, hour: 0, minute: 0)!.instant(in: zone)
+            let dayStart = LocalDateTime(startOf: today).instant(in: zone)
             let dashboard = Dashboard(store: app.store)
             // A coordinator sees the whole structure; a tabacologue and a peer helper their own programmes.
             let scope = role == .coordinator ? nil : context.user.id

@@ -60,10 +60,20 @@ extension RelaisApp {
             let current = request.formValue("current") ?? ""
             let new = request.formValue("new") ?? ""
             var errors: [String: String] = [:]
-            if !Secrets.verifyPassword(current, hash: context.user.passwordHash) { errors["current"] = strings["password_wrong_current"] }
             if new.count < Accounts.minimumPasswordLength { errors["new"] = strings["password_too_short"] }
             if new != (request.formValue("confirm") ?? "") { errors["confirm"] = strings["password_mismatch"] }
+            // The current password is judged under the login throttle (a stolen session must not
+            // be a faster way to guess it), and only once the rest of the form is right.
             guard errors.isEmpty else { return app.passwordPage(context, errors: errors, status: 422) }
+            switch try app.accounts.verifyCurrentPassword(of: context.user, password: current, clientAddress: request.clientAddress) {
+            case .success: break
+            case .invalid:
+                return app.passwordPage(context, errors: ["current": strings["password_wrong_current"] ?? ""], status: 422)
+            case .throttled(let retryAfter):
+                var response = app.passwordPage(context, errors: ["current": strings["login_throttled"] ?? ""], status: 429)
+                response.headers.set("Retry-After", String(retryAfter))
+                return response
+            }
             try app.accounts.setPassword(userID: context.user.id, to: new, by: context.actor)
             // The change ended every session: open a fresh one for this browser.
             guard let user = try app.accounts.user(id: context.user.id) else { return .redirect(to: "/login") }

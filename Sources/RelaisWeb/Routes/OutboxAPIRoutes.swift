@@ -60,8 +60,7 @@ extension RelaisApp {
             let assignedTo = body.string("assignedTo")
             var dueOn: CalendarDate?
             if let raw = body.string("dueOn") {
-                dueOn = CalendarDate(iso: raw)
-                if dueOn == nil { body.fail("dueOn", "expected a date YYYY-MM-DD") }
+                do throws(ValidationError) { dueOn = try Input.calendarDate(raw, field: "dueOn") } catch { body.fail("dueOn", error.fields["dueOn"] ?? "") }
             }
             try body.check()
             let task = try app.tasks.create(participantID: participantID ?? "", reason: reason ?? "", dueOn: dueOn, assignedTo: assignedTo,

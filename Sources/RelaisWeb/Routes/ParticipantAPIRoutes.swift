@@ -45,9 +45,14 @@ extension RelaisApp {
             guard context.user.role.allows(.plan) else { throw APIError.forbidden() }
             let record = try app.participants.read(id: request.parameter("id"), by: context.actor)
             var object = Self.participantJSON(record, contact: context.user.role.allows(.readContactDetails))
-            object["orientations"] = try app.consultations.orientations(participantID: record.id).map { orientation in
-                ["id": orientation.id, "kind": orientation.kind.rawValue, "detail": orientation.detail,
-                 "programmeId": orientation.programmeId ?? NSNull(), "createdAt": ISO8601.instant(orientation.createdAt)] as [String: Any]
+            if context.user.role.allows(.readOrientations) {
+                // The free-text detail is clinical; the kind and whether it was followed are not.
+                let detail = context.user.role.allows(.readClinical)
+                object["orientations"] = try app.consultations.orientations(participantID: record.id).map { orientation in
+                    ["id": orientation.id, "kind": orientation.kind.rawValue, "detail": detail ? orientation.detail : NSNull(),
+                     "followed": orientation.followed ?? NSNull(),
+                     "programmeId": orientation.programmeId ?? NSNull(), "createdAt": ISO8601.instant(orientation.createdAt)] as [String: Any]
+                }
             }
             return JSON.response(object)
         })
@@ -98,10 +103,11 @@ extension RelaisApp {
             }
             let duration = body.int("durationMinutes") ?? template.consultations.first { $0.index == index }?.durationMinutes ?? 45
             if !(10...240).contains(duration) { body.fail("durationMinutes", "must be from 10 to 240") }
-            let local = LocalDateTime(iso: startText ?? "")
-            if startText != nil && local == nil { body.fail("start", "expected a local time YYYY-MM-DDTHH:MM") }
+            var local: LocalDateTime?
+            do throws(ValidationError) { local = try Input.localDateTime(startText, field: "start") } catch { if startText != nil { body.fail("start", error.fields["start"] ?? "") } }
             try body.check()
-            let start = local!.instant(in: programme.zone)
+            guard let local else { throw APIError.invalid(["start": "required"]) }
+            let start = local.instant(in: programme.zone)
             let record = try app.consultations.book(programmeID: programme.id, participantID: participant ?? "", index: index ?? 0,
                                                     facilitatorID: facilitator ?? "", start: start, end: start.addingTimeInterval(Double(duration) * 60),
                                                     modality: modality, allowedIndexes: 1...template.consultations.count, by: context.actor)
@@ -131,6 +137,7 @@ extension RelaisApp {
             let status = body.enumeration("status", ConsultationStatus.self), note = body.string("note")
             let modality = body.enumeration("modality", ConsultationModality.self), startText = body.string("start")
             let duration = body.int("durationMinutes")
+            if let duration, !(10...240).contains(duration) { body.fail("durationMinutes", "must be from 10 to 240") }
             try body.check()
             let current = try app.consultations.read(id: request.parameter("id"), by: context.actor)
             let (programme, _) = try app.programmes.programme(id: current.programmeId)
@@ -138,10 +145,11 @@ extension RelaisApp {
             if note != nil && !clinician { throw APIError.forbidden("Only the tabacologue of the consultation writes its note.") }
             if note == nil && !(clinician || context.user.role.allows(.plan)) { throw APIError.forbidden() }
             var start: Date?, end: Date?
-            if let startText {
-                guard let local = LocalDateTime(iso: startText) else { throw APIError.invalid(["start": "expected a local time YYYY-MM-DDTHH:MM"]) }
-                start = local.instant(in: programme.zone)
-                end = start!.addingTimeInterval(duration.map { Double($0) * 60 } ?? current.endsAt.timeIntervalSince(current.startsAt))
+            if startText != nil || duration != nil {
+                // A new duration alone keeps the start; a new start alone keeps the duration.
+                let begins = try startText.map { try Input.localDateTime($0, field: "start").instant(in: programme.zone) } ?? current.startsAt
+                start = begins
+                end = begins.addingTimeInterval(duration.map { Double($0) * 60 } ?? current.endsAt.timeIntervalSince(current.startsAt))
             }
             let record = try app.consultations.update(id: current.id, status: status, note: note, start: start, end: end,
                                                       modality: modality, by: context.actor)

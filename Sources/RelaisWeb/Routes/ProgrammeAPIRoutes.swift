@@ -82,11 +82,7 @@ extension RelaisApp {
 
         router.get("/api/v1/programmes", api(nil) { request, context in
             guard context.user.role.allows(.plan) || context.user.role == .peerHelper else { throw APIError.forbidden() }
-            var year: Int?
-            if let text = request.queryValue("year") {
-                guard let value = Int(text), (2000...2100).contains(value) else { throw APIError.invalid(["year": "expected a year such as 2026"]) }
-                year = value
-            }
+            let year = try Input.year(request.queryValue("year"), field: "year")
             // Peer helpers see only the programmes they co-lead.
             let visibleTo = context.user.role == .peerHelper ? context.user.id : nil
             let programmes = try app.programmes.list(year: year, visibleTo: visibleTo)
@@ -133,7 +129,7 @@ extension RelaisApp {
             let startText = body.string("start", required: true), roomID = body.string("roomId"), reason = body.string("reason") ?? ""
             try body.check()
             let (session, programme) = try app.programmes.session(id: request.parameter("id"))
-            guard let local = LocalDateTime(iso: startText ?? "") else { throw APIError.invalid(["start": "expected a local time YYYY-MM-DDTHH:MM"]) }
+            let local = try Input.localDateTime(startText, field: "start")
             let start = local.instant(in: programme.zone)
             let end = start.addingTimeInterval(session.endsAt.timeIntervalSince(session.startsAt))
             let moved = try app.programmes.reschedule(sessionID: session.id, start: start, end: end, roomID: body.has("roomId") ? .some(roomID) : nil,
@@ -201,8 +197,9 @@ extension RelaisApp {
         case let text as String:
             if let parsed = Cadence(argument: text) { fields.cadence = parsed } else { body.fail("cadence", "expected \"weekly\", \"every:N\" or a list of local times") }
         case let list as [String]:
-            let dates = list.compactMap(LocalDateTime.init(iso:))
-            if dates.count == list.count { fields.cadence = .explicit(dates) } else { body.fail("cadence", "expected local times YYYY-MM-DDTHH:MM") }
+            do throws(ValidationError) { fields.cadence = .explicit(try list.map { (text) throws(ValidationError) in try Input.localDateTime(text, field: "cadence") }) } catch {
+                body.fail("cadence", error.fields["cadence"] ?? "expected local times YYYY-MM-DDTHH:MM")
+            }
         default: body.fail("cadence", "expected \"weekly\", \"every:N\" or a list of local times")
         }
         return try programmeDraft(fields, problems: body.problems)
@@ -218,8 +215,13 @@ extension RelaisApp {
         }
         let zoneName = fields.timeZone ?? configuration.timeZone
         guard let zone = TimeZone(identifier: zoneName) else { problems["timeZone"] = "unknown time zone"; throw APIError.invalid(problems) }
+        // Checked again when storing; here so that the proposal already says it.
+        TextRules.checkOneLine(fields.title?.trimmingCharacters(in: .whitespaces), field: "title", maxLength: 200, into: &problems)
+        if let url = fields.visioURL?.trimmingCharacters(in: .whitespaces).nilIfEmpty, let problem = TextRules.httpsLinkProblem(url) {
+            problems["visioUrl"] = problem
+        }
         guard problems.isEmpty else { throw APIError.invalid(problems) }
-        guard let start = LocalDateTime(iso: fields.start ?? "") else { throw APIError.invalid(["start": "expected a local time YYYY-MM-DDTHH:MM"]) }
+        let start = try Input.localDateTime(fields.start, field: "start")
         let plan = try Planner.plan(template: template, start: start, timeZone: zone, cadence: fields.cadence)
         let sessions = plan.sessions.map { session -> (start: Date, end: Date, holiday: String?) in
             if fields.shiftHolidays, let shift = session.proposedShift {
@@ -229,7 +231,8 @@ extension RelaisApp {
             }
             return (session.start, session.end, session.holiday)
         }
-        let followUp = Planner.followUpDue(lastSession: LocalDateTime(sessions.last!.start, in: zone).date, months: template.followUp.months)
+        let followUp = sessions.last.map { Planner.followUpDue(lastSession: LocalDateTime($0.start, in: zone).date, months: template.followUp.months) }
+            ?? plan.followUpDue
         let draft = ProgrammeDraft(template: template, title: fields.title ?? "", siteID: fields.siteID, roomID: fields.roomID,
                                    modality: fields.modality, visioURL: fields.visioURL, capacity: fields.capacity, timeZone: zone,
                                    leadID: fields.leadID ?? "", peerHelperID: fields.peerHelperID, sessions: sessions, followUpDue: followUp)

@@ -59,7 +59,8 @@ extension RelaisApp {
                 asked = invitation.instruments.compactMap { app.instruments[$0] }
                 programme = try app.programmes.programme(id: invitation.programmeId).0.title
                 if invitation.answeredAt == nil {
-                    let token = try app.questionnaires.issueToken(invitationID: invitationID, days: app.configuration.questionnaireTokenDays)
+                    let token = try app.questionnaires.letterToken(invitationID: invitationID, days: app.configuration.questionnaireTokenDays,
+                                                                   key: try app.store.secretKey("link"))
                     link = "\(app.configuration.effectivePublicBaseURL)/q/\(token)"
                 }
             }
