@@ -30,7 +30,8 @@ public struct Configuration: Sendable, Equatable {
     public var auditRetentionDays = 1095
 
     public var structureName = "Structure de démonstration"
-    public var timeZone = "Europe/Paris"
+    /// Parsed once, when the configuration is read: every layer is handed this `TimeZone`.
+    public var timeZone = TimeZoneIdentifier.europeParis
     public var language = "fr"
 
     public var logLevel = "info"
@@ -85,7 +86,7 @@ public struct Configuration: Sendable, Equatable {
     /// The quiet-hours rule as a value of the domain.
     public var sendingWindow: SendingWindow {
         SendingWindow(opens: SendingWindow.minutes(mailSendFrom) ?? 9 * 60, closes: SendingWindow.minutes(mailSendUntil) ?? 19 * 60,
-                      days: SendingWindow.days(mailSendDays) ?? Set(1...6), timeZone: TimeZone(identifier: timeZone) ?? .current)
+                      days: SendingWindow.days(mailSendDays) ?? Set(1...6), timeZone: timeZone.zone)
     }
 
     public var reminderPolicy: ReminderPolicy {

@@ -54,12 +54,12 @@ extension ConfigurationKey {
         }
     }
 
-    static func timeZone(_ name: String, _ path: WritableKeyPath<Configuration, String> & Sendable) -> ConfigurationKey {
+    static func timeZone(_ name: String, _ path: WritableKeyPath<Configuration, TimeZoneIdentifier> & Sendable) -> ConfigurationKey {
         ConfigurationKey(name: name) { config, raw throws(KeyError) in
-            guard TimeZone(identifier: raw) != nil else {
+            guard let zone = TimeZoneIdentifier(raw) else {
                 throw KeyError(reason: "'\(raw)' is not an IANA time zone such as Europe/Paris")
             }
-            config[keyPath: path] = raw
+            config[keyPath: path] = zone
         }
     }
 

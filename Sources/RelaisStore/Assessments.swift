@@ -2,18 +2,6 @@ import Foundation
 import GRDB
 import RelaisDomain
 
-/// Who entered the answers.
-public enum AssessmentSource: String, Codable, Sendable, CaseIterable {
-    /// A staff member during a session or consultation.
-    case staff
-    /// The participant, through a tokenised link.
-    case participantWeb = "participant_web"
-    /// Staff, from a phone call.
-    case phone
-    /// Staff, from a paper questionnaire.
-    case paper
-}
-
 /// A stored, scored instrument: the answers with the scores computed by the server and the
 /// instrument version they were computed with.
 public struct AssessmentRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {

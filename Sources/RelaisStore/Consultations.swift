@@ -2,19 +2,6 @@ import Foundation
 import GRDB
 import RelaisDomain
 
-public enum ConsultationModality: String, Codable, Sendable, CaseIterable {
-    case inPerson = "in_person", visio, phone
-}
-
-public enum ConsultationStatus: String, Codable, Sendable, CaseIterable {
-    case planned, done, missed, cancelled
-}
-
-public enum OrientationKind: String, Codable, Sendable, CaseIterable {
-    case medecinTraitant = "medecin_traitant", csapa, hospitalConsultation = "hospital_consultation"
-    case selfHelpGroup = "self_help_group", tabacInfoService = "tabac_info_service", other
-}
-
 public struct ConsultationRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "consultation"
     public var id: String

@@ -2,10 +2,6 @@ import Foundation
 import GRDB
 import RelaisDomain
 
-public enum EnrolmentStatus: String, Codable, Sendable {
-    case enrolled, waiting, withdrawn
-}
-
 public struct EnrolmentRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "enrolment"
     public var id: String
@@ -24,10 +20,6 @@ public struct EnrolmentRecord: Codable, Sendable, Equatable, FetchableRecord, Pe
     }
 }
 
-public enum AttendanceStatus: String, Codable, Sendable, CaseIterable {
-    case present, excused, absent
-}
-
 /// Enrolment with capacity and a waiting list, and attendance per session.
 public struct Enrolments: Sendable {
     public let store: Store
@@ -44,7 +36,7 @@ public struct Enrolments: Sendable {
         let now = clock.now()
         return try store.pool.write { db in
             guard let programme = try ProgrammeRecord.fetchOne(db, key: programmeID) else { throw StoreError.notFound("programme '\(programmeID)'") }
-            guard programme.status == "planned" else { throw StoreError.conflict("the programme is cancelled") }
+            guard programme.status == .planned else { throw StoreError.conflict("the programme is cancelled") }
             guard try ParticipantRecord.exists(db, key: participantID) else { throw ValidationError(field: "participantId", "unknown participant") }
             let record = try EnrolmentRecord.filter(Column("programme_id") == programmeID && Column("participant_id") == participantID).fetchOne(db)
             if let existing = record, existing.status != .withdrawn {
@@ -112,7 +104,7 @@ public struct Enrolments: Sendable {
         let now = clock.now()
         try store.pool.write { db in
             guard var session = try SessionRecord.fetchOne(db, key: sessionID) else { throw StoreError.notFound("session '\(sessionID)'") }
-            guard session.status == "planned" else { throw StoreError.conflict("the session is cancelled") }
+            guard session.status == .planned else { throw StoreError.conflict("the session is cancelled") }
             let enrolled = Set(try String.fetchAll(db, sql: "SELECT participant_id FROM enrolment WHERE programme_id = ? AND status = 'enrolled'",
                                                    arguments: [session.programmeId]))
             var problems: [String: String] = [:]

@@ -2,19 +2,6 @@ import Foundation
 import GRDB
 import RelaisDomain
 
-public enum OutboxState: String, Codable, Sendable, CaseIterable {
-    /// Waiting for its time (or its next attempt).
-    case pending
-    /// Delivered to the transport (for actions: performed).
-    case sent
-    /// Gave up after the last attempt, or refused for good: shown in the staff digest.
-    case failed
-    /// Its reason went away before it was due (answered, withdrawn, session moved).
-    case cancelled
-    /// Its condition no longer held at send time, or it became a phone task.
-    case skipped
-}
-
 /// One message (or action) of the outbox. Written in the same transaction as the fact that
 /// causes it; its `key` makes a second write of the same fact a no-op.
 public struct OutboxRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {

@@ -122,12 +122,12 @@ extension Outbox {
             let expectedStart = record.payload["startsAt"].flatMap(Int.init)
             switch record.kind {
             case .sessionReminder, .sessionChanged:
-                guard let current = session, current.status == "planned", Reminders.epoch(current.startsAt) == expectedStart else {
+                guard let current = session, current.status == .planned, Reminders.epoch(current.startsAt) == expectedStart else {
                     return .closed(.skipped, "the session was moved or cancelled since")
                 }
                 guard current.startsAt > now else { return .closed(.skipped, "the session has already started") }
             case .sessionCancelled:
-                guard session?.status == "cancelled" else { return .closed(.skipped, "the session is no longer cancelled") }
+                guard session?.status == .cancelled else { return .closed(.skipped, "the session is no longer cancelled") }
             default: break
             }
         }

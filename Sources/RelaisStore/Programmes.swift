@@ -2,10 +2,6 @@ import Foundation
 import GRDB
 import RelaisDomain
 
-public enum Modality: String, Codable, Sendable, CaseIterable {
-    case inPerson = "in_person", visio, mixed
-}
-
 public struct ProgrammeRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "programme"
     public var id: String
@@ -17,10 +13,10 @@ public struct ProgrammeRecord: Codable, Sendable, Equatable, FetchableRecord, Pe
     public var modality: Modality
     public var visioUrl: String?
     public var capacity: Int
-    public var timeZone: String
+    public var timeZone: TimeZoneIdentifier
     public var leadId: String
     public var peerHelperId: String?
-    public var status: String
+    public var status: ProgrammeStatus
     public var followUpDue: String
     public var createdAt: Date
     public var endInstruments: [String] = ["satisfaction_end", "impact_end"]
@@ -37,7 +33,7 @@ public struct ProgrammeRecord: Codable, Sendable, Equatable, FetchableRecord, Pe
 
     /// The staff who lead or co-lead its sessions.
     public var facilitators: [String] { [leadId] + (peerHelperId.map { [$0] } ?? []) }
-    public var zone: TimeZone { TimeZone(identifier: timeZone) ?? TimeZone(identifier: "Europe/Paris")! }
+    public var zone: TimeZone { timeZone.zone }
 }
 
 public struct SessionRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
@@ -49,7 +45,7 @@ public struct SessionRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
     public var startsAt: Date
     public var endsAt: Date
     public var roomId: String?
-    public var status: String
+    public var status: SessionStatus
     public var holiday: String?
     public var note: String
     public var updatedAt: Date
@@ -124,13 +120,13 @@ public struct Programmes: Sendable {
         let programme = ProgrammeRecord(
             id: UUID().uuidString.lowercased(), templateId: draft.template.id, templateVersion: draft.template.version, title: title,
             siteId: draft.siteID, roomId: draft.roomID, modality: draft.modality, visioUrl: visioURL, capacity: draft.capacity,
-            timeZone: draft.timeZone.identifier, leadId: draft.leadID, peerHelperId: draft.peerHelperID, status: "planned",
+            timeZone: TimeZoneIdentifier(draft.timeZone), leadId: draft.leadID, peerHelperId: draft.peerHelperID, status: .planned,
             followUpDue: draft.followUpDue.iso, createdAt: now, endInstruments: draft.template.endQuestionnaires,
             followUpInstrument: draft.template.followUp.instrument, followUpMonths: draft.template.followUp.months)
         let sessions = zip(draft.template.sessions, draft.sessions).map { template, planned in
             SessionRecord(id: UUID().uuidString.lowercased(), programmeId: programme.id, index: template.index,
                           title: template.title.fr, startsAt: planned.start, endsAt: planned.end, roomId: draft.roomID,
-                          status: "planned", holiday: planned.holiday, note: "", updatedAt: now)
+                          status: .planned, holiday: planned.holiday, note: "", updatedAt: now)
         }
         try store.pool.write { db in
             try Self.checkStaff(db, leadID: draft.leadID, peerHelperID: draft.peerHelperID)
@@ -228,7 +224,7 @@ public struct Programmes: Sendable {
         return try store.pool.write { db in
             guard var session = try SessionRecord.fetchOne(db, key: sessionID),
                   let programme = try ProgrammeRecord.fetchOne(db, key: session.programmeId) else { throw StoreError.notFound("session '\(sessionID)'") }
-            guard session.status == "planned" else { throw StoreError.conflict("the session is cancelled; it cannot be moved") }
+            guard session.status == .planned else { throw StoreError.conflict("the session is cancelled; it cannot be moved") }
             if let roomID, let id = roomID {
                 guard let room = try RoomRecord.fetchOne(db, key: id), room.siteId == programme.siteId else {
                     throw ValidationError(field: "roomId", "unknown room, or a room of another site")
@@ -262,8 +258,8 @@ public struct Programmes: Sendable {
         try TextRules.validate { TextRules.checkOneLine(reason, field: "reason", maxLength: 500, into: &$0) }
         return try store.pool.write { db in
             guard var session = try SessionRecord.fetchOne(db, key: sessionID) else { throw StoreError.notFound("session '\(sessionID)'") }
-            guard session.status == "planned" else { return session }
-            session.status = "cancelled"
+            guard session.status == .planned else { return session }
+            session.status = .cancelled
             session.updatedAt = clock.now()
             try session.update(db)
             try db.execute(sql: "INSERT INTO session_change(session_id, at, actor_name, change, reason) VALUES (?,?,?,?,?)",

@@ -2,11 +2,6 @@ import Foundation
 import GRDB
 import RelaisDomain
 
-public enum InvitationPurpose: String, Codable, Sendable, CaseIterable {
-    case endOfProgramme = "end_of_programme"
-    case followUp = "follow_up"
-}
-
 /// A questionnaire a participant is asked to fill in (end of programme, or 3-month follow-up).
 /// It is answered once, whoever enters the answers: the participant through a link, or staff
 /// after a call or from paper.

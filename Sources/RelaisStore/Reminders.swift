@@ -53,7 +53,7 @@ enum Reminders {
     }
 
     private static func enqueueChangeNotices(_ db: Database, _ session: SessionRecord, previousStart: Date, reason: String, at now: Date) throws {
-        let cancelled = session.status == "cancelled"
+        let cancelled = session.status == .cancelled
         let participants = try String.fetchAll(db, sql: "SELECT participant_id FROM enrolment WHERE programme_id = ? AND status = 'enrolled'",
                                                arguments: [session.programmeId])
         for participantID in participants {

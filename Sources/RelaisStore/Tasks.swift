@@ -2,25 +2,6 @@ import Foundation
 import GRDB
 import RelaisDomain
 
-public enum TaskKind: String, Codable, Sendable, CaseIterable {
-    /// The 3-month follow-up is still unanswered after the mailed reminders.
-    case followUpCall = "follow_up_call"
-    /// A questionnaire for a participant who cannot be mailed (no email, or no consent to email).
-    case questionnaireCall = "questionnaire_call"
-    /// A session moved or cancelled, for a participant who cannot be mailed.
-    case sessionChangeCall = "session_change_call"
-    /// Mail that could not be delivered.
-    case deliveryFailed = "delivery_failed"
-    /// Created by staff.
-    case other
-}
-
-public enum TaskState: String, Codable, Sendable, CaseIterable {
-    case open, done
-    /// Closed without reaching the participant: lost to follow-up.
-    case unreachable
-}
-
 /// A phone call for a human to make.
 public struct TaskRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "task"

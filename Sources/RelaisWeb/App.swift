@@ -36,7 +36,7 @@ public struct RelaisApp: Sendable {
         self.store = store
         self.instruments = instruments
         self.templates = templates
-        let zone = TimeZone(identifier: configuration.timeZone) ?? .current
+        let zone = configuration.timeZone.zone
         self.participants = Participants(store: store, clock: clock, currentYear: {
             var calendar = Calendar(identifier: .gregorian)
             calendar.timeZone = zone
@@ -115,7 +115,7 @@ public struct RelaisApp: Sendable {
 
     /// Today's date where the structure is.
     public var today: CalendarDate {
-        LocalDateTime(clock.now(), in: TimeZone(identifier: configuration.timeZone) ?? .current).date
+        LocalDateTime(clock.now(), in: configuration.timeZone.zone).date
     }
 
     public var serverConfiguration: ServerConfiguration {

@@ -31,7 +31,7 @@ struct Demo: AsyncParsableCommand {
     func run() async throws {
         let configuration = try installation.load()
         try ConfigurationLoader.validate(configuration)
-        let zone = TimeZone(identifier: configuration.timeZone)!
+        let zone = configuration.timeZone.zone
         let todayDate: CalendarDate
         if let today {
             guard let parsed = CalendarDate(iso: today) else { throw Refusal("--today: expected a date YYYY-MM-DD, got '\(today)'") }

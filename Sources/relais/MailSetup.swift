@@ -67,7 +67,7 @@ func makeMailTester(_ configuration: Configuration) throws -> @Sendable (_ recip
     return { recipient in
         let now = Date()
         var formatter = Date.FormatStyle(date: .long, time: .shortened, locale: Locale(identifier: "fr_FR"))
-        formatter.timeZone = TimeZone(identifier: configuration.timeZone) ?? .current
+        formatter.timeZone = configuration.timeZone.zone
         let when = now.formatted(formatter)
         let text = """
             Bonjour,

@@ -26,7 +26,7 @@ struct PlanCommand: AsyncParsableCommand {
             throw Refusal("unknown template '\(template)' (known: \(templates.map(\.id).joined(separator: ", ")))")
         }
         guard let first = LocalDateTime(iso: start) else { throw Refusal("--start: expected a local time YYYY-MM-DDTHH:MM, got '\(start)'") }
-        guard let zone = TimeZone(identifier: timezone ?? configuration.timeZone) else { throw Refusal("--timezone: unknown time zone") }
+        guard let zone = timezone.map({ TimeZone(identifier: $0) }) ?? configuration.timeZone.zone else { throw Refusal("--timezone: unknown time zone") }
         guard let parsed = Cadence(argument: cadence) else { throw Refusal("--cadence: expected weekly, every:N or local times") }
         let plan = try Planner.plan(template: chosen, start: first, timeZone: zone, cadence: parsed)
         let encoder = JSONEncoder()

@@ -22,7 +22,7 @@ extension RelaisApp {
     func adminDateTime(_ date: Date, language: String) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: language == "en" ? "en_GB" : "fr_FR")
-        formatter.timeZone = TimeZone(identifier: configuration.timeZone) ?? .current
+        formatter.timeZone = configuration.timeZone.zone
         formatter.dateFormat = "dd/MM/yyyy HH:mm"
         return formatter.string(from: date)
     }

@@ -105,7 +105,7 @@ extension RelaisApp {
         let window: [[String: Any]] = [
             row("a_set_hours", "\(c.mailSendFrom) – \(c.mailSendUntil)", ["mail.send_from", "mail.send_until"]),
             row("a_set_days", "\(days) (\(c.mailSendDays))", ["mail.send_days"]),
-            row("a_set_time_zone", c.timeZone, ["structure.time_zone"]),
+            row("a_set_time_zone", c.timeZone.identifier, ["structure.time_zone"]),
         ]
         let web: [[String: Any]] = [
             row("a_set_public_url", c.effectivePublicBaseURL, ["http.public_base_url"],
@@ -121,7 +121,7 @@ extension RelaisApp {
         ]
         let structure: [[String: Any]] = [
             row("a_set_structure_name", c.structureName, ["structure.name"]),
-            row("a_set_time_zone", c.timeZone, ["structure.time_zone"]),
+            row("a_set_time_zone", c.timeZone.identifier, ["structure.time_zone"]),
             row("a_set_language", text("a_language_\(c.language)"), ["structure.language"]),
         ]
         let security: [[String: Any]] = [

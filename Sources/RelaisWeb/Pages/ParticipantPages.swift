@@ -17,7 +17,7 @@ import RelaisStore
 extension RelaisApp {
     var participantRecords: ParticipantRecords { ParticipantRecords(store: store, clock: clock) }
 
-    var structureZone: TimeZone { TimeZone(identifier: configuration.timeZone) ?? TimeZone(identifier: "Europe/Paris")! }
+    var structureZone: TimeZone { configuration.timeZone.zone }
 
     /// Only a coordinator erases a participant: the role that handles their requests and their
     /// contact details; an administrator sees no participant data, a tabacologue keeps to care.
@@ -216,7 +216,7 @@ extension RelaisApp {
 
     /// A programme one may enrol into from the create form: it exists and is not cancelled.
     func enrollableProgramme(_ id: String) -> ProgrammeRecord? {
-        guard let (programme, _) = try? programmes.programme(id: id), programme.status == "planned" else { return nil }
+        guard let (programme, _) = try? programmes.programme(id: id), programme.status == .planned else { return nil }
         return programme
     }
 

@@ -17,7 +17,7 @@ extension RelaisApp {
             let users = Dictionary(uniqueKeysWithValues: try app.accounts.users().map { ($0.id, $0.displayName) })
             let rows = try programmes.map { programme, sessions -> [String: Any] in
                 let roster = try app.enrolments.roster(programmeID: programme.id)
-                return ["id": programme.id, "title": programme.title, "cancelled": programme.status == "cancelled",
+                return ["id": programme.id, "title": programme.title, "cancelled": programme.status == .cancelled,
                         "first": sessions.first.map { app.when($0.startsAt, programme.zone, context.language) } ?? "",
                         "lead": users[programme.leadId] ?? "", "enrolled": roster.filter { $0.0.status == .enrolled }.count,
                         "waiting": roster.filter { $0.0.status == .waiting }.count, "capacity": programme.capacity]
@@ -30,7 +30,7 @@ extension RelaisApp {
 
         router.get("/programmes/new", page(.plan) { _, context in
             var fields = ProgrammeForm()
-            fields.values["timeZone"] = app.configuration.timeZone
+            fields.values["timeZone"] = app.configuration.timeZone.identifier
             return try app.programmeForm(context, fields)
         })
 
@@ -38,7 +38,7 @@ extension RelaisApp {
             var form = ProgrammeForm(request)
             let preview = request.formValue("action") != "create"
             do {
-                let (draft, plan, _) = try app.programmeDraft(form.fields(defaultZone: app.configuration.timeZone))
+                let (draft, plan, _) = try app.programmeDraft(form.fields(defaultZone: app.configuration.timeZone.identifier))
                 if preview {
                     form.proposal = (plan, try app.programmes.conflicts(draft), draft.timeZone)
                     return try app.programmeForm(context, form)
@@ -167,7 +167,7 @@ extension RelaisApp {
         }
         var values: [String: Any] = [
             "notice": notice(request, context) ?? "",
-            "programme": ["id": programme.id, "title": programme.title, "capacity": programme.capacity, "cancelled": programme.status == "cancelled",
+            "programme": ["id": programme.id, "title": programme.title, "capacity": programme.capacity, "cancelled": programme.status == .cancelled,
                           "modality": renderer.strings(language)["modality_\(programme.modality.rawValue)"] ?? "",
                           "site": site?.0.name ?? "", "room": site?.1.first { $0.id == programme.roomId }?.name ?? "",
                           "visioUrl": programme.visioUrl ?? "", "lead": users[programme.leadId]?.displayName ?? "",
@@ -175,7 +175,7 @@ extension RelaisApp {
                           "followUpDue": CalendarDate(iso: programme.followUpDue).map { DateWording.day($0, language: language) } ?? ""],
             "sessions": sessions.map { session -> [String: Any] in
                 ["id": session.id, "index": session.index, "title": session.title, "when": when(session.startsAt, programme.zone, language),
-                 "cancelled": session.status == "cancelled", "holiday": session.holiday ?? ""]
+                 "cancelled": session.status == .cancelled, "holiday": session.holiday ?? ""]
             },
             "enrolled": roster.filter { $0.0.status == .enrolled }.map(person),
             "waiting": roster.filter { $0.0.status == .waiting }.map(person),

@@ -130,7 +130,7 @@ extension RelaisApp {
             "notice": notice ?? "",
             "programme": ["id": programme.id, "title": programme.title],
             "session": ["id": session.id, "index": session.index, "title": session.title, "note": session.note,
-                        "when": when(session.startsAt, programme.zone, language), "cancelled": session.status == "cancelled",
+                        "when": when(session.startsAt, programme.zone, language), "cancelled": session.status == .cancelled,
                         "holiday": session.holiday ?? "", "startLocal": LocalDateTime(session.startsAt, in: programme.zone).iso],
             "guide": guide ?? "", "hasGuide": guide != nil,
             "roster": roster.map { _, participant -> [String: Any] in

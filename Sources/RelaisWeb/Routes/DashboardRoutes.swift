@@ -12,7 +12,7 @@ extension RelaisApp {
             let language = context.language
             let strings = app.renderer.strings(language)
             let role = context.user.role
-            let zone = TimeZone(identifier: app.configuration.timeZone) ?? .current
+            let zone = app.configuration.timeZone.zone
             let today = app.today
             let dayStart = LocalDateTime(startOf: today).instant(in: zone)
             let dashboard = Dashboard(store: app.store)

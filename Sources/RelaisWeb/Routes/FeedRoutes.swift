@@ -36,12 +36,12 @@ extension RelaisApp {
                 return .text("Unknown or revoked calendar link.\n", status: 404)
             }
             let (sessions, consultations) = try app.feeds.entries(kind, subjectID: subject)
-            let zone = sessions.first?.1.zone ?? TimeZone(identifier: app.configuration.timeZone) ?? .current
+            let zone = sessions.first?.1.zone ?? app.configuration.timeZone.zone
             var events = sessions.map { session, programme in
                 CalendarEvent(uid: "session-\(session.id)@relais", start: session.startsAt, end: session.endsAt,
                               summary: "\(programme.title) · séance \(session.index) : \(session.title)",
                               description: session.holiday.map { "Jour férié : \($0)" }, location: programme.modality == .visio ? nil : programme.title,
-                              url: programme.visioUrl, cancelled: session.status == "cancelled", sequence: 0, lastModified: session.updatedAt)
+                              url: programme.visioUrl, cancelled: session.status == .cancelled, sequence: 0, lastModified: session.updatedAt)
             }
             // Consultations appear without the participant's name: calendars leave the structure.
             events += consultations.map { consultation in

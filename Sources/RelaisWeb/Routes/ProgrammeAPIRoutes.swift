@@ -213,7 +213,7 @@ extension RelaisApp {
             problems["template"] = "unknown template (known: \(templates.map(\.id).joined(separator: ", ")))"
             throw APIError.invalid(problems)
         }
-        let zoneName = fields.timeZone ?? configuration.timeZone
+        let zoneName = fields.timeZone ?? configuration.timeZone.identifier
         guard let zone = TimeZone(identifier: zoneName) else { problems["timeZone"] = "unknown time zone"; throw APIError.invalid(problems) }
         // Checked again when storing; here so that the proposal already says it.
         TextRules.checkOneLine(fields.title?.trimmingCharacters(in: .whitespaces), field: "title", maxLength: 200, into: &problems)
@@ -254,15 +254,15 @@ extension RelaisApp {
     func sessionJSON(_ session: SessionRecord, _ programme: ProgrammeRecord) -> [String: Any] {
         ["id": session.id, "programmeId": programme.id, "index": session.index, "kind": "group", "title": session.title,
          "start": ISO8601.instant(session.startsAt), "end": ISO8601.instant(session.endsAt),
-         "startLocal": LocalDateTime(session.startsAt, in: programme.zone).iso, "status": session.status,
+         "startLocal": LocalDateTime(session.startsAt, in: programme.zone).iso, "status": session.status.rawValue,
          "holiday": session.holiday ?? NSNull(), "roomId": session.roomId ?? NSNull()]
     }
 
     func programmeJSON(_ programme: ProgrammeRecord, _ sessions: [SessionRecord]) -> [String: Any] {
         ["id": programme.id, "title": programme.title, "template": programme.templateId, "templateVersion": programme.templateVersion,
          "siteId": programme.siteId ?? NSNull(), "roomId": programme.roomId ?? NSNull(), "modality": programme.modality.rawValue,
-         "visioUrl": programme.visioUrl ?? NSNull(), "capacity": programme.capacity, "timeZone": programme.timeZone,
-         "leadId": programme.leadId, "peerHelperId": programme.peerHelperId ?? NSNull(), "status": programme.status,
+         "visioUrl": programme.visioUrl ?? NSNull(), "capacity": programme.capacity, "timeZone": programme.timeZone.identifier,
+         "leadId": programme.leadId, "peerHelperId": programme.peerHelperId ?? NSNull(), "status": programme.status.rawValue,
          "followUpDue": programme.followUpDue, "sessions": sessions.map { sessionJSON($0, programme) }]
     }
 }
