@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // Pure domain: roles, instruments, scoring, planning. Imports nothing of the project.
@@ -23,6 +24,7 @@ let package = Package(
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
         .target(name: "HTTPServer", dependencies: [
             "CMicroHTTPD",
+            .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -34,6 +36,10 @@ let package = Package(
             "RelaisDomain", "CSodium",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+
+        // The application's actions (use cases), shared by the API, the pages and the CLI: each
+        // checks the permission, validates, and writes its fact with audit and outbox rows.
+        .target(name: "RelaisUseCases", dependencies: ["RelaisDomain", "RelaisStore"]),
 
         // libcurl (Debian libcurl4-openssl-dev) for SMTP, and the mail transports behind one protocol.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
@@ -57,14 +63,15 @@ let package = Package(
 
         // Web pages and JSON API handlers.
         .target(name: "RelaisWeb", dependencies: [
-            "RelaisDomain", "RelaisStore", "RelaisConfig", "HTTPServer", "CCMark",
+            "RelaisDomain", "RelaisStore", "RelaisUseCases", "RelaisConfig", "HTTPServer", "CCMark",
+            .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Logging", package: "swift-log"),
         ], resources: [.copy("Templates"), .copy("Locales"), .copy("Static"), .copy("OpenAPI")]),
 
         // The `relais` executable: wires everything, one subcommand per operator task.
         .executableTarget(name: "relais", dependencies: [
-            "RelaisDomain", "RelaisStore", "RelaisConfig", "RelaisWeb", "HTTPServer", "RelaisMail", "RelaisSender",
+            "RelaisDomain", "RelaisStore", "RelaisUseCases", "RelaisConfig", "RelaisWeb", "HTTPServer", "RelaisMail", "RelaisSender",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,5 +1,6 @@
 import CMicroHTTPD
 import Foundation
+import HTTPTypes
 import Logging
 
 // libmicrohttpd calls these C-convention functions on its own threads. They live outside
@@ -63,7 +64,7 @@ func mhdAccessHandler(_ cls: UnsafeMutableRawPointer?, _ connection: OpaquePoint
             // Refuse before reading: MHD closes the connection instead of reading the body.
             state.tooLarge = true
             state.responded = true
-            return send(tooLarge(core, connection), core: core, connection: connection)
+            return send(tooLarge(core, connection), requestID: nil, core: core, connection: connection)
         }
         if isFormContentType(connectionValue(connection, .HEADER_KIND, "Content-Type")) {
             state.postProcessor = MHD_create_post_processor(connection, 16 * 1024, mhdPostIterator,
@@ -97,19 +98,22 @@ func mhdAccessHandler(_ cls: UnsafeMutableRawPointer?, _ connection: OpaquePoint
     if state.responded { return .YES }
     state.responded = true
     core.connections.enter(Int(bitPattern: UnsafeRawPointer(connection)), .answering)
-    if state.tooLarge { return send(tooLarge(core, connection), core: core, connection: connection) }
+    if state.tooLarge { return send(tooLarge(core, connection), requestID: nil, core: core, connection: connection) }
     if let processor = state.postProcessor {
         // Destroying the processor flushes the last urlencoded value.
         MHD_destroy_post_processor(processor)
         state.postProcessor = nil
     }
 
-    guard let httpMethod = HTTPMethod(rawValue: state.method) else {
-        let response = core.errorResponder(ServerError(status: 405, message: "Method \(state.method) is not supported."), nil)
-        return send(response, core: core, connection: connection)
+    guard let httpMethod = HTTPRequest.Method(state.method) else {
+        let response = core.errorResponder(ServerError(status: 405, message: "Method \(state.method.prefix(20)) is not supported."), nil)
+        return send(response, requestID: nil, core: core, connection: connection)
     }
-    var request = Request(method: httpMethod, path: state.url)
-    request.headers = HTTPHeaders(connectionValues(connection, .HEADER_KIND))
+    var fields = HTTPFields()
+    for (name, value) in connectionValues(connection, .HEADER_KIND) {
+        if let name = HTTPField.Name(name) { fields.append(HTTPField(name: name, value: value)) }
+    }
+    var request = Request(method: httpMethod, path: state.url, headerFields: fields, id: RequestID.accept(fields[.xRequestID]))
     request.query = connectionValues(connection, .GET_ARGUMENT_KIND).map { (name: $0.0, value: $0.1) }
     for (name, value) in connectionValues(connection, .COOKIE_KIND) where request.cookies[name] == nil {
         request.cookies[name] = value
@@ -117,22 +121,23 @@ func mhdAccessHandler(_ cls: UnsafeMutableRawPointer?, _ connection: OpaquePoint
     request.body = state.body
     request.form = state.form
     let peer = clientAddress(connection)
-    request.clientAddress = ClientAddress.resolve(peer: peer, forwardedFor: request.headers["X-Forwarded-For"],
+    request.clientAddress = ClientAddress.resolve(peer: peer, forwardedFor: request.headerFields[.xForwardedFor],
                                                   trustedProxies: core.configuration.trustedProxies)
     if state.formFailed {
-        return send(core.errorResponder(ServerError(status: 400, message: "The form body could not be parsed."), request), core: core, connection: connection)
+        return send(core.errorResponder(ServerError(status: 400, message: "The form body could not be parsed."), request), requestID: request.id,
+                    core: core, connection: connection)
     }
     if request.clientAddress != peer {
         // Behind a trusted proxy: the per-address limit applies to the forwarded client.
         guard core.connections.beginForwarded(request.clientAddress) else {
             var response = core.errorResponder(ServerError(status: 429, message: "Too many requests in flight from \(request.clientAddress)."), request)
-            response.headers.set("Retry-After", "1")
-            return send(response, core: core, connection: connection)
+            response.headerFields[.retryAfter] = "1"
+            return send(response, requestID: request.id, core: core, connection: connection)
         }
         defer { core.connections.endForwarded(request.clientAddress) }
-        return send(core.respond(to: request), core: core, connection: connection)
+        return send(core.respond(to: request), requestID: request.id, core: core, connection: connection)
     }
-    return send(core.respond(to: request), core: core, connection: connection)
+    return send(core.respond(to: request), requestID: request.id, core: core, connection: connection)
 }
 
 func mhdPostIterator(_ cls: UnsafeMutableRawPointer?, _ kind: MHD_ValueKind, _ key: UnsafePointer<CChar>?,
@@ -161,16 +166,16 @@ private func tooLarge(_ core: ServerCore, _ connection: OpaquePointer) -> Respon
     core.errorResponder(ServerError(status: 413, message: "The request body is larger than \(core.configuration.maxBodyBytes) bytes."), nil)
 }
 
-private func send(_ response: Response, core: ServerCore, connection: OpaquePointer) -> MHD_Result {
-    let response = core.finalize(response)
+private func send(_ response: Response, requestID: String?, core: ServerCore, connection: OpaquePointer) -> MHD_Result {
+    let response = core.finalize(response, requestID: requestID)
     let mhdResponse = response.body.withUnsafeBytes { bytes in
         MHD_create_response_from_buffer(bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress), .RESPMEM_MUST_COPY)
     }
     guard let mhdResponse else { return .NO }
-    for (name, value) in response.headers {
-        MHD_add_response_header(mhdResponse, name, value)
+    for field in response.headerFields {
+        MHD_add_response_header(mhdResponse, field.name.rawName, field.value)
     }
-    let result = MHD_queue_response(connection, UInt32(response.status), mhdResponse)
+    let result = MHD_queue_response(connection, UInt32(response.status.code), mhdResponse)
     MHD_destroy_response(mhdResponse)
     return result
 }

@@ -1,31 +1,39 @@
 import Foundation
+import HTTPTypes
 
-/// A complete response: status, headers and body, sent as one buffer.
+/// A complete response: status, header fields and body, sent as one buffer.
 public struct Response: Sendable {
-    public var status: Int
-    public var headers: HTTPHeaders
+    public var status: HTTPResponse.Status
+    public var headerFields: HTTPFields
     public var body: Data
 
-    public init(status: Int = 200, headers: HTTPHeaders = HTTPHeaders(), body: Data = Data()) {
+    public init(status: HTTPResponse.Status = .ok, headerFields: HTTPFields = [:], body: Data = Data()) {
         self.status = status
-        self.headers = headers
+        self.headerFields = headerFields
         self.body = body
     }
 
-    public static func text(_ text: String, status: Int = 200, contentType: String = "text/plain; charset=utf-8") -> Response {
-        Response(status: status, headers: HTTPHeaders([("Content-Type", contentType)]), body: Data(text.utf8))
+    public static func text(_ text: String, status: HTTPResponse.Status = .ok, contentType: String = "text/plain; charset=utf-8") -> Response {
+        Response(status: status, headerFields: [.contentType: contentType], body: Data(text.utf8))
     }
 
-    public static func html(_ html: String, status: Int = 200) -> Response {
+    public static func html(_ html: String, status: HTTPResponse.Status = .ok) -> Response {
         text(html, status: status, contentType: "text/html; charset=utf-8")
     }
 
-    public static func json(_ data: Data, status: Int = 200) -> Response {
-        Response(status: status, headers: HTTPHeaders([("Content-Type", "application/json; charset=utf-8")]), body: data)
+    public static func json(_ data: Data, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headerFields: [.contentType: "application/json; charset=utf-8"], body: data)
     }
 
     /// 303 See Other: the Post/Redirect/Get answer to a form.
-    public static func redirect(to location: String, status: Int = 303) -> Response {
-        Response(status: status, headers: HTTPHeaders([("Location", location)]))
+    public static func redirect(to location: String, status: HTTPResponse.Status = .seeOther) -> Response {
+        Response(status: status, headerFields: [.location: location])
+    }
+}
+
+extension HTTPResponse.Status {
+    /// A status from its code (the server's own answers are built from codes).
+    public init(_ code: Int) {
+        self.init(code: code)
     }
 }

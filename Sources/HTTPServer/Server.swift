@@ -17,8 +17,13 @@ public final class Server: @unchecked Sendable {
     /// The port actually bound (useful with port 0).
     public let port: UInt16
 
-    public init(configuration: ServerConfiguration, router: Router, logger: Logger, errorResponder: ErrorResponder? = nil) throws {
-        let core = ServerCore(configuration: configuration, router: router, logger: logger,
+    /// Starts serving `router`. Every request goes through the access log, then `middleware` in
+    /// order, then its route's own middleware and handler. A route table with duplicates is
+    /// refused here, at start-up.
+    public init(configuration: ServerConfiguration, router: Router, middleware: [any Middleware] = [], logger: Logger,
+                errorResponder: ErrorResponder? = nil) throws {
+        do { try router.validate() } catch { throw ServerStartError(description: error.description) }
+        let core = ServerCore(configuration: configuration, router: router, middleware: middleware, logger: logger,
                               errorResponder: errorResponder ?? ServerCore.plainErrorResponder)
         self.core = core
         let coreCls = Unmanaged.passUnretained(core).toOpaque()

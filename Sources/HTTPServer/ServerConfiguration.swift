@@ -1,3 +1,5 @@
+import HTTPTypes
+
 /// How the server listens and what it accepts. Every limit has a value: libmicrohttpd's
 /// own defaults leave connections open forever, which a daemon on a shared network cannot afford.
 public struct ServerConfiguration: Sendable {
@@ -29,20 +31,20 @@ public struct ServerConfiguration: Sendable {
     /// How long a shutdown waits for requests in flight before closing connections.
     public var drainSeconds: Double = 10
     /// Headers added to every response that does not set them itself.
-    public var defaultHeaders: [(String, String)] = ServerConfiguration.securityHeaders
+    public var defaultHeaders: [(HTTPField.Name, String)] = ServerConfiguration.securityHeaders
 
     public init() {}
 
     public var usesTLS: Bool { tlsCertificatePEM != nil && tlsKeyPEM != nil }
 
-    public static let securityHeaders: [(String, String)] = [
-        ("Content-Security-Policy",
+    public static let securityHeaders: [(HTTPField.Name, String)] = [
+        (.contentSecurityPolicy,
          "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"),
-        ("X-Content-Type-Options", "nosniff"),
-        ("X-Frame-Options", "DENY"),
-        ("Referrer-Policy", "no-referrer"),
+        (.xContentTypeOptions, "nosniff"),
+        (.xFrameOptions, "DENY"),
+        (.referrerPolicy, "no-referrer"),
         // Pages carry patient data: no shared or browser cache unless a route says otherwise.
-        ("Cache-Control", "no-store"),
+        (.cacheControl, "no-store"),
     ]
 }
 

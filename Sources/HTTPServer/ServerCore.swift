@@ -1,84 +1,101 @@
 import CMicroHTTPD
 import Foundation
+import HTTPTypes
 import Logging
 import Synchronization
 
 /// What the C callbacks reach through their `cls` pointer: immutable after start, but for the counter.
 final class ServerCore: Sendable {
     let configuration: ServerConfiguration
-    let router: Router
     let logger: Logger
     let errorResponder: ErrorResponder
     let inFlight = Atomic<Int>(0)
     let connections: ConnectionTracker
+    let router: Router
+    /// Every request goes through these, in order, before its route's own middleware and handler
+    /// (404s and 405s too, so that they are logged like the rest).
+    let middleware: [any Middleware]
 
-    init(configuration: ServerConfiguration, router: Router, logger: Logger, errorResponder: @escaping ErrorResponder) {
+    init(configuration: ServerConfiguration, router: Router, middleware: [any Middleware], logger: Logger,
+         errorResponder: @escaping ErrorResponder) {
         self.configuration = configuration
-        self.router = router
         self.logger = logger
         self.errorResponder = errorResponder
         connections = ConnectionTracker(headTimeoutSeconds: configuration.requestHeadTimeoutSeconds,
                                         bodyTimeoutSeconds: configuration.requestBodyTimeoutSeconds,
                                         perAddressLimit: configuration.perIPConnectionLimit, trustedProxies: configuration.trustedProxies)
+        self.router = router
+        self.middleware = [AccessLog(logger: logger)] + middleware
     }
 
     static let plainErrorResponder: ErrorResponder = { error, _ in
-        .text(error.message + "\n", status: error.status)
+        .text(error.message + "\n", status: HTTPResponse.Status(code: error.status))
     }
 
-    /// Routes a fully read request and runs its handler; a thrown error becomes a 500 whose
-    /// body carries only a reference, the details going to the log.
+    /// Runs the middleware and the handler; an error nothing caught becomes a 500 whose body
+    /// carries only a reference, the details going to the log.
     func respond(to request: Request) -> Response {
+        var request = request
+        let endpoint: Responder
         switch router.match(request.method, request.path) {
+        case .found(let handler, let parameters, let pattern):
+            request.pathParameters = parameters
+            request.route = pattern
+            endpoint = handler
         case .notFound:
-            return errorResponder(ServerError(status: 404, message: "No resource at \(request.path)."), request)
+            endpoint = { [errorResponder] request in
+                errorResponder(ServerError(status: 404, message: "No resource at \(request.path)."), request)
+            }
         case .methodNotAllowed(let allowed):
-            var response = errorResponder(ServerError(status: 405, message: "\(request.method.rawValue) is not allowed on \(request.path)."), request)
-            response.headers.set("Allow", allowed.map(\.rawValue).joined(separator: ", "))
-            return response
-        case .found(let handler, let parameters):
-            var routed = request
-            routed.pathParameters = parameters
-            do {
-                return try handler(routed)
-            } catch {
-                let reference = String(UInt32.random(in: 0...UInt32.max), radix: 16)
-                logger.error("handler failed", metadata: [
-                    "error_id": "\(reference)", "method": "\(request.method.rawValue)", "path": "\(request.path)",
-                    "error": "\(String(reflecting: error))",
-                ])
-                return errorResponder(ServerError(status: 500, message: "Internal error (reference \(reference)).", reference: reference), request)
+            endpoint = { [errorResponder] request in
+                var response = errorResponder(ServerError(status: 405, message: "\(request.method.rawValue) is not allowed on \(request.path)."), request)
+                response.headerFields[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
+                return response
             }
         }
+        do {
+            return try middleware.chained(to: endpoint)(request)
+        } catch {
+            let reference = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+            logger.error("handler failed", metadata: [
+                "error_id": "\(reference)", "request_id": "\(request.id)", "method": "\(request.method.rawValue)",
+                "route": "\(request.route ?? "-")", "error": "\(String(reflecting: error))",
+            ])
+            return errorResponder(ServerError(status: 500, message: "Internal error (reference \(reference)).", reference: reference), request)
+        }
     }
 
-    /// Adds the default security headers the response did not set itself.
-    func finalize(_ response: Response) -> Response {
+    /// Adds the default security headers the response did not set itself, and the request id.
+    func finalize(_ response: Response, requestID: String?) -> Response {
         var response = response
-        for (name, value) in configuration.defaultHeaders where !response.headers.contains(name) {
-            response.headers.add(name, value)
+        for (name, value) in configuration.defaultHeaders where !response.headerFields.contains(name) {
+            response.headerFields[name] = value
         }
-        if configuration.usesTLS && !response.headers.contains("Strict-Transport-Security") {
-            response.headers.add("Strict-Transport-Security", "max-age=31536000")
+        if configuration.usesTLS && !response.headerFields.contains(.strictTransportSecurity) {
+            response.headerFields[.strictTransportSecurity] = "max-age=31536000"
         }
+        if let requestID { response.headerFields[.xRequestID] = requestID }
         return response
     }
 }
 
-/// Per-request state, kept in MHD's `*req_cls` from the first call to NOTIFY_COMPLETED.
-final class RequestState {
-    let method: String
-    let url: String
-    var body = Data()
-    var received = 0
-    var tooLarge = false
-    var responded = false
-    var postProcessor: OpaquePointer?
-    var form: [FormField] = []
-    var formFailed = false
+/// One line per request: method, route pattern (never the raw path, which may carry a token),
+/// status, duration, the request id (also sent back in `X-Request-Id`) and the client address.
+struct AccessLog: Middleware {
+    let logger: Logger
 
-    init(method: String, url: String) {
-        self.method = method
-        self.url = url
+    func respond(to request: Request, next: Responder) throws -> Response {
+        let start = DispatchTime.now().uptimeNanoseconds
+        var status = 500
+        defer {
+            let milliseconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1_000_000
+            logger.info("\(request.method.rawValue) \(request.route ?? "-") \(status)", metadata: [
+                "request_id": "\(request.id)", "client": "\(request.clientAddress)",
+                "duration_ms": "\(String(format: "%.1f", milliseconds))",
+            ])
+        }
+        let response = try next(request)
+        status = response.status.code
+        return response
     }
 }

@@ -120,9 +120,9 @@ public struct Accounts: Sendable {
                            mustChangePassword: Bool = false, email: String? = nil, by actor: Actor) throws -> User {
         let name = name.trimmingCharacters(in: .whitespaces)
         let email = email?.trimmingCharacters(in: .whitespaces).lowercased()
-        if let email, !ParticipantDetails.looksLikeEmail(email) { throw StoreError.invalid(field: "email", reason: "not an email address") }
+        if let email, !ParticipantDetails.looksLikeEmail(email) { throw ValidationError(field: "email", .emailInvalid) }
         guard name.range(of: #"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$"#, options: .regularExpression) != nil else {
-            throw StoreError.invalid(field: "name", reason: "use 2 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+            throw ValidationError(field: "name", .userNameFormat)
         }
         try Self.checkPassword(password)
         try TextRules.validate { TextRules.checkOneLine(displayName, field: "displayName", maxLength: 100, into: &$0) }
@@ -132,7 +132,7 @@ public struct Accounts: Sendable {
                         language: "fr", createdAt: now, passwordChangedAt: now, disabledAt: nil, email: email)
         try store.pool.write { db in
             if try User.filter(Column("name") == name).fetchOne(db) != nil {
-                throw StoreError.conflict("a user named '\(name)' already exists")
+                throw Refusal.conflict(.userExists, ["name": name])
             }
             try user.insert(db)
             try Audit.record(db, actor, "create", entity: "user", id: user.id, detail: "role=\(role.rawValue)", at: now)
@@ -142,7 +142,7 @@ public struct Accounts: Sendable {
 
     static func checkPassword(_ password: String) throws {
         guard password.count >= minimumPasswordLength else {
-            throw StoreError.invalid(field: "password", reason: "must have at least \(minimumPasswordLength) characters")
+            throw ValidationError(field: "password", .passwordTooShort, ["min": String(minimumPasswordLength)])
         }
     }
 
@@ -165,7 +165,7 @@ public struct Accounts: Sendable {
     /// Disables the account and ends its sessions and tokens at once.
     public func disable(name: String, by actor: Actor) throws {
         try store.pool.write { db in
-            guard var user = try User.filter(Column("name") == name).fetchOne(db) else { throw StoreError.notFound("user '\(name)'") }
+            guard var user = try User.filter(Column("name") == name).fetchOne(db) else { throw Refusal.notFound(.userNotFound, ["name": name]) }
             guard user.disabledAt == nil else { return }
             let now = clock.now()
             user.disabledAt = now
@@ -181,7 +181,7 @@ public struct Accounts: Sendable {
         try Self.checkPassword(password)
         let hash = Secrets.hashPassword(password)
         try store.pool.write { db in
-            guard var user = try User.fetchOne(db, key: userID) else { throw StoreError.notFound("user") }
+            guard var user = try User.fetchOne(db, key: userID) else { throw Refusal.notFound(.userNotFound) }
             let now = clock.now()
             user.passwordHash = hash
             user.passwordChangedAt = now
@@ -195,16 +195,16 @@ public struct Accounts: Sendable {
     /// Changes what a user may set about themself: the name shown, the language of pages and
     /// the address of the staff digest (an empty string removes it).
     public func updateProfile(userID: String, displayName: String?, language: String?, email: String? = nil, by actor: Actor) throws -> User {
-        var fields: [String: String] = [:]
+        var fields: [String: Reason] = [:]
         let email = email?.trimmingCharacters(in: .whitespaces).lowercased()
-        if let email, !email.isEmpty, !ParticipantDetails.looksLikeEmail(email) { fields["email"] = "not an email address" }
+        if let email, !email.isEmpty, !ParticipantDetails.looksLikeEmail(email) { fields["email"] = Reason(.emailInvalid) }
         if let displayName {
             TextRules.checkOneLine(displayName.trimmingCharacters(in: .whitespaces), field: "displayName", maxLength: 100, required: true, into: &fields)
         }
-        if let language, !["fr", "en"].contains(language) { fields["language"] = "must be 'fr' or 'en'" }
+        if let language, !["fr", "en"].contains(language) { fields["language"] = Reason(.languageInvalid) }
         guard fields.isEmpty else { throw ValidationError(fields) }
         return try store.pool.write { db in
-            guard var user = try User.fetchOne(db, key: userID) else { throw StoreError.notFound("user") }
+            guard var user = try User.fetchOne(db, key: userID) else { throw Refusal.notFound(.userNotFound) }
             if let displayName { user.displayName = displayName.trimmingCharacters(in: .whitespaces) }
             if let language { user.language = language }
             if let email { user.email = email.isEmpty ? nil : email }
@@ -221,12 +221,12 @@ public struct Accounts: Sendable {
     @discardableResult
     public func setRole(userID: String, to role: Role, by actor: Actor) throws -> User {
         try store.pool.write { db in
-            guard var user = try User.fetchOne(db, key: userID) else { throw StoreError.notFound("user") }
+            guard var user = try User.fetchOne(db, key: userID) else { throw Refusal.notFound(.userNotFound) }
             guard user.role != role else { return user }
             if user.role == .admin && user.disabledAt == nil {
                 let otherAdmins = try User.filter(Column("role") == Role.admin.rawValue && Column("disabled_at") == nil && Column("id") != userID)
                     .fetchCount(db)
-                if otherAdmins == 0 { throw StoreError.conflict("'\(user.name)' is the last enabled administrator") }
+                if otherAdmins == 0 { throw Refusal.conflict(.lastAdministrator, ["name": user.name]) }
             }
             let previous = user.role
             user.role = role
@@ -242,7 +242,7 @@ public struct Accounts: Sendable {
     @discardableResult
     public func enable(userID: String, by actor: Actor) throws -> User {
         try store.pool.write { db in
-            guard var user = try User.fetchOne(db, key: userID) else { throw StoreError.notFound("user") }
+            guard var user = try User.fetchOne(db, key: userID) else { throw Refusal.notFound(.userNotFound) }
             guard user.disabledAt != nil else { return user }
             user.disabledAt = nil
             try user.update(db)
@@ -261,7 +261,7 @@ public struct Accounts: Sendable {
         try Self.checkPassword(password)
         let hash = Secrets.hashPassword(password)
         return try store.pool.write { db in
-            guard var user = try User.fetchOne(db, key: userID) else { throw StoreError.notFound("user") }
+            guard var user = try User.fetchOne(db, key: userID) else { throw Refusal.notFound(.userNotFound) }
             let now = clock.now()
             user.passwordHash = hash
             user.passwordChangedAt = now
@@ -394,8 +394,8 @@ public struct Accounts: Sendable {
         let token = "rls_" + Secrets.randomToken()
         let now = clock.now()
         return try store.pool.write { db in
-            guard let user = try User.filter(Column("name") == userName).fetchOne(db) else { throw StoreError.notFound("user '\(userName)'") }
-            guard !user.isDisabled else { throw StoreError.conflict("user '\(userName)' is disabled") }
+            guard let user = try User.filter(Column("name") == userName).fetchOne(db) else { throw Refusal.notFound(.userNotFound, ["name": userName]) }
+            guard !user.isDisabled else { throw Refusal.conflict(.userDisabled, ["name": userName]) }
             let record = APIToken(id: UUID().uuidString.lowercased(), userId: user.id, tokenHash: Secrets.digest(token),
                                   label: label, createdAt: now, lastUsedAt: nil, revokedAt: nil)
             try record.insert(db)
@@ -406,7 +406,7 @@ public struct Accounts: Sendable {
 
     public func revokeToken(id: String, by actor: Actor) throws {
         try store.pool.write { db in
-            guard var record = try APIToken.fetchOne(db, key: id) else { throw StoreError.notFound("token '\(id)'") }
+            guard var record = try APIToken.fetchOne(db, key: id) else { throw Refusal.notFound(.tokenNotFound) }
             guard record.revokedAt == nil else { return }
             record.revokedAt = clock.now()
             try record.update(db)

@@ -57,7 +57,7 @@ public struct Assessments: Sendable {
                        source: AssessmentSource, by actor: Actor) throws -> AssessmentRecord {
         let now = clock.now()
         return try store.pool.write { db in
-            guard try ParticipantRecord.exists(db, key: participantID) else { throw StoreError.notFound("participant '\(participantID)'") }
+            guard try ParticipantRecord.exists(db, key: participantID) else { throw Refusal.notFound(.participantNotFound) }
             let record = try Self.insert(db, participantID: participantID, result: result, takenOn: takenOn, partial: partial,
                                          source: source, by: actor, at: now)
             if !partial {
@@ -87,7 +87,7 @@ public struct Assessments: Sendable {
     /// A participant's assessments, oldest first; the read is audited.
     public func assessments(participantID: String, by actor: Actor) throws -> [AssessmentRecord] {
         try store.pool.write { db in
-            guard try ParticipantRecord.exists(db, key: participantID) else { throw StoreError.notFound("participant '\(participantID)'") }
+            guard try ParticipantRecord.exists(db, key: participantID) else { throw Refusal.notFound(.participantNotFound) }
             try Audit.record(db, actor, "read_assessments", entity: "participant", id: participantID, at: clock.now())
             return try AssessmentRecord.filter(Column("participant_id") == participantID)
                 .order(Column("taken_on"), Column("recorded_at")).fetchAll(db)
@@ -97,7 +97,7 @@ public struct Assessments: Sendable {
     public func assessment(id: String, participantID: String, by actor: Actor) throws -> AssessmentRecord {
         try store.pool.write { db in
             guard let record = try AssessmentRecord.fetchOne(db, key: id), record.participantId == participantID else {
-                throw StoreError.notFound("assessment '\(id)'")
+                throw Refusal.notFound(.assessmentNotFound)
             }
             try Audit.record(db, actor, "read_assessment", entity: "participant", id: participantID, detail: id, at: clock.now())
             return record

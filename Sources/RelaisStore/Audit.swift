@@ -59,6 +59,19 @@ public enum Audit {
 }
 
 extension Store {
+    /// An event that changes no record but must be traced (a test email sent from the settings).
+    public func recordEvent(_ actor: Actor, _ action: String, entity: String, detail: String?, at now: Date) throws {
+        try pool.write { db in try Audit.record(db, actor, action, entity: entity, detail: detail, at: now) }
+    }
+
+    /// The read of a list that names participants: one audit row each, in one transaction.
+    public func recordRead(_ actor: Actor, _ action: String, participants: [String], at now: Date) throws {
+        guard !participants.isEmpty else { return }
+        try pool.write { db in
+            for id in participants { try Audit.record(db, actor, action, entity: "participant", id: id, at: now) }
+        }
+    }
+
     public func auditEntries(entity: String? = nil, id: String? = nil, limit: Int = 200) throws -> [AuditEntry] {
         try pool.read { db in
             var request = AuditEntry.order(Column("id").desc).limit(limit)
@@ -66,5 +79,17 @@ extension Store {
             if let id { request = request.filter(Column("entity_id") == id) }
             return try request.fetchAll(db)
         }
+    }
+}
+
+extension Store {
+    /// Deletes the audit rows past the retention (at start), the only deletion the schema allows.
+    public func purgeAudit(before cutoff: Date) throws -> Int {
+        try pool.write { db in try Audit.purge(db, before: cutoff) }
+    }
+
+    /// Whether the database holds programmes or participants (the demo needs an empty one).
+    public func holdsRecords() throws -> Bool {
+        try pool.read { db in (try Int.fetchOne(db, sql: "SELECT (SELECT COUNT(*) FROM programme) + (SELECT COUNT(*) FROM participant)") ?? 0) > 0 }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RelaisDomain
 
 /// The one place that refuses double bookings: a facilitator or a room in two places at once,
 /// a participant booked twice. Runs inside the writing transaction, so two requests cannot
@@ -16,7 +17,7 @@ enum Conflicts {
     }
 
     static func check(_ db: Database, _ slot: Slot, timeZone: TimeZone) throws {
-        let when = describe(slot.start, timeZone)
+        let when = LocalDateTime(slot.start, in: timeZone).iso
         // Group sessions overlapping the slot.
         let sessions = try Row.fetchAll(db, sql: """
             SELECT session.id, session.title, session.starts_at, session.room_id, programme.title AS programme_title,
@@ -29,17 +30,17 @@ enum Conflicts {
             let lead: String = row["lead_id"], helper: String? = row["peer_helper_id"]
             let title = "\(row["programme_title"] as String), \(row["title"] as String)"
             if let busy = slot.facilitators.first(where: { $0 == lead || $0 == helper }) {
-                throw StoreError.conflict("\(try name(db, busy)) already leads the session '\(title)' at that time (\(when))")
+                throw Refusal.conflict(.facilitatorBusy, ["name": try name(db, busy), "session": title, "when": when])
             }
             if let room = slot.roomID, room == (row["room_id"] as String?) {
-                throw StoreError.conflict("the room is already booked for the session '\(title)' at that time (\(when))")
+                throw Refusal.conflict(.roomBusy, ["session": title, "when": when])
             }
             if !slot.participants.isEmpty {
                 let enrolled = try String.fetchAll(db, sql: """
                     SELECT participant_id FROM enrolment WHERE programme_id = ? AND status = 'enrolled'
                     """, arguments: [row["programme_id"] as String])
                 if let busy = slot.participants.first(where: enrolled.contains) {
-                    throw StoreError.conflict("participant \(busy) attends the session '\(title)' at that time (\(when))")
+                    throw Refusal.conflict(.participantInSession, ["participant": try participantName(db, busy), "session": title, "when": when])
                 }
             }
         }
@@ -51,16 +52,21 @@ enum Conflicts {
         for row in consultations {
             let facilitator: String = row["facilitator_id"], participant: String = row["participant_id"]
             if slot.facilitators.contains(facilitator) {
-                throw StoreError.conflict("\(try name(db, facilitator)) already has an individual consultation at that time (\(when))")
+                throw Refusal.conflict(.facilitatorInConsultation, ["name": try name(db, facilitator), "when": when])
             }
             if slot.participants.contains(participant) {
-                throw StoreError.conflict("participant \(participant) already has a consultation at that time (\(when))")
+                throw Refusal.conflict(.participantInConsultation, ["participant": try participantName(db, participant), "when": when])
             }
         }
     }
 
     private static func name(_ db: Database, _ userID: String) throws -> String {
         try String.fetchOne(db, sql: "SELECT display_name FROM user WHERE id = ?", arguments: [userID]) ?? userID
+    }
+
+    /// A participant as staff know them (the conflict is shown to planners only).
+    private static func participantName(_ db: Database, _ participantID: String) throws -> String {
+        try String.fetchOne(db, sql: "SELECT first_name || ' ' || last_name FROM participant WHERE id = ?", arguments: [participantID]) ?? participantID
     }
 
     static func describe(_ date: Date, _ timeZone: TimeZone) -> String {

@@ -56,27 +56,26 @@ public struct Consultations: Sendable {
 
     public func book(programmeID: String, participantID: String, index: Int, facilitatorID: String, start: Date, end: Date,
                      modality: ConsultationModality, allowedIndexes: ClosedRange<Int>, by actor: Actor) throws -> ConsultationRecord {
-        guard end > start else { throw ValidationError(field: "durationMinutes", "must be positive") }
+        guard end > start else { throw ValidationError(field: "durationMinutes", .durationRange, ["min": "10", "max": "240"]) }
         guard allowedIndexes.contains(index) else {
-            throw ValidationError(field: "index", "the programme's template has consultations \(allowedIndexes.lowerBound) to \(allowedIndexes.upperBound)")
+            throw ValidationError(field: "index", .consultationIndexRange, ["min": String(allowedIndexes.lowerBound), "max": String(allowedIndexes.upperBound)])
         }
         let now = clock.now()
         return try store.pool.write { db in
-            guard let programme = try ProgrammeRecord.fetchOne(db, key: programmeID) else { throw StoreError.notFound("programme '\(programmeID)'") }
+            guard let programme = try ProgrammeRecord.fetchOne(db, key: programmeID) else { throw Refusal.notFound(.programmeNotFound) }
             guard let facilitator = try User.fetchOne(db, key: facilitatorID), !facilitator.isDisabled else {
-                throw ValidationError(field: "facilitatorId", "unknown or disabled user")
+                throw ValidationError(field: "facilitatorId", .userUnknownOrDisabled)
             }
             guard facilitator.role == .tabacologue else {
-                throw ValidationError(field: "facilitatorId", facilitator.role == .peerHelper
-                    ? "peer helpers do not hold individual consultations" : "the facilitator must be a tabacologue")
+                throw ValidationError(field: "facilitatorId", facilitator.role == .peerHelper ? .facilitatorPeerHelper : .facilitatorNotTabacologue)
             }
             guard try EnrolmentRecord.filter(Column("programme_id") == programmeID && Column("participant_id") == participantID
                                              && Column("status") == "enrolled").fetchCount(db) > 0 else {
-                throw ValidationError(field: "participantId", "not enrolled in this programme")
+                throw ValidationError(field: "participantId", .participantNotEnrolled)
             }
             if try ConsultationRecord.filter(Column("programme_id") == programmeID && Column("participant_id") == participantID
                                              && Column("idx") == index && Column("status") != "cancelled").fetchCount(db) > 0 {
-                throw StoreError.conflict("consultation \(index) is already booked for this participant")
+                throw Refusal.conflict(.consultationAlreadyBooked, ["index": String(index)])
             }
             try Conflicts.check(db, .init(start: start, end: end, facilitators: [facilitatorID], roomID: nil,
                                           participants: [participantID]), timeZone: programme.zone)
@@ -92,7 +91,7 @@ public struct Consultations: Sendable {
     /// The consultation, its read audited (it may carry a clinical note).
     public func read(id: String, by actor: Actor) throws -> ConsultationRecord {
         try store.pool.write { db in
-            guard let record = try ConsultationRecord.fetchOne(db, key: id) else { throw StoreError.notFound("consultation '\(id)'") }
+            guard let record = try ConsultationRecord.fetchOne(db, key: id) else { throw Refusal.notFound(.consultationNotFound) }
             try Audit.record(db, actor, "read_consultation", entity: "participant", id: record.participantId, detail: id, at: clock.now())
             return record
         }
@@ -105,10 +104,10 @@ public struct Consultations: Sendable {
         return try store.pool.write { db in
             guard var record = try ConsultationRecord.fetchOne(db, key: id),
                   let programme = try ProgrammeRecord.fetchOne(db, key: record.programmeId) else {
-                throw StoreError.notFound("consultation '\(id)'")
+                throw Refusal.notFound(.consultationNotFound)
             }
             if let start, let end {
-                guard end > start else { throw ValidationError(field: "durationMinutes", "must be positive") }
+                guard end > start else { throw ValidationError(field: "durationMinutes", .durationRange, ["min": "10", "max": "240"]) }
                 try Conflicts.check(db, .init(start: start, end: end, facilitators: [record.facilitatorId], roomID: nil,
                                               participants: [record.participantId], excludingConsultation: id), timeZone: programme.zone)
                 record.startsAt = start
@@ -133,14 +132,14 @@ public struct Consultations: Sendable {
 
     public func addOrientations(participantID: String, programmeID: String?, consultationID: String?, kinds: [OrientationKind],
                                 detail: String, by actor: Actor) throws -> [OrientationRecord] {
-        guard !kinds.isEmpty else { throw ValidationError(field: "kinds", "choose at least one orientation") }
+        guard !kinds.isEmpty else { throw ValidationError(field: "kinds", .orientationKindsEmpty) }
         if kinds.contains(.other) && detail.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw ValidationError(field: "detail", "say which orientation when choosing 'other'")
+            throw ValidationError(field: "detail", .orientationOtherDetail)
         }
         try TextRules.validate { TextRules.checkMultiLine(detail, field: "detail", maxLength: 2000, into: &$0) }
         let now = clock.now()
         return try store.pool.write { db in
-            guard try ParticipantRecord.exists(db, key: participantID) else { throw StoreError.notFound("participant '\(participantID)'") }
+            guard try ParticipantRecord.exists(db, key: participantID) else { throw Refusal.notFound(.participantNotFound) }
             let records = Array(Set(kinds)).sorted { $0.rawValue < $1.rawValue }.map { kind in
                 OrientationRecord(id: UUID().uuidString.lowercased(), participantId: participantID, programmeId: programmeID,
                                   consultationId: consultationID, kind: kind, detail: detail, followed: nil, createdBy: actor.userID, createdAt: now)

@@ -35,17 +35,17 @@ public struct Enrolments: Sendable {
     public func enrol(programmeID: String, participantID: String, waitingList: Bool, by actor: Actor) throws -> EnrolmentRecord {
         let now = clock.now()
         return try store.pool.write { db in
-            guard let programme = try ProgrammeRecord.fetchOne(db, key: programmeID) else { throw StoreError.notFound("programme '\(programmeID)'") }
-            guard programme.status == .planned else { throw StoreError.conflict("the programme is cancelled") }
-            guard try ParticipantRecord.exists(db, key: participantID) else { throw ValidationError(field: "participantId", "unknown participant") }
+            guard let programme = try ProgrammeRecord.fetchOne(db, key: programmeID) else { throw Refusal.notFound(.programmeNotFound) }
+            guard programme.status == .planned else { throw Refusal.conflict(.programmeCancelled) }
+            guard try ParticipantRecord.exists(db, key: participantID) else { throw ValidationError(field: "participantId", .participantUnknown) }
             let record = try EnrolmentRecord.filter(Column("programme_id") == programmeID && Column("participant_id") == participantID).fetchOne(db)
             if let existing = record, existing.status != .withdrawn {
-                throw StoreError.conflict("the participant is already \(existing.status == .enrolled ? "enrolled" : "on the waiting list")")
+                throw Refusal.conflict(existing.status == .enrolled ? .alreadyEnrolled : .alreadyWaiting)
             }
             let enrolled = try EnrolmentRecord.filter(Column("programme_id") == programmeID && Column("status") == "enrolled").fetchCount(db)
             let full = enrolled >= programme.capacity
             if full && !waitingList {
-                throw StoreError.conflict("the programme is full (\(enrolled)/\(programme.capacity)); enrol on the waiting list instead")
+                throw Refusal.conflict(.programmeFull, ["enrolled": String(enrolled), "capacity": String(programme.capacity)])
             }
             let fresh = EnrolmentRecord(id: record?.id ?? UUID().uuidString.lowercased(), programmeId: programmeID, participantId: participantID,
                                         status: full ? .waiting : .enrolled, requestedAt: now, enrolledAt: full ? nil : now,
@@ -63,8 +63,8 @@ public struct Enrolments: Sendable {
         try TextRules.validate { TextRules.checkOneLine(reason, field: "reason", maxLength: 500, required: true, into: &$0) }
         let now = clock.now()
         return try store.pool.write { db in
-            guard var record = try EnrolmentRecord.fetchOne(db, key: enrolmentID) else { throw StoreError.notFound("enrolment '\(enrolmentID)'") }
-            guard record.status != .withdrawn else { throw StoreError.conflict("the participant has already withdrawn") }
+            guard var record = try EnrolmentRecord.fetchOne(db, key: enrolmentID) else { throw Refusal.notFound(.enrolmentNotFound) }
+            guard record.status != .withdrawn else { throw Refusal.conflict(.alreadyWithdrawn) }
             let freedPlace = record.status == .enrolled
             record.status = .withdrawn
             record.withdrawnAt = now
@@ -86,14 +86,32 @@ public struct Enrolments: Sendable {
         }
     }
 
-    /// The roster: enrolments with their participants, enrolled first then the waiting list in order.
-    public func roster(programmeID: String) throws -> [(EnrolmentRecord, ParticipantRecord)] {
+    /// The roster: enrolments with their participants, enrolled first then the waiting list in
+    /// order, read with an audit row (`read_roster` on the programme, or on `session` when shown
+    /// for one session), since it names participants.
+    public func roster(programmeID: String, auditedFor actor: Actor, session: String? = nil) throws -> [(EnrolmentRecord, ParticipantRecord)] {
+        try store.pool.write { db in
+            try Audit.record(db, actor, "read_roster", entity: session == nil ? "programme" : "session", id: session ?? programmeID, at: clock.now())
+            return try Self.roster(db, programmeID: programmeID)
+        }
+    }
+
+    /// The roster without an audit row, for what runs inside another audited transaction.
+    static func roster(_ db: Database, programmeID: String) throws -> [(EnrolmentRecord, ParticipantRecord)] {
+        let enrolments = try EnrolmentRecord.filter(Column("programme_id") == programmeID).order(Column("requested_at")).fetchAll(db)
+        func rank(_ status: EnrolmentStatus) -> Int { status == .enrolled ? 0 : status == .waiting ? 1 : 2 }
+        return try enrolments.compactMap { enrolment in
+            try ParticipantRecord.fetchOne(db, key: enrolment.participantId).map { (enrolment, $0) }
+        }.sorted { (rank($0.0.status), $0.0.requestedAt) < (rank($1.0.status), $1.0.requestedAt) }
+    }
+
+    /// How many are enrolled and waiting.
+    public func counts(programmeID: String) throws -> (enrolled: Int, waiting: Int) {
         try store.pool.read { db in
-            let enrolments = try EnrolmentRecord.filter(Column("programme_id") == programmeID).order(Column("requested_at")).fetchAll(db)
-            let order: [EnrolmentStatus: Int] = [.enrolled: 0, .waiting: 1, .withdrawn: 2]
-            return try enrolments.compactMap { enrolment in
-                try ParticipantRecord.fetchOne(db, key: enrolment.participantId).map { (enrolment, $0) }
-            }.sorted { (order[$0.0.status]!, $0.0.requestedAt) < (order[$1.0.status]!, $1.0.requestedAt) }
+            let row = try Row.fetchOne(db, sql: """
+                SELECT SUM(status = 'enrolled'), SUM(status = 'waiting') FROM enrolment WHERE programme_id = ?
+                """, arguments: [programmeID])
+            return ((row?[0] as Int?) ?? 0, (row?[1] as Int?) ?? 0)
         }
     }
 
@@ -103,13 +121,13 @@ public struct Enrolments: Sendable {
         try TextRules.validate { TextRules.checkMultiLine(note, field: "note", maxLength: 5000, into: &$0) }
         let now = clock.now()
         try store.pool.write { db in
-            guard var session = try SessionRecord.fetchOne(db, key: sessionID) else { throw StoreError.notFound("session '\(sessionID)'") }
-            guard session.status == .planned else { throw StoreError.conflict("the session is cancelled") }
+            guard var session = try SessionRecord.fetchOne(db, key: sessionID) else { throw Refusal.notFound(.sessionNotFound) }
+            guard session.status == .planned else { throw Refusal.conflict(.sessionCancelled) }
             let enrolled = Set(try String.fetchAll(db, sql: "SELECT participant_id FROM enrolment WHERE programme_id = ? AND status = 'enrolled'",
                                                    arguments: [session.programmeId]))
-            var problems: [String: String] = [:]
+            var problems: [String: Reason] = [:]
             for (index, record) in records.enumerated() where !enrolled.contains(record.participantID) {
-                problems["records[\(index)].participantId"] = "not enrolled in this programme"
+                problems["records[\(index)].participantId"] = Reason(.participantNotEnrolled)
             }
             guard problems.isEmpty else { throw ValidationError(problems) }
             for record in records {

@@ -170,9 +170,9 @@ public struct Outbox: Sendable {
     public func retry(id: String, by actor: Actor) throws -> OutboxRecord {
         let now = clock.now()
         return try store.pool.write { db in
-            guard var record = try OutboxRecord.fetchOne(db, key: id) else { throw StoreError.notFound("message '\(id)'") }
+            guard var record = try OutboxRecord.fetchOne(db, key: id) else { throw Refusal.notFound(.messageNotFound) }
             guard record.state == .failed else {
-                throw StoreError.conflict("only a failed message can be retried (this one is \(record.state.rawValue))")
+                throw Refusal.conflict(.retryOnlyFailed, ["state": record.state.rawValue])
             }
             record.state = .pending
             record.attempts = 0

@@ -128,7 +128,7 @@ public struct ParticipantRecords: Sendable {
         let now = clock.now()
         return try store.pool.write { db in
             guard let participant = try ParticipantRecord.fetchOne(db, key: participantID) else {
-                throw StoreError.notFound("participant '\(participantID)'")
+                throw Refusal.notFound(.participantNotFound)
             }
             try Audit.record(db, actor, "export", entity: "participant", id: participantID, at: now)
             let tasks = try TaskRecord.filter(Column("participant_id") == participantID).order(Column("created_at")).fetchAll(db)
@@ -181,7 +181,7 @@ public struct ParticipantRecords: Sendable {
             var receipt = ErasureReceipt(anonymousRows: 0, redactedTexts: 0, compacted: false)
             try db.inTransaction {
                 guard let participant = try ParticipantRecord.fetchOne(db, key: participantID) else {
-                    throw StoreError.notFound("participant '\(participantID)'")
+                    throw Refusal.notFound(.participantNotFound)
                 }
                 let rows = try Self.anonymousRows(db, participant, erasedOn: LocalDateTime(now, in: timeZone).date)
                 for row in rows { try row.insert(db) }

@@ -95,7 +95,7 @@ public struct Participants: Sendable {
         let valid = try details.validated(currentYear: currentYear())
         let now = clock.now()
         return try store.pool.write { db in
-            guard var record = try ParticipantRecord.fetchOne(db, key: id) else { throw StoreError.notFound("participant '\(id)'") }
+            guard var record = try ParticipantRecord.fetchOne(db, key: id) else { throw Refusal.notFound(.participantNotFound) }
             record.apply(valid, at: now)
             try record.update(db)
             try Audit.record(db, actor, "update", entity: "participant", id: id, at: now)
@@ -106,7 +106,7 @@ public struct Participants: Sendable {
     /// One participant, the read audited.
     public func read(id: String, by actor: Actor) throws -> ParticipantRecord {
         try store.pool.write { db in
-            guard let record = try ParticipantRecord.fetchOne(db, key: id) else { throw StoreError.notFound("participant '\(id)'") }
+            guard let record = try ParticipantRecord.fetchOne(db, key: id) else { throw Refusal.notFound(.participantNotFound) }
             try Audit.record(db, actor, "read", entity: "participant", id: id, at: clock.now())
             return record
         }

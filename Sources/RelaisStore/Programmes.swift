@@ -57,6 +57,22 @@ public struct SessionRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
     }
 }
 
+/// A move or a cancellation of a session, as kept in `session_change`.
+public struct SessionChange: Codable, Sendable, Equatable, FetchableRecord, TableRecord {
+    public static let databaseTableName = "session_change"
+    public var at: Date
+    public var actorName: String
+    public var change: String
+    public var before: String?
+    public var after: String?
+    public var reason: String
+
+    enum CodingKeys: String, CodingKey {
+        case at, change, before, after, reason
+        case actorName = "actor_name"
+    }
+}
+
 /// What a coordinator asks for; the sessions come from the planner's proposal.
 public struct ProgrammeDraft: Sendable {
     public var template: ProgrammeTemplate
@@ -103,17 +119,17 @@ public struct Programmes: Sendable {
     }
 
     public func create(_ draft: ProgrammeDraft, by actor: Actor) throws -> (ProgrammeRecord, [SessionRecord]) {
-        var problems: [String: String] = [:]
+        var problems: [String: Reason] = [:]
         let title = draft.title.trimmingCharacters(in: .whitespaces)
         TextRules.checkOneLine(title, field: "title", maxLength: 200, required: true, into: &problems)
-        if !(1...100).contains(draft.capacity) { problems["capacity"] = "must be from 1 to 100" }
-        if draft.modality != .visio && draft.siteID == nil { problems["siteId"] = "required for sessions in person" }
+        if !(1...100).contains(draft.capacity) { problems["capacity"] = Reason(.numberRange, ["min": "1", "max": "100"]) }
+        if draft.modality != .visio && draft.siteID == nil { problems["siteId"] = Reason(.siteRequired) }
         // The link is shown in pages and sent in mail and calendar files, whatever the modality.
         let visioURL = draft.visioURL?.trimmingCharacters(in: .whitespaces).nilIfEmpty
         if let visioURL, let problem = TextRules.httpsLinkProblem(visioURL) {
             problems["visioUrl"] = problem
         } else if visioURL == nil && draft.modality != .inPerson {
-            problems["visioUrl"] = "an https:// link is required for sessions by visio"
+            problems["visioUrl"] = Reason(.visioLinkRequired)
         }
         guard problems.isEmpty else { throw ValidationError(problems) }
         let now = clock.now()
@@ -130,15 +146,15 @@ public struct Programmes: Sendable {
         }
         try store.pool.write { db in
             try Self.checkStaff(db, leadID: draft.leadID, peerHelperID: draft.peerHelperID)
-            if let siteID = draft.siteID, try !SiteRecord.exists(db, key: siteID) { throw ValidationError(field: "siteId", "unknown site") }
+            if let siteID = draft.siteID, try !SiteRecord.exists(db, key: siteID) { throw ValidationError(field: "siteId", .siteUnknown) }
             if let roomID = draft.roomID {
                 guard let room = try RoomRecord.fetchOne(db, key: roomID), room.siteId == draft.siteID else {
-                    throw ValidationError(field: "roomId", "unknown room, or a room of another site")
+                    throw ValidationError(field: "roomId", .roomUnknown)
                 }
             }
             for (index, session) in sessions.enumerated() {
                 if index > 0 && session.startsAt < sessions[index - 1].endsAt {
-                    throw StoreError.conflict("sessions \(index) and \(index + 1) of the plan overlap")
+                    throw Refusal.conflict(.planOverlap, ["first": String(index), "second": String(index + 1)])
                 }
                 try Conflicts.check(db, .init(start: session.startsAt, end: session.endsAt, facilitators: programme.facilitators,
                                               roomID: session.roomId, participants: []), timeZone: draft.timeZone)
@@ -152,16 +168,16 @@ public struct Programmes: Sendable {
 
     /// What `create` would refuse for each session of a draft (its 1-based index → the reason):
     /// the creation form shows them beside the planner's proposal before anything is stored.
-    public func conflicts(_ draft: ProgrammeDraft) throws -> [Int: String] {
+    public func conflicts(_ draft: ProgrammeDraft) throws -> [Int: Reason] {
         try store.pool.read { db in
-            var found: [Int: String] = [:]
+            var found: [Int: Reason] = [:]
             let facilitators = [draft.leadID] + (draft.peerHelperID.map { [$0] } ?? [])
             for (index, session) in draft.sessions.enumerated() {
                 do {
                     try Conflicts.check(db, .init(start: session.start, end: session.end, facilitators: facilitators, roomID: draft.roomID,
                                                   participants: []), timeZone: draft.timeZone)
-                } catch StoreError.conflict(let reason) {
-                    found[index + 1] = reason
+                } catch let refusal as Refusal where refusal.kind == .conflict {
+                    found[index + 1] = refusal.reason
                 }
             }
             return found
@@ -171,23 +187,22 @@ public struct Programmes: Sendable {
     /// A session needs a tabacologue to lead it; a peer helper only co-leads.
     static func checkStaff(_ db: Database, leadID: String, peerHelperID: String?) throws {
         guard let lead = try User.fetchOne(db, key: leadID), !lead.isDisabled else {
-            throw ValidationError(field: "leadId", "unknown or disabled user")
+            throw ValidationError(field: "leadId", .userUnknownOrDisabled)
         }
         guard lead.role == .tabacologue else {
             throw ValidationError(field: "leadId", lead.role == .peerHelper
-                ? "a peer helper never leads alone: the lead must be a tabacologue"
-                : "the lead must be a tabacologue (role of \(lead.name): \(lead.role.rawValue))")
+                ? Reason(.leadPeerHelper) : Reason(.leadNotTabacologue, ["name": lead.displayName, "role": lead.role.rawValue]))
         }
         if let peerHelperID {
             guard let helper = try User.fetchOne(db, key: peerHelperID), !helper.isDisabled, helper.role == .peerHelper else {
-                throw ValidationError(field: "peerHelperId", "must be an active account with the role peer_helper")
+                throw ValidationError(field: "peerHelperId", .peerHelperInvalid)
             }
         }
     }
 
     public func programme(id: String) throws -> (ProgrammeRecord, [SessionRecord]) {
         try store.pool.read { db in
-            guard let programme = try ProgrammeRecord.fetchOne(db, key: id) else { throw StoreError.notFound("programme '\(id)'") }
+            guard let programme = try ProgrammeRecord.fetchOne(db, key: id) else { throw Refusal.notFound(.programmeNotFound) }
             return (programme, try SessionRecord.filter(Column("programme_id") == id).order(Column("idx")).fetchAll(db))
         }
     }
@@ -211,7 +226,7 @@ public struct Programmes: Sendable {
     public func session(id: String) throws -> (SessionRecord, ProgrammeRecord) {
         try store.pool.read { db in
             guard let session = try SessionRecord.fetchOne(db, key: id),
-                  let programme = try ProgrammeRecord.fetchOne(db, key: session.programmeId) else { throw StoreError.notFound("session '\(id)'") }
+                  let programme = try ProgrammeRecord.fetchOne(db, key: session.programmeId) else { throw Refusal.notFound(.sessionNotFound) }
             return (session, programme)
         }
     }
@@ -219,15 +234,15 @@ public struct Programmes: Sendable {
     /// Moves a session (conflicts refused), recording before/after and the reason.
     public func reschedule(sessionID: String, start: Date, end: Date, roomID: String??, holiday: String?, reason: String,
                            by actor: Actor) throws -> SessionRecord {
-        guard end > start else { throw ValidationError(field: "end", "must be after the start") }
+        guard end > start else { throw ValidationError(field: "end", .endBeforeStart) }
         try TextRules.validate { TextRules.checkOneLine(reason, field: "reason", maxLength: 500, into: &$0) }
         return try store.pool.write { db in
             guard var session = try SessionRecord.fetchOne(db, key: sessionID),
-                  let programme = try ProgrammeRecord.fetchOne(db, key: session.programmeId) else { throw StoreError.notFound("session '\(sessionID)'") }
-            guard session.status == .planned else { throw StoreError.conflict("the session is cancelled; it cannot be moved") }
+                  let programme = try ProgrammeRecord.fetchOne(db, key: session.programmeId) else { throw Refusal.notFound(.sessionNotFound) }
+            guard session.status == .planned else { throw Refusal.conflict(.sessionCancelled) }
             if let roomID, let id = roomID {
                 guard let room = try RoomRecord.fetchOne(db, key: id), room.siteId == programme.siteId else {
-                    throw ValidationError(field: "roomId", "unknown room, or a room of another site")
+                    throw ValidationError(field: "roomId", .roomUnknown)
                 }
             }
             let newRoom = roomID ?? session.roomId
@@ -236,7 +251,7 @@ public struct Programmes: Sendable {
             let siblings = try SessionRecord.filter(Column("programme_id") == programme.id && Column("id") != session.id
                                                     && Column("status") == "planned").fetchAll(db)
             if siblings.contains(where: { $0.startsAt < end && $0.endsAt > start }) {
-                throw StoreError.conflict("the new time overlaps another session of the programme")
+                throw Refusal.conflict(.sessionOverlapsProgramme)
             }
             let before = Conflicts.describe(session.startsAt, programme.zone)
             let previousStart = session.startsAt
@@ -257,7 +272,7 @@ public struct Programmes: Sendable {
     public func cancel(sessionID: String, reason: String, by actor: Actor) throws -> SessionRecord {
         try TextRules.validate { TextRules.checkOneLine(reason, field: "reason", maxLength: 500, into: &$0) }
         return try store.pool.write { db in
-            guard var session = try SessionRecord.fetchOne(db, key: sessionID) else { throw StoreError.notFound("session '\(sessionID)'") }
+            guard var session = try SessionRecord.fetchOne(db, key: sessionID) else { throw Refusal.notFound(.sessionNotFound) }
             guard session.status == .planned else { return session }
             session.status = .cancelled
             session.updatedAt = clock.now()
@@ -270,7 +285,7 @@ public struct Programmes: Sendable {
         }
     }
 
-    public func changes(sessionID: String) throws -> [Row] {
-        try store.pool.read { try Row.fetchAll($0, sql: "SELECT * FROM session_change WHERE session_id = ? ORDER BY id", arguments: [sessionID]) }
+    public func changes(sessionID: String) throws -> [SessionChange] {
+        try store.pool.read { try SessionChange.filter(Column("session_id") == sessionID).order(Column("id")).fetchAll($0) }
     }
 }

@@ -52,7 +52,7 @@ public struct Questionnaires: Sendable {
     /// A fresh link for a printed letter or a phone-task page.
     public func issueToken(invitationID: String, days: Int) throws -> String {
         try store.pool.write { db in
-            guard try InvitationRecord.exists(db, key: invitationID) else { throw StoreError.notFound("questionnaire '\(invitationID)'") }
+            guard try InvitationRecord.exists(db, key: invitationID) else { throw Refusal.notFound(.questionnaireNotFound) }
             return try Self.issueToken(db, invitationID: invitationID, days: days, at: clock.now())
         }
     }
@@ -63,7 +63,7 @@ public struct Questionnaires: Sendable {
     public func letterToken(invitationID: String, days: Int, key: [UInt8]) throws -> String {
         let now = clock.now()
         return try store.pool.write { db in
-            guard try InvitationRecord.exists(db, key: invitationID) else { throw StoreError.notFound("questionnaire '\(invitationID)'") }
+            guard try InvitationRecord.exists(db, key: invitationID) else { throw Refusal.notFound(.questionnaireNotFound) }
             let live = try Row.fetchAll(db, sql: """
                 SELECT token_hash, letter_nonce FROM questionnaire_token
                 WHERE invitation_id = ? AND letter_nonce IS NOT NULL AND expires_at > ? ORDER BY created_at DESC
@@ -109,10 +109,10 @@ public struct Questionnaires: Sendable {
             guard let row = try Row.fetchOne(db, sql: "SELECT invitation_id, expires_at FROM questionnaire_token WHERE token_hash = ?",
                                              arguments: [Secrets.digest(token)]),
                   let invitation = try InvitationRecord.fetchOne(db, key: row["invitation_id"] as String) else {
-                throw StoreError.notFound("questionnaire link")
+                throw Refusal.notFound(.questionnaireNotFound)
             }
-            guard invitation.answeredAt == nil else { throw StoreError.conflict("this questionnaire has already been answered") }
-            guard (row["expires_at"] as Date) > now else { throw StoreError.conflict("this questionnaire link has expired") }
+            guard invitation.answeredAt == nil else { throw Refusal.conflict(.questionnaireAnswered) }
+            guard (row["expires_at"] as Date) > now else { throw Refusal.conflict(.questionnaireExpired) }
             let actor = Actor(userID: nil, name: "participant (questionnaire link)")
             let records = try results.map { result in
                 try Assessments.insert(db, participantID: invitation.participantId, result: result, takenOn: takenOn, partial: false,
@@ -151,7 +151,7 @@ public struct Questionnaires: Sendable {
     }
 
     public func invitation(id: String) throws -> InvitationRecord {
-        guard let record = try store.pool.read({ try InvitationRecord.fetchOne($0, key: id) }) else { throw StoreError.notFound("questionnaire '\(id)'") }
+        guard let record = try store.pool.read({ try InvitationRecord.fetchOne($0, key: id) }) else { throw Refusal.notFound(.questionnaireNotFound) }
         return record
     }
 }

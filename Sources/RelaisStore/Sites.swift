@@ -48,7 +48,7 @@ public struct Sites: Sendable {
                               createdAt: clock.now())
         try store.pool.write { db in
             if try SiteRecord.filter(Column("name") == name).fetchOne(db) != nil {
-                throw StoreError.conflict("a site named '\(name)' already exists")
+                throw Refusal.conflict(.siteExists, ["name": name])
             }
             try site.insert(db)
             try Audit.record(db, actor, "create", entity: "site", id: site.id, at: clock.now())
@@ -60,13 +60,13 @@ public struct Sites: Sendable {
         let name = name.trimmingCharacters(in: .whitespaces)
         try TextRules.validate {
             TextRules.checkOneLine(name, field: "name", maxLength: 200, required: true, into: &$0)
-            if let capacity, !(1...500).contains(capacity) { $0["capacity"] = "must be from 1 to 500" }
+            if let capacity, !(1...500).contains(capacity) { $0["capacity"] = Reason(.numberRange, ["min": "1", "max": "500"]) }
         }
         let room = RoomRecord(id: UUID().uuidString.lowercased(), siteId: siteID, name: name, capacity: capacity)
         try store.pool.write { db in
-            guard try SiteRecord.exists(db, key: siteID) else { throw StoreError.notFound("site '\(siteID)'") }
+            guard try SiteRecord.exists(db, key: siteID) else { throw Refusal.notFound(.siteNotFound) }
             if try RoomRecord.filter(Column("site_id") == siteID && Column("name") == name).fetchOne(db) != nil {
-                throw StoreError.conflict("the site already has a room named '\(name)'")
+                throw Refusal.conflict(.roomExists, ["name": name])
             }
             try room.insert(db)
             try Audit.record(db, actor, "create", entity: "room", id: room.id, at: clock.now())
@@ -79,16 +79,16 @@ public struct Sites: Sendable {
     public func update(siteID: String, name: String, address: String, by actor: Actor) throws -> SiteRecord {
         let name = name.trimmingCharacters(in: .whitespaces)
         let address = address.trimmingCharacters(in: .whitespaces)
-        var fields: [String: String] = [:]
+        var fields: [String: Reason] = [:]
         TextRules.checkOneLine(name, field: "name", maxLength: 200, required: true, into: &fields)
         TextRules.checkMultiLine(address, field: "address", maxLength: 500, into: &fields)
         return try store.pool.write { db in
             // An unknown site is "not found" whatever the form says.
-            guard var site = try SiteRecord.fetchOne(db, key: siteID) else { throw StoreError.notFound("site '\(siteID)'") }
+            guard var site = try SiteRecord.fetchOne(db, key: siteID) else { throw Refusal.notFound(.siteNotFound) }
             guard fields.isEmpty else { throw ValidationError(fields) }
             // The column compares without case, as the unique index does.
             if try SiteRecord.filter(Column("name") == name && Column("id") != siteID).fetchOne(db) != nil {
-                throw StoreError.conflict("a site named '\(name)' already exists")
+                throw Refusal.conflict(.siteExists, ["name": name])
             }
             guard site.name != name || site.address != address else { return site }
             let detail = site.name != name ? "name" + (site.address != address ? ",address" : "") : "address"
@@ -108,14 +108,14 @@ public struct Sites: Sendable {
     @discardableResult
     public func updateRoom(roomID: String, name: String, capacity: Int?, by actor: Actor) throws -> RoomRecord {
         let name = name.trimmingCharacters(in: .whitespaces)
-        var fields: [String: String] = [:]
+        var fields: [String: Reason] = [:]
         TextRules.checkOneLine(name, field: "name", maxLength: 200, required: true, into: &fields)
-        if let capacity, !(1...500).contains(capacity) { fields["capacity"] = "must be from 1 to 500" }
+        if let capacity, !(1...500).contains(capacity) { fields["capacity"] = Reason(.numberRange, ["min": "1", "max": "500"]) }
         return try store.pool.write { db in
-            guard var room = try RoomRecord.fetchOne(db, key: roomID) else { throw StoreError.notFound("room '\(roomID)'") }
+            guard var room = try RoomRecord.fetchOne(db, key: roomID) else { throw Refusal.notFound(.roomNotFound) }
             guard fields.isEmpty else { throw ValidationError(fields) }
             if try RoomRecord.filter(Column("site_id") == room.siteId && Column("name") == name && Column("id") != roomID).fetchOne(db) != nil {
-                throw StoreError.conflict("the site already has a room named '\(name)'")
+                throw Refusal.conflict(.roomExists, ["name": name])
             }
             guard room.name != name || room.capacity != capacity else { return room }
             let detail = room.name != name ? "name" + (room.capacity != capacity ? ",capacity" : "") : "capacity"
@@ -145,16 +145,16 @@ public struct Sites: Sendable {
     /// Removes a room that no programme or session uses; a used room is refused (conflict).
     public func removeRoom(roomID: String, by actor: Actor) throws {
         try store.pool.write { db in
-            guard let room = try RoomRecord.fetchOne(db, key: roomID) else { throw StoreError.notFound("room '\(roomID)'") }
+            guard let room = try RoomRecord.fetchOne(db, key: roomID) else { throw Refusal.notFound(.roomNotFound) }
             let uses = try Int.fetchOne(db, sql: """
                 SELECT (SELECT COUNT(*) FROM programme WHERE room_id = ?) + (SELECT COUNT(*) FROM session WHERE room_id = ?)
                 """, arguments: [roomID, roomID]) ?? 0
-            guard uses == 0 else { throw StoreError.conflict("the room '\(room.name)' is used by \(uses) programme(s) or session(s)") }
+            guard uses == 0 else { throw Refusal.conflict(.roomInUse, ["name": room.name, "count": String(uses)]) }
             do {
                 try room.delete(db)
             } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
                 // Another table refers to it.
-                throw StoreError.conflict("the room '\(room.name)' is in use")
+                throw Refusal.conflict(.roomInUse, ["name": room.name, "count": "1"])
             }
             try Audit.record(db, actor, "delete", entity: "room", id: roomID, detail: "site=\(room.siteId),name=\(room.name)", at: clock.now())
         }
@@ -169,7 +169,7 @@ public struct Sites: Sendable {
 
     public func site(id: String) throws -> (SiteRecord, [RoomRecord]) {
         try store.pool.read { db in
-            guard let site = try SiteRecord.fetchOne(db, key: id) else { throw StoreError.notFound("site '\(id)'") }
+            guard let site = try SiteRecord.fetchOne(db, key: id) else { throw Refusal.notFound(.siteNotFound) }
             return (site, try RoomRecord.filter(Column("site_id") == id).order(Column("name")).fetchAll(db))
         }
     }

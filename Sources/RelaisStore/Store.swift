@@ -1,10 +1,11 @@
 import Foundation
 import GRDB
+import RelaisDomain
 
 /// The SQLite database of one installation: a GRDB `DatabasePool` in WAL mode with foreign
 /// keys on, migrated to the current schema when opened.
 public final class Store: Sendable {
-    public let pool: DatabasePool
+    package let pool: DatabasePool
     public let path: String
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
@@ -41,7 +42,7 @@ public final class Store: Sendable {
     /// Refuses to overwrite an existing file.
     public func backup(to destination: String) throws {
         if FileManager.default.fileExists(atPath: destination) {
-            throw StoreError.conflict("\(destination) already exists; choose a new file name")
+            throw Refusal.conflict(.backupExists, ["file": destination])
         }
         let target = try DatabaseQueue(path: destination)
         try pool.backup(to: target)
@@ -59,11 +60,11 @@ public final class Store: Sendable {
         if descriptor < 0 {
             // Another process created it first: use theirs.
             if errno == EEXIST, let data = FileManager.default.contents(atPath: file), data.count == 32 { return Array(data) }
-            throw StoreError.conflict("cannot create \(file): \(String(cString: strerror(errno)))")
+            throw StoreFileError(path: file, reason: String(cString: strerror(errno)))
         }
         defer { close(descriptor) }
         let written = key.withUnsafeBytes { write(descriptor, $0.baseAddress, 32) }
-        guard written == 32, fsync(descriptor) == 0 else { throw StoreError.conflict("cannot write \(file)") }
+        guard written == 32, fsync(descriptor) == 0 else { throw StoreFileError(path: file, reason: String(cString: strerror(errno))) }
         return key
     }
 
@@ -73,17 +74,9 @@ public final class Store: Sendable {
     }
 }
 
-/// Why the store refused a change; the message says what to do.
-public enum StoreError: Error, Equatable, CustomStringConvertible {
-    case notFound(String)
-    case conflict(String)
-    case invalid(field: String, reason: String)
-
-    public var description: String {
-        switch self {
-        case .notFound(let what): return "\(what) not found"
-        case .conflict(let message): return message
-        case .invalid(let field, let reason): return "\(field): \(reason)"
-        }
-    }
+/// A file of the data folder that could not be written: an installation problem, not a refusal.
+public struct StoreFileError: Error, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public var description: String { "cannot write \(path): \(reason)" }
 }

@@ -73,7 +73,7 @@ public struct Tasks: Sendable {
     }
 
     public func task(id: String) throws -> TaskRecord {
-        guard let task = try store.pool.read({ try TaskRecord.fetchOne($0, key: id) }) else { throw StoreError.notFound("task '\(id)'") }
+        guard let task = try store.pool.read({ try TaskRecord.fetchOne($0, key: id) }) else { throw Refusal.notFound(.taskNotFound) }
         return task
     }
 
@@ -83,7 +83,7 @@ public struct Tasks: Sendable {
         try TextRules.validate { TextRules.checkMultiLine(reason, field: "reason", maxLength: 2000, required: true, into: &$0) }
         let now = clock.now()
         return try store.pool.write { db in
-            guard try ParticipantRecord.exists(db, key: participantID) else { throw ValidationError(field: "participantId", "unknown participant") }
+            guard try ParticipantRecord.exists(db, key: participantID) else { throw ValidationError(field: "participantId", .participantUnknown) }
             if let assignedTo { try Self.checkAssignee(db, assignedTo) }
             let task = TaskRecord(id: UUID().uuidString.lowercased(), key: nil, kind: .other, participantId: participantID, programmeId: nil,
                                   invitationId: nil, outboxId: nil, reason: reason, state: .open, assignedTo: assignedTo,
@@ -99,7 +99,7 @@ public struct Tasks: Sendable {
     public func update(id: String, state: TaskState?, assignedTo: String??, note: String?, by actor: Actor) throws -> TaskRecord {
         let now = clock.now()
         return try store.pool.write { db in
-            guard var task = try TaskRecord.fetchOne(db, key: id) else { throw StoreError.notFound("task '\(id)'") }
+            guard var task = try TaskRecord.fetchOne(db, key: id) else { throw Refusal.notFound(.taskNotFound) }
             if let assignedTo {
                 if let user = assignedTo { try Self.checkAssignee(db, user) }
                 task.assignedTo = assignedTo
@@ -110,7 +110,7 @@ public struct Tasks: Sendable {
             }
             if let state, state != task.state {
                 guard task.state == .open || state == .open else {
-                    throw StoreError.conflict("the task is already closed (\(task.state.rawValue)); reopen it first")
+                    throw Refusal.conflict(.taskClosed, ["state": task.state.rawValue])
                 }
                 task.state = state
                 task.closedAt = state == .open ? nil : now
@@ -128,7 +128,7 @@ public struct Tasks: Sendable {
 
     static func checkAssignee(_ db: Database, _ userID: String) throws {
         guard let user = try User.fetchOne(db, key: userID), !user.isDisabled, user.role == .coordinator || user.role == .tabacologue else {
-            throw ValidationError(field: "assignedTo", "must be an active coordinator or tabacologue")
+            throw ValidationError(field: "assignedTo", .assigneeInvalid)
         }
     }
 }

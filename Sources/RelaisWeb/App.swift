@@ -1,30 +1,20 @@
 import Foundation
 import HTTPServer
+import HTTPTypes
 import Logging
 import RelaisConfig
 import RelaisDomain
 import RelaisStore
+import RelaisUseCases
 
-/// The application: every route of the pages and the API over one store.
+/// The application: every route of the pages and the API over the use cases. Handlers read the
+/// request, call one use case, and shape its answer; they never touch the store.
 public struct RelaisApp: Sendable {
     public let configuration: Configuration
-    public let store: Store
-    public let accounts: Accounts
-    public let assessments: Assessments
-    public let participants: Participants
-    public let sites: Sites
-    public let programmes: Programmes
-    public let enrolments: Enrolments
-    public let consultations: Consultations
-    public let feeds: Feeds
-    public let outbox: Outbox
-    public let tasks: Tasks
-    public let questionnaires: Questionnaires
-    public let instruments: InstrumentCatalog
-    public let templates: [ProgrammeTemplate]
+    public let actions: UseCases
     public let renderer: Renderer
     public let logger: Logger
-    public let clock: Clock
+    let resources: Resources
     /// Sends a test email to one recipient through the configured transport, synchronously,
     /// and describes what it did ("envoyé via smtp (…) à …"); set by `relais serve`. Nil: the
     /// settings page says that mail is not configured in this process.
@@ -33,73 +23,53 @@ public struct RelaisApp: Sendable {
     public init(configuration: Configuration, store: Store, instruments: InstrumentCatalog, templates: [ProgrammeTemplate],
                 logger: Logger, clock: Clock = .system) throws {
         self.configuration = configuration
-        self.store = store
-        self.instruments = instruments
-        self.templates = templates
-        let zone = configuration.timeZone.zone
-        self.participants = Participants(store: store, clock: clock, currentYear: {
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = zone
-            return calendar.component(.year, from: clock.now())
-        })
-        self.sites = Sites(store: store, clock: clock)
-        self.programmes = Programmes(store: store, clock: clock)
-        self.enrolments = Enrolments(store: store, clock: clock)
-        self.consultations = Consultations(store: store, clock: clock)
-        self.feeds = Feeds(store: store, clock: clock)
-        self.outbox = Outbox(store: store, clock: clock)
-        self.tasks = Tasks(store: store, clock: clock, timeZone: zone)
-        self.questionnaires = Questionnaires(store: store, clock: clock)
         self.logger = logger
-        self.clock = clock
-        self.assessments = Assessments(store: store, clock: clock)
-        self.accounts = Accounts(store: store, clock: clock,
-                                 policy: LoginPolicy(maxFailures: configuration.loginMaxFailures,
-                                                     window: TimeInterval(configuration.loginWindowMinutes * 60)))
-        self.renderer = try Renderer()
+        actions = UseCases(store: store, clock: clock, settings: Self.settings(configuration), instruments: instruments, templates: templates)
+        renderer = try Renderer()
+        resources = try Resources()
     }
+
+    /// What the use cases need of the configuration.
+    public static func settings(_ configuration: Configuration) -> UseCaseSettings {
+        UseCaseSettings(timeZone: configuration.timeZone.zone, publicBaseURL: configuration.effectivePublicBaseURL,
+                        questionnaireTokenDays: configuration.questionnaireTokenDays, protocolsDirectory: configuration.protocolsDir,
+                        loginPolicy: LoginPolicy(maxFailures: configuration.loginMaxFailures, window: TimeInterval(configuration.loginWindowMinutes * 60)),
+                        sessionIdleSeconds: TimeInterval(configuration.sessionIdleMinutes * 60))
+    }
+
+    public var instruments: InstrumentCatalog { actions.instruments }
+    public var templates: [ProgrammeTemplate] { actions.templates }
+    public var clock: Clock { actions.clock }
+    /// Today's date where the structure is.
+    public var today: CalendarDate { actions.today }
+    var structureZone: TimeZone { configuration.timeZone.zone }
 
     public func router() -> Router {
-        var router = Router()
-        registerHealth(&router)
-        registerStatic(&router)
-        registerAccountAPI(&router)
-        registerInstrumentAPI(&router)
-        registerAssessmentAPI(&router)
-        registerProgrammeAPI(&router)
-        registerParticipantAPI(&router)
-        registerFeeds(&router)
-        registerOutboxAPI(&router)
-        registerQuestionnaires(&router)
-        registerLetters(&router)
-        registerLogin(&router)
-        registerDashboard(&router)
-        registerAccountPages(&router)
-        registerProgrammePages(&router)
-        registerSessionPages(&router)
-        registerParticipantPages(&router)
-        registerTaskPages(&router)
-        registerAdminPages(&router)
-        registerReportPages(&router)
-        registerReportAPI(&router)
-        return router.wrapped(refusingControlCharacters)
+        var routes = Routes(app: self)
+        registerHealth(&routes)
+        registerAccountAPI(&routes)
+        registerInstrumentAPI(&routes)
+        registerAssessmentAPI(&routes)
+        registerProgrammeAPI(&routes)
+        registerParticipantAPI(&routes)
+        registerFeeds(&routes)
+        registerOutboxAPI(&routes)
+        registerQuestionnaires(&routes)
+        registerLogin(&routes)
+        registerDashboard(&routes)
+        registerAccountPages(&routes)
+        registerProgrammePages(&routes)
+        registerSessionPages(&routes)
+        registerParticipantPages(&routes)
+        registerTaskPages(&routes)
+        registerAdminPages(&routes)
+        registerReportPages(&routes)
+        registerReportAPI(&routes)
+        return routes.router
     }
 
-    /// No query value or form field may carry a control character other than a line break or a
-    /// tab (JSON bodies are checked as they are parsed): refused with a 422 naming the field,
-    /// before any handler, so that none reaches the store, a page, a mail or an export.
-    func refusingControlCharacters(_ handler: @escaping Handler) -> Handler {
-        let app = self
-        return { request in
-            let field = request.query.first { TextRules.hasForbiddenControl($0.value) || $0.value.contains("\n") }?.name
-                ?? request.form.first { $0.filename == nil && TextRules.hasForbiddenControl($0.string) }?.name
-            guard let field else { return try handler(request) }
-            let error = APIError.invalid([field: "must not contain control characters"])
-            guard !request.path.hasPrefix("/api/") else { return error.response }
-            let strings = app.renderer.strings(app.configuration.language)
-            return app.errorPage(422, strings.fill("error_message_invalid", ["field": field, "reason": app.localizedReason("must not contain control characters", language: app.configuration.language)]), context: nil)
-        }
-    }
+    /// What every request goes through, after the server's access log and before its route.
+    public var middleware: [any Middleware] { [RefuseControlCharacters(app: self)] }
 
     /// Answers for what the server decides itself (404, 405, 413, 500): the API's JSON error
     /// shape under /api/, a page elsewhere.
@@ -107,15 +77,10 @@ public struct RelaisApp: Sendable {
         let app = self
         return { error, request in
             if request == nil || request?.path.hasPrefix("/api/") == true || request?.path == "/healthz" {
-                return APIError(status: error.status, code: APIError.code(for: error.status), message: error.message).response
+                return APIError(status: error.status, code: APIError.code(for: error.status), message: error.message).response(app.renderer)
             }
             return app.errorPage(error.status, app.politeMessage(error.status, reference: error.reference), context: nil)
         }
-    }
-
-    /// Today's date where the structure is.
-    public var today: CalendarDate {
-        LocalDateTime(clock.now(), in: configuration.timeZone.zone).date
     }
 
     public var serverConfiguration: ServerConfiguration {
@@ -138,5 +103,22 @@ public struct RelaisApp: Sendable {
             }
             return server
         }
+    }
+}
+
+/// Files served as they are, read at start: a missing one stops Relais.
+struct Resources: Sendable {
+    let stylesheet: Data
+    let openAPI: Data
+
+    init() throws {
+        guard let base = Bundle.module.resourceURL else { throw RendererError(message: "the resources of RelaisWeb are not installed") }
+        func read(_ path: String) throws -> Data {
+            do { return try Data(contentsOf: base.appendingPathComponent(path)) } catch {
+                throw RendererError(message: "resource \(path) is missing from \(base.path)")
+            }
+        }
+        stylesheet = try read("Static/relais.css")
+        openAPI = try read("OpenAPI/openapi.json")
     }
 }

@@ -88,19 +88,8 @@ enum InstrumentForm {
         Int(exactly: value).map(String.init) ?? String(value)
     }
 
-    /// Scores the instruments of one form (a questionnaire, a phone script): every result, or
-    /// the reasons per instrument and item when any answer is refused.
-    static func score(_ instruments: [ConfiguredInstrument], values: [String: [String]],
-                      reason: (String) -> String = { $0 }) -> (results: [ScoreResult], errors: [String: [String: String]]) {
-        var results: [ScoreResult] = []
-        var errors: [String: [String: String]] = [:]
-        for instrument in instruments {
-            do {
-                results.append(try instrument.score(answers(instrument, values: values)))
-            } catch {
-                errors[instrument.id] = error.fields.mapValues(reason)
-            }
-        }
-        return (results, errors)
+    /// The answers of every instrument of a form, by instrument id, as the use cases take them.
+    static func answers(_ instruments: [ConfiguredInstrument], values: [String: [String]]) -> [String: [String: JSONValue]] {
+        Dictionary(uniqueKeysWithValues: instruments.map { ($0.id, answers($0, values: values)) })
     }
 }

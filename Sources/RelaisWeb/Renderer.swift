@@ -1,8 +1,21 @@
 import Foundation
 import Mustache
+import RelaisDomain
+
+/// The page templates, by name: rendering one that is not installed cannot be written, and each is
+/// checked to exist when Relais starts.
+public enum PageTemplate: String, CaseIterable, Sendable {
+    case account, adminIndex = "admin_index", adminPassword = "admin_password", adminSettings = "admin_settings", adminSites = "admin_sites"
+    case adminUsers = "admin_users", consultation, dashboard, error, letter, login, participantAssessment = "participant_assessment"
+    case participantErase = "participant_erase", participantForm = "participant_form", participantList = "participant_list"
+    case participantRecord = "participant_record", password, programme, programmeNew = "programme_new", programmes, questionnaire
+    case questionnaireDone = "questionnaire_done", report, reportStandalone = "report_standalone", session, sessionQuick = "session_quick"
+    case sessionSheet = "session_sheet", task, tasks
+}
 
 /// Server-rendered pages: Mustache templates (HTML-escaped by default) and the string tables
-/// of each language, loaded once at start.
+/// of each language, loaded and checked once at start: a missing template, or a string that
+/// one language has and the other lacks, stops Relais with the name of what is missing.
 public struct Renderer: Sendable {
     let library: MustacheLibrary
     let strings: [String: [String: String]]
@@ -37,6 +50,14 @@ public struct Renderer: Sendable {
             }
             strings[language] = table
         }
+        let installed = Set(files.map { String($0.dropLast(".mustache".count)) })
+        if let missing = PageTemplate.allCases.first(where: { !installed.contains($0.rawValue) }) {
+            throw RendererError(message: "template \(missing.rawValue).mustache is missing from \(templates.path)")
+        }
+        let french = Set(strings["fr"]?.keys ?? [:].keys), english = Set(strings["en"]?.keys ?? [:].keys)
+        if let key = french.symmetricDifference(english).sorted().first {
+            throw RendererError(message: "string '\(key)' is in the \(french.contains(key) ? "French" : "English") locale files only")
+        }
         self.library = library
         self.strings = strings
     }
@@ -46,11 +67,36 @@ public struct Renderer: Sendable {
     }
 
     /// Renders `template` with `context` plus the language's strings under `t`.
-    public func render(_ template: String, language: String, context: [String: Any]) -> String {
+    public func render(_ template: PageTemplate, language: String, context: [String: Any]) -> String {
         var context = Self.withoutEmptyStrings(context)
         context["t"] = strings(language)
         context["lang"] = language
-        return library.render(context, withTemplate: template) ?? "template \(template) missing"
+        // Every template was checked at start-up; an empty page would be a library failure.
+        return library.render(context, withTemplate: template.rawValue) ?? ""
+    }
+
+    /// A reason in `language`: the sentence of its code with its values, a page's own wording
+    /// for that field first when it has one (`field.<form>.<field>.<code>`, or `field.<form>.*.<code>`
+    /// for every field of the form). Dates and times in
+    /// the values are written out in words on pages.
+    public func text(_ reason: Reason, language: String, form: String? = nil, field: String? = nil) -> String {
+        let table = strings(language)
+        let code = reason.code.rawValue
+        var text = form.flatMap { form in field.flatMap { table["field.\(form).\($0).\(code)"] } ?? table["field.\(form).*.\(code)"] }
+            ?? table["reason.\(code)"] ?? code
+        for (name, value) in reason.parameters {
+            text = text.replacingOccurrences(of: "{\(name)}", with: Self.wording(value, language: language))
+        }
+        return text
+    }
+
+    /// `2026-11-04T18:00` as "mercredi 4 novembre 2026, 18 h 00", `2026-11-04` as "mercredi 4 novembre 2026".
+    static func wording(_ value: String, language: String) -> String {
+        if let time = LocalDateTime(iso: value) {
+            return DateWording.day(time.date, language: language) + ", " + DateWording.time(time, language: language)
+        }
+        if let date = CalendarDate(iso: value) { return DateWording.day(date, language: language) }
+        return value
     }
 }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RelaisDomain
 import RelaisStore
+import RelaisUseCases
 
 extension Role: ExpressibleByArgument {}
 
@@ -22,10 +23,9 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try installation.load()
-            let store = try installation.openStore(configuration)
             let password = readPassword()
-            let user = try Accounts(store: store).createUser(name: name, displayName: displayName, role: role,
-                                                             password: password, email: email, by: .cli("user add"))
+            let user = try installation.actions(configuration, protocols: false)
+                .createAccount(name: name, displayName: displayName, role: role, email: email, password: password, by: .commandLine("user add"))
             Console.json(["id": user.id, "name": user.name, "role": user.role.rawValue])
         }
 
@@ -43,7 +43,7 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try installation.load()
-            let users = try Accounts(store: try installation.openStore(configuration)).users()
+            let users = try installation.actions(configuration, protocols: false).accounts(by: .commandLine("user list"))
             Console.json(users.map { user in
                 ["id": user.id, "name": user.name, "displayName": user.displayName, "role": user.role.rawValue,
                  "email": user.email ?? NSNull(), "disabled": user.isDisabled] as [String: Any]
@@ -58,7 +58,7 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try installation.load()
-            try Accounts(store: try installation.openStore(configuration)).disable(name: name, by: .cli("user disable"))
+            try installation.actions(configuration, protocols: false).disableAccount(named: name, by: .commandLine("user disable"))
             Console.error("disabled \(name)")
         }
     }
@@ -78,8 +78,8 @@ struct TokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try installation.load()
-            let (token, record) = try Accounts(store: try installation.openStore(configuration))
-                .issueToken(userName: name, label: label, by: .cli("token issue"))
+            let (token, record) = try installation.actions(configuration, protocols: false)
+                .issueToken(userName: name, label: label, by: .commandLine("token issue"))
             print(token)
             Console.error("token id \(record.id) (use it with 'relais token revoke')")
         }
@@ -92,7 +92,7 @@ struct TokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try installation.load()
-            try Accounts(store: try installation.openStore(configuration)).revokeToken(id: id, by: .cli("token revoke"))
+            try installation.actions(configuration, protocols: false).revokeToken(id, by: .commandLine("token revoke"))
             Console.error("revoked \(id)")
         }
     }
@@ -104,7 +104,7 @@ struct TokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try installation.load()
-            let tokens = try Accounts(store: try installation.openStore(configuration)).tokens(userName: name)
+            let tokens = try installation.actions(configuration, protocols: false).tokens(userName: name, by: .commandLine("token list"))
             Console.json(tokens.map { token, user in
                 ["id": token.id, "user": user, "label": token.label, "createdAt": token.createdAt.formatted(.iso8601),
                  "revoked": token.revokedAt != nil] as [String: Any]

@@ -4,6 +4,7 @@ import Logging
 import RelaisConfig
 import RelaisDomain
 import RelaisStore
+import RelaisUseCases
 import RelaisWeb
 
 /// `relais send-due`: one sweep of the outbox, as the daemon's sender loop does every minute.
@@ -27,7 +28,7 @@ struct SendDue: AsyncParsableCommand {
         let instant: Date
         if let now {
             do throws(RelaisDomain.ValidationError) { instant = try Input.instant(now, field: "--now") } catch {
-                throw Refusal("--now: \(error.fields["--now"] ?? "") (an ISO 8601 instant with an offset, such as 2026-10-20T09:00:00Z), got '\(now)'")
+                throw Refused("--now: \(error.fields["--now"].map(ReasonText.english) ?? "") (an ISO 8601 instant with an offset, such as 2026-10-20T09:00:00Z), got '\(now)'")
             }
         } else {
             instant = Date()
@@ -71,18 +72,18 @@ struct OutboxCommand: ParsableCommand {
 
         func run() throws {
             let state = try self.state.map { raw in
-                guard let value = OutboxState(rawValue: raw) else { throw Refusal("--state: unknown state '\(raw)'") }
+                guard let value = OutboxState(rawValue: raw) else { throw Refused("--state: unknown state '\(raw)'") }
                 return value
             }
             let kind = try self.kind.map { raw in
-                guard let value = MessageKind(rawValue: raw) else { throw Refusal("--kind: unknown kind '\(raw)'") }
+                guard let value = MessageKind(rawValue: raw) else { throw Refused("--kind: unknown kind '\(raw)'") }
                 return value
             }
-            guard (1...100_000).contains(limit) else { throw Refusal("--limit: must be from 1 to 100000") }
+            guard (1...100_000).contains(limit) else { throw Refused("--limit: must be from 1 to 100000") }
             let configuration = try installation.load()
-            let store = try installation.openStore(configuration)
-            let messages = try Outbox(store: store).list(state: state, kind: kind, participantID: participant, limit: limit)
-            Console.json(messages.map(OutboxJSON.object))
+            let messages = try installation.actions(configuration, protocols: false)
+                .messages(state: state, kind: kind, participantID: participant, limit: limit, by: .commandLine("outbox list"))
+            print(String(decoding: try JSONBody.data(messages.map(MessageBody.init)), as: UTF8.self))
         }
     }
 }

@@ -23,11 +23,11 @@ struct PlanCommand: AsyncParsableCommand {
         let configuration = try installation.load()
         let templates = try loadTemplates(configuration, instruments: try loadInstruments(configuration))
         guard let chosen = templates.first(where: { $0.id == template }) else {
-            throw Refusal("unknown template '\(template)' (known: \(templates.map(\.id).joined(separator: ", ")))")
+            throw Refused("unknown template '\(template)' (known: \(templates.map(\.id).joined(separator: ", ")))")
         }
-        guard let first = LocalDateTime(iso: start) else { throw Refusal("--start: expected a local time YYYY-MM-DDTHH:MM, got '\(start)'") }
-        guard let zone = timezone.map({ TimeZone(identifier: $0) }) ?? configuration.timeZone.zone else { throw Refusal("--timezone: unknown time zone") }
-        guard let parsed = Cadence(argument: cadence) else { throw Refusal("--cadence: expected weekly, every:N or local times") }
+        guard let first = LocalDateTime(iso: start) else { throw Refused("--start: expected a local time YYYY-MM-DDTHH:MM, got '\(start)'") }
+        guard let zone = timezone.map({ TimeZone(identifier: $0) }) ?? configuration.timeZone.zone else { throw Refused("--timezone: unknown time zone") }
+        guard let parsed = Cadence(argument: cadence) else { throw Refused("--cadence: expected weekly, every:N or local times") }
         let plan = try Planner.plan(template: chosen, start: first, timeZone: zone, cadence: parsed)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

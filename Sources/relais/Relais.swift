@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RelaisConfig
 import RelaisDomain
+import RelaisUseCases
 import RelaisStore
 import RelaisWeb
 
@@ -33,13 +34,13 @@ enum Main {
         } catch let error as ConfigurationError {
             Console.error("relais: \(error)")
             exit(2)
-        } catch let error as StoreError {
-            Console.error("relais: \(error)")
-            exit(1)
         } catch let error as RelaisDomain.ValidationError {
-            Console.error("relais: \(error)")
+            Console.error("relais: " + error.fields.sorted { $0.key < $1.key }.map { "\($0.key): \(ReasonText.english($0.value))" }.joined(separator: "; "))
             exit(1)
-        } catch let error as Refusal {
+        } catch let error as RelaisDomain.Refusal {
+            Console.error("relais: \(ReasonText.english(error.reason))")
+            exit(1)
+        } catch let error as Refused {
             Console.error("relais: \(error.message)")
             exit(1)
         } catch {
@@ -57,7 +58,7 @@ enum Main {
 }
 
 /// Input the command refuses: message on stderr, exit 1.
-struct Refusal: Error {
+struct Refused: Error {
     var message: String
     init(_ message: String) { self.message = message }
 }
@@ -86,6 +87,15 @@ struct InstallationOptions: ParsableArguments {
         var configuration = try ConfigurationLoader.load(file: config ?? ProcessInfo.processInfo.environment["RELAIS_CONFIG"])
         if let dataDir { configuration.dataDir = dataDir }
         return configuration
+    }
+
+    /// The use cases over the installation's database, as the operator (who is trusted with every
+    /// command). The instrument and programme files are read only when the command needs them.
+    func actions(_ configuration: Configuration, clock: Clock = .system, protocols: Bool = true) throws -> UseCases {
+        let store = try openStore(configuration)
+        let instruments = protocols ? try loadInstruments(configuration) : InstrumentCatalog([])
+        let templates = protocols ? try loadTemplates(configuration, instruments: instruments) : []
+        return UseCases(store: store, clock: clock, settings: RelaisApp.settings(configuration), instruments: instruments, templates: templates)
     }
 
     /// Opens the installation's database, creating the data folder (private to its owner) if needed.

@@ -66,7 +66,7 @@ struct ReportCommand: ParsableCommand {
         let configuration = try installation.load()
         try ConfigurationLoader.validate(configuration)
         if let out, FileManager.default.fileExists(atPath: out) {
-            throw Refusal("--out: \(out) already exists; choose a new file name")
+            throw Refused("--out: \(out) already exists; choose a new file name")
         }
         let store = try installation.openStore(configuration)
         let instruments = try loadInstruments(configuration)
@@ -76,17 +76,12 @@ struct ReportCommand: ParsableCommand {
         let app = try RelaisApp(configuration: configuration, store: store, instruments: instruments, templates: templates, logger: logger)
         let language = self.language ?? configuration.language
         let scope = EvaluationScope.year(year, siteID: site)
-        let report: EvaluationReport
-        do {
-            report = try app.evaluationReport(scope, reducedThresholdPercent: reducedThreshold ?? Double(configuration.reducedThresholdPercent))
-        } catch StoreError.notFound(let what) {
-            throw Refusal("\(what) not found")
-        }
+        let report = try app.evaluationReport(scope, reducedThresholdPercent: reducedThreshold ?? Double(configuration.reducedThresholdPercent))
         let text: String
         switch format {
         case "csv":
             text = participants ? app.participantsCSV(report) : app.aggregateCSV(report, language: language)
-            try EvaluationQueries(store: store).recordExport(participants ? "participants.csv" : "aggregate.csv", scope: scope, by: .cli("report"))
+            try app.actions.recordExport(participants ? "participants.csv" : "aggregate.csv", scope: scope, by: .commandLine("report"))
         case "html":
             text = app.reportStandaloneHTML(report, language: language)
         default:
@@ -96,7 +91,7 @@ struct ReportCommand: ParsableCommand {
         }
         if let out {
             guard FileManager.default.createFile(atPath: out, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
-                throw Refusal("--out: cannot write \(out)")
+                throw Refused("--out: cannot write \(out)")
             }
             Console.error("relais report: \(format)\(participants ? " (participants)" : "") for \(year) written to \(out)")
         } else {

@@ -26,7 +26,7 @@ struct Score: AsyncParsableCommand {
         let configuration = try installation.load()
         let catalog = try loadInstruments(configuration)
         guard let definition = catalog[instrument] else {
-            throw Refusal("unknown instrument '\(instrument)' (known: \(catalog.instruments.map(\.id).joined(separator: ", ")))")
+            throw Refused("unknown instrument '\(instrument)' (known: \(catalog.instruments.map(\.id).joined(separator: ", ")))")
         }
         let text = answers == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : answers
         guard let parsed = try? JSONDecoder().decode([String: JSONValue].self, from: Data(text.utf8)) else {
@@ -37,7 +37,7 @@ struct Score: AsyncParsableCommand {
         do {
             result = try definition.score(parsed, partial: partial)
         } catch {
-            printErrors(message: "Some answers are invalid.", fields: error.fields)
+            printErrors(message: "Some answers are invalid.", fields: error.fields.mapValues(ReasonText.english))
             throw ExitCode(1)
         }
         let encoder = JSONEncoder()

@@ -5,6 +5,7 @@ import Logging
 import RelaisConfig
 import RelaisDomain
 import RelaisStore
+import RelaisUseCases
 import RelaisSender
 import RelaisWeb
 import ServiceLifecycle
@@ -47,18 +48,18 @@ struct Serve: AsyncParsableCommand {
 
         let store = try installation.openStore(configuration)
         let cutoff = Date().addingTimeInterval(-Double(configuration.auditRetentionDays) * 86400)
-        let purged = try await store.pool.write { db in try Audit.purge(db, before: cutoff) }
+        let purged = try store.purgeAudit(before: cutoff)
         if purged > 0 { logger.info("purged \(purged) audit rows older than \(configuration.auditRetentionDays) days") }
 
         let instruments = try loadInstruments(configuration)
         let templates = try loadTemplates(configuration, instruments: instruments)
         var app = try RelaisApp(configuration: configuration, store: store, instruments: instruments, templates: templates, logger: logger)
         app.mailTester = try makeMailTester(configuration)
-        try createFirstAdministrator(app.accounts)
+        try createFirstAdministrator(app.actions)
 
         let server: Server
         do {
-            server = try Server(configuration: try app.serverConfiguration, router: app.router(), logger: logger,
+            server = try Server(configuration: try app.serverConfiguration, router: app.router(), middleware: app.middleware, logger: logger,
                                 errorResponder: app.errorResponder)
         } catch let error as ServerStartError {
             throw ConfigurationError(key: "http.host/http.port", source: "configuration", reason: error.description)
@@ -83,11 +84,11 @@ struct Serve: AsyncParsableCommand {
 
     /// A new installation has no account: create 'admin' with a random password that must be
     /// changed at first login, and show it once.
-    private func createFirstAdministrator(_ accounts: Accounts) throws {
-        guard try !accounts.hasUsers() else { return }
+    private func createFirstAdministrator(_ actions: UseCases) throws {
+        guard try !actions.hasAccounts() else { return }
         let password = Secrets.randomToken(byteCount: 12)
-        try accounts.createUser(name: "admin", displayName: "Administrateur", role: .admin, password: password,
-                                mustChangePassword: true, by: .system)
+        _ = try actions.createAccount(name: "admin", displayName: "Administrateur", role: .admin, email: nil, oneTimePassword: password,
+                                      by: .commandLine("serve"))
         Console.error("""
             Created the administrator account 'admin' with this one-time password (shown once, to be changed at first login):
             \(password)

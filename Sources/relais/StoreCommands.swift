@@ -34,7 +34,7 @@ struct Backup: AsyncParsableCommand {
     func run() async throws {
         let configuration = try installation.load()
         guard FileManager.default.fileExists(atPath: configuration.sqlitePath) else {
-            throw Refusal("no database at \(configuration.sqlitePath): check --data-dir or data_dir")
+            throw Refused("no database at \(configuration.sqlitePath): check --data-dir or data_dir")
         }
         let store = try installation.openStore(configuration, migrate: false)
         try store.backup(to: destination)

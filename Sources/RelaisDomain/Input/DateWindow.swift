@@ -8,5 +8,5 @@ public enum DateWindow {
     public static func contains(_ date: CalendarDate) -> Bool { years.contains(date.year) }
 
     /// The reason given when a date falls outside, naming the window.
-    public static var reason: String { "must fall in the years \(years.lowerBound) to \(years.upperBound)" }
+    public static var reason: Reason { Reason(.dateWindow, ["from": String(years.lowerBound), "to": String(years.upperBound)]) }
 }

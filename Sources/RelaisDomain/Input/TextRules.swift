@@ -4,46 +4,46 @@
 public enum TextRules {
     /// The reason a one-line field (names, titles, labels, reasons) is refused, or nil: no
     /// control character at all, no line or paragraph separator, at most `maxLength` characters.
-    public static func oneLineProblem(_ text: String, maxLength: Int) -> String? {
+    public static func oneLineProblem(_ text: String, maxLength: Int) -> Reason? {
         if text.unicodeScalars.contains(where: { isControl($0) || $0 == "\u{2028}" || $0 == "\u{2029}" }) {
-            return "must be one line without control characters"
+            return Reason(.textOneLine)
         }
-        return text.count > maxLength ? "at most \(maxLength) characters" : nil
+        return text.count > maxLength ? Reason(.textTooLong, ["max": String(maxLength)]) : nil
     }
 
     /// The reason a multi-line field (notes, postal addresses, free answers) is refused, or nil:
     /// line breaks and tabs are allowed, other control characters are not.
-    public static func multiLineProblem(_ text: String, maxLength: Int) -> String? {
+    public static func multiLineProblem(_ text: String, maxLength: Int) -> Reason? {
         if text.unicodeScalars.contains(where: { isControl($0) && !["\n", "\r", "\t"].contains($0) }) {
-            return "must not contain control characters"
+            return Reason(.textControlCharacters)
         }
-        return text.count > maxLength ? "at most \(maxLength) characters" : nil
+        return text.count > maxLength ? Reason(.textTooLong, ["max": String(maxLength)]) : nil
     }
 
     /// Checks a one-line field (already trimmed), noting its reason in `problems` under `field`.
     public static func checkOneLine(_ text: String?, field: String, maxLength: Int, required: Bool = false,
-                                    into problems: inout [String: String]) {
+                                    into problems: inout [String: Reason]) {
         check(text, field: field, required: required, into: &problems) { oneLineProblem($0, maxLength: maxLength) }
     }
 
     /// Checks a multi-line field, noting its reason in `problems` under `field`.
     public static func checkMultiLine(_ text: String?, field: String, maxLength: Int, required: Bool = false,
-                                      into problems: inout [String: String]) {
+                                      into problems: inout [String: Reason]) {
         check(text, field: field, required: required, into: &problems) { multiLineProblem($0, maxLength: maxLength) }
     }
 
-    private static func check(_ text: String?, field: String, required: Bool, into problems: inout [String: String],
-                              _ problem: (String) -> String?) {
+    private static func check(_ text: String?, field: String, required: Bool, into problems: inout [String: Reason],
+                              _ problem: (String) -> Reason?) {
         guard let text, !text.isEmpty else {
-            if required { problems[field] = "required" }
+            if required { problems[field] = .required }
             return
         }
         if let reason = problem(text) { problems[field] = reason }
     }
 
     /// Throws the reasons of `check` when there are any.
-    public static func validate(_ check: (inout [String: String]) -> Void) throws(ValidationError) {
-        var problems: [String: String] = [:]
+    public static func validate(_ check: (inout [String: Reason]) -> Void) throws(ValidationError) {
+        var problems: [String: Reason] = [:]
         check(&problems)
         if !problems.isEmpty { throw ValidationError(problems) }
     }
@@ -62,15 +62,15 @@ public enum TextRules {
     /// An `https://` link with a host and no credentials, or the reason it is refused. Links are
     /// shown in pages and written into mail and calendar files sent to participants, so any other
     /// scheme (`javascript:`, `data:`, plain `http:`) is refused whatever the modality.
-    public static func httpsLinkProblem(_ text: String) -> String? {
+    public static func httpsLinkProblem(_ text: String) -> Reason? {
         if let problem = oneLineProblem(text, maxLength: 500) { return problem }
         let lower = text.lowercased()
-        guard lower.hasPrefix("https://") else { return "must be an https:// link" }
+        guard lower.hasPrefix("https://") else { return Reason(.linkHTTPS) }
         let rest = text.dropFirst("https://".count)
         let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         guard !authority.isEmpty, !authority.contains("@"),
               !text.contains(where: { $0 == " " || $0 == "\"" || $0 == "<" || $0 == ">" || $0 == "\\" }) else {
-            return "must be an https:// link with a host name"
+            return Reason(.linkHost)
         }
         return nil
     }

@@ -43,3 +43,29 @@ public enum JSONValue: Sendable, Equatable, Codable {
         }
     }
 }
+
+// Literals, so that documents of free shape (FHIR resources, instrument definitions) are
+// written as typed JSON trees.
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByBooleanLiteral,
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral {
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int) { self = .number(Double(value)) }
+    public init(floatLiteral value: Double) { self = .number(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last })) }
+    public init(nilLiteral: ()) { self = .null }
+
+    /// An optional value, `null` when absent.
+    public init<T: JSONValueConvertible>(_ value: T?) { self = value.map(\.jsonValue) ?? .null }
+}
+
+/// Swift values that have an obvious JSON form.
+public protocol JSONValueConvertible {
+    var jsonValue: JSONValue { get }
+}
+
+extension String: JSONValueConvertible { public var jsonValue: JSONValue { .string(self) } }
+extension Int: JSONValueConvertible { public var jsonValue: JSONValue { .number(Double(self)) } }
+extension Double: JSONValueConvertible { public var jsonValue: JSONValue { .number(self) } }
+extension Bool: JSONValueConvertible { public var jsonValue: JSONValue { .bool(self) } }

@@ -49,18 +49,18 @@ extension ConfiguredInstrument {
     /// answers are all reported together, one reason per item id. A score whose items are not
     /// all answered has no total.
     public func score(_ answers: [String: JSONValue], partial: Bool = false) throws(ValidationError) -> ScoreResult {
-        var problems: [String: String] = [:]
+        var problems: [String: Reason] = [:]
         var normalized: [String: JSONValue] = [:]
         var points: [String: Double] = [:]
         for key in answers.keys where definition.item(key) == nil {
-            problems[key] = "unknown item (items of \(definition.id): \(definition.items.map(\.id).joined(separator: ", ")))"
+            problems[key] = Reason(.answerUnknownItem, ["instrument": definition.id, "items": definition.items.map(\.id).joined(separator: ", ")])
         }
         var missing: [String] = []
         for item in definition.items {
             let value = answers[item.id] ?? .null
             if value == .null || value == .string("") || value == .array([]) {
                 missing.append(item.id)
-                if item.isRequired && !partial { problems[item.id] = "required" }
+                if item.isRequired && !partial { problems[item.id] = .required }
                 continue
             }
             switch check(item, value) {
@@ -68,7 +68,7 @@ extension ConfiguredInstrument {
                 normalized.merge(accepted.answers) { $1 }
                 if let value = accepted.points { points[item.id] = value }
             case .failure(let reason):
-                problems[item.id] = reason.text
+                problems[item.id] = reason
             }
         }
         guard problems.isEmpty else { throw ValidationError(problems) }
@@ -95,14 +95,15 @@ extension ConfiguredInstrument {
 
     private func check(_ item: Instrument.Item, _ value: JSONValue) -> Result<Accepted, Reason> {
         let codes = (item.options ?? []).map(\.code).joined(separator: ", ")
+        let got = value.shortDescription
         switch (item.type, value) {
         case (.singleChoice, .string(let code)):
-            guard let option = item.option(code) else { return .failure(Reason("unknown option '\(code)' (expected one of \(codes))")) }
+            guard let option = item.option(code) else { return .failure(Reason(.answerUnknownOption, ["code": code, "options": codes])) }
             return .success(Accepted(answers: [item.id: value], points: option.points.map(Double.init)))
         case (.singleChoice, .number(let number)):
-            guard let count = item.acceptsCount else { return .failure(Reason("expected one of \(codes), got \(value.shortDescription)")) }
+            guard let count = item.acceptsCount else { return .failure(Reason(.answerExpectedOption, ["options": codes, "got": got])) }
             guard let whole = Int(exactly: number), let code = count.code(for: whole), let option = item.option(code) else {
-                return .failure(Reason("expected one of \(codes) or a whole number from \(count.min) to \(count.max), got \(value.shortDescription)"))
+                return .failure(Reason(.answerExpectedOptionOrCount, ["options": codes, "min": String(count.min), "max": String(count.max), "got": got]))
             }
             return .success(Accepted(answers: [item.id: .string(code), "\(item.id)_count": .number(number)],
                                      points: option.points.map(Double.init)))
@@ -110,46 +111,44 @@ extension ConfiguredInstrument {
             var chosen: [String] = []
             for element in values {
                 guard case .string(let code) = element, item.option(code) != nil else {
-                    return .failure(Reason("unknown option \(element.shortDescription) (expected some of \(codes))"))
+                    return .failure(Reason(.answerUnknownOptions, ["got": element.shortDescription, "options": codes]))
                 }
-                guard !chosen.contains(code) else { return .failure(Reason("option '\(code)' is given twice")) }
+                guard !chosen.contains(code) else { return .failure(Reason(.answerOptionTwice, ["code": code])) }
                 chosen.append(code)
             }
             if chosen.count > 1, let exclusive = chosen.first(where: { item.option($0)?.exclusive == true }) {
-                return .failure(Reason("'\(exclusive)' cannot be combined with other options"))
+                return .failure(Reason(.answerOptionExclusive, ["code": exclusive]))
             }
             let total = chosen.compactMap { item.option($0)?.points }.reduce(0, +)
             return .success(Accepted(answers: [item.id: .array(chosen.map(JSONValue.string))], points: Double(total)))
         case (.integer, .number(let number)), (.number, .number(let number)):
             if item.type == .integer && Int(exactly: number) == nil {
-                return .failure(Reason("expected a whole number, got \(value.shortDescription)"))
+                return .failure(Reason(.answerExpectedWhole, ["got": got]))
             }
             let min = item.min ?? -.infinity, max = item.max ?? .infinity
             guard number >= min && number <= max else {
-                return .failure(Reason("must be from \(JSONValue.number(min).shortDescription) to \(JSONValue.number(max).shortDescription), got \(value.shortDescription)"))
+                return .failure(Reason(.answerOutOfRange, ["min": JSONValue.number(min).shortDescription, "max": JSONValue.number(max).shortDescription,
+                                                            "got": got]))
             }
             return .success(Accepted(answers: [item.id: value], points: number))
         case (.text, .string(let text)):
-            if let problem = TextRules.multiLineProblem(text, maxLength: item.maxLength ?? 2000) { return .failure(Reason(problem)) }
+            if let problem = TextRules.multiLineProblem(text, maxLength: item.maxLength ?? 2000) { return .failure(problem) }
             return .success(Accepted(answers: [item.id: value], points: nil))
         case (.date, .string(let text)):
-            guard CalendarDate(iso: text) != nil else { return .failure(Reason("expected a date as YYYY-MM-DD, got '\(text)'")) }
+            guard CalendarDate(iso: text) != nil else { return .failure(Reason(.answerDateFormat, ["got": got])) }
             return .success(Accepted(answers: [item.id: value], points: nil))
         case (.singleChoice, _):
-            return .failure(Reason("expected one of \(codes), got \(value.shortDescription)"))
+            return .failure(Reason(.answerExpectedOption, ["options": codes, "got": got]))
         case (.multipleChoice, _):
-            return .failure(Reason("expected a list of options among \(codes), got \(value.shortDescription)"))
+            return .failure(Reason(.answerExpectedList, ["options": codes, "got": got]))
         case (.integer, _), (.number, _):
-            return .failure(Reason("expected a number, got \(value.shortDescription)"))
+            return .failure(Reason(.answerExpectedNumber, ["got": got]))
         case (.text, _):
-            return .failure(Reason("expected text, got \(value.shortDescription)"))
+            return .failure(Reason(.answerExpectedText, ["got": got]))
         case (.date, _):
-            return .failure(Reason("expected a date as YYYY-MM-DD, got \(value.shortDescription)"))
+            return .failure(Reason(.answerDateFormat, ["got": got]))
         }
     }
 }
 
-private struct Reason: Error {
-    var text: String
-    init(_ text: String) { self.text = text }
-}
+extension Reason: Error {}

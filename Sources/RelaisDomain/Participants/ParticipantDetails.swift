@@ -65,32 +65,32 @@ public struct ParticipantDetails: Sendable, Equatable {
         details.email = clean(email)?.lowercased()
         details.phone = clean(phone)
         details.postalAddress = clean(postalAddress)
-        var problems: [String: String] = [:]
+        var problems: [String: Reason] = [:]
         TextRules.checkOneLine(details.firstName, field: "firstName", maxLength: 100, required: true, into: &problems)
         TextRules.checkOneLine(details.lastName, field: "lastName", maxLength: 100, required: true, into: &problems)
         TextRules.checkMultiLine(details.postalAddress, field: "postalAddress", maxLength: 500, into: &problems)
         if let year = birthYear {
-            if year < currentYear - 120 || year > currentYear { problems["birthYear"] = "not a plausible birth year" }
-            else if currentYear - year < 18 { problems["birthYear"] = "participants must be adults (18 or over)" }
+            if year < currentYear - 120 || year > currentYear { problems["birthYear"] = Reason(.birthYearImplausible) }
+            else if currentYear - year < 18 { problems["birthYear"] = Reason(.participantMinor) }
         }
-        if let email = details.email, !Self.looksLikeEmail(email) || email.count > 254 { problems["email"] = "not an email address" }
+        if let email = details.email, !Self.looksLikeEmail(email) || email.count > 254 { problems["email"] = Reason(.emailInvalid) }
         if let phone = details.phone {
             let digits = phone.filter(\.isNumber)
             if digits.count < 8 || digits.count > 15 || !phone.allSatisfy({ $0.isNumber || " +.-()".contains($0) }) {
-                problems["phone"] = "not a phone number"
+                problems["phone"] = Reason(.phoneInvalid)
             }
         }
         if details.email == nil && details.phone == nil && details.postalAddress == nil && !details.noContact {
-            problems["contact"] = "give an email, a phone number or a postal address, or set noContact"
+            problems["contact"] = Reason(.contactMissing)
         }
         switch details.preferredChannel {
-        case .email where details.email == nil: problems["preferredChannel"] = "email preferred but no email given"
-        case .phone where details.phone == nil: problems["preferredChannel"] = "phone preferred but no phone given"
-        case .post where details.postalAddress == nil: problems["preferredChannel"] = "post preferred but no postal address given"
+        case .email where details.email == nil: problems["preferredChannel"] = Reason(.channelEmailMissing)
+        case .phone where details.phone == nil: problems["preferredChannel"] = Reason(.channelPhoneMissing)
+        case .post where details.postalAddress == nil: problems["preferredChannel"] = Reason(.channelPostMissing)
         default: break
         }
-        if details.consentEmail && details.email == nil { problems["consentEmail"] = "consent to email reminders needs an email" }
-        if !["fr", "en"].contains(language) { problems["language"] = "must be 'fr' or 'en'" }
+        if details.consentEmail && details.email == nil { problems["consentEmail"] = Reason(.consentEmailWithoutEmail) }
+        if !["fr", "en"].contains(language) { problems["language"] = Reason(.languageInvalid) }
         guard problems.isEmpty else { throw ValidationError(problems) }
         return details
     }

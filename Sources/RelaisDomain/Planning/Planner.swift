@@ -109,23 +109,23 @@ public enum Planner {
             times = spaced(from: start, days: template.cadenceDays, count: count)
         case .everyDays(let days):
             guard (1...90).contains(days) else {
-                throw ValidationError(field: "cadence", "every:\(days) must be between 1 and 90 days")
+                throw ValidationError(field: "cadence", .cadenceEveryRange, ["days": String(days), "min": "1", "max": "90"])
             }
             times = spaced(from: start, days: days, count: count)
         case .explicit(let list):
             guard list.count == count else {
-                throw ValidationError(field: "cadence", "programme \(template.id) has \(count) sessions, \(list.count) dates were given")
+                throw ValidationError(field: "cadence", .cadenceCount, ["template": template.id, "sessions": String(count), "given": String(list.count)])
             }
             for (earlier, later) in zip(list, list.dropFirst()) where earlier >= later {
-                throw ValidationError(field: "cadence", "dates must be strictly increasing: \(later.iso) does not come after \(earlier.iso)")
+                throw ValidationError(field: "cadence", .cadenceOrder, ["earlier": earlier.iso, "later": later.iso])
             }
             guard list.first == start else {
-                throw ValidationError(field: "cadence", "the first date \(list[0].iso) differs from the start \(start.iso)")
+                throw ValidationError(field: "cadence", .cadenceFirst, ["first": list[0].iso, "start": start.iso])
             }
             times = list
         }
         if let outside = times.first(where: { !DateWindow.contains($0.date) }) {
-            throw ValidationError(field: "cadence", "the session of \(outside.iso) " + DateWindow.reason)
+            throw ValidationError(field: "cadence", .cadenceWindow, ["date": outside.iso].merging(DateWindow.reason.parameters) { $1 })
         }
         let sessions = zip(template.sessions, times).map { session, local in
             let instant = local.instant(in: timeZone)

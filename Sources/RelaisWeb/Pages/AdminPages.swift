@@ -2,20 +2,41 @@ import Foundation
 import HTTPServer
 import RelaisDomain
 import RelaisStore
+import RelaisUseCases
 
-/// The administration pages (admin role only, through `page(.administer)`): accounts, sites
-/// and rooms, and the effective settings with a test email.
+/// The administration pages (admin role only): accounts, sites and rooms, and the effective
+/// settings with a test email.
 extension RelaisApp {
-    func registerAdminPages(_ router: inout Router) {
+    func registerAdminPages(_ routes: inout Routes) {
         let app = self
-        router.get("/admin", page(.administer) { request, context in
+        routes.page(.get, "/admin", .administer) { request, context in
             var values: [String: Any] = [:]
             if let notice = app.notice(request, context) { values["notice"] = notice }
-            return app.render("admin_index", context, values)
-        })
-        registerAdminUserPages(&router)
-        registerAdminSitePages(&router)
-        registerAdminSettingsPages(&router)
+            return app.render(.adminIndex, context, values)
+        }
+        registerAdminUserPages(&routes)
+        registerAdminSitePages(&routes)
+        registerAdminSettingsPages(&routes)
+    }
+
+    /// A refused administration form, each reason next to its field: field problems in the
+    /// page's words (`field.<form>.<field>.<code>`), and the conflicts named in `conflicts` on the
+    /// field they concern (with the page's own string, or the reason's sentence when ""). What is
+    /// not refused input goes on.
+    func adminFailure(_ form: AdminForm, _ error: any Error, form name: String, language: String,
+                      conflicts: [ReasonCode: (field: String, key: String)]) throws -> (AdminForm, Int) {
+        var failed = form
+        switch error {
+        case let error as ValidationError:
+            for (field, reason) in error.fields { failed.errors[field] = renderer.text(reason, language: language, form: name, field: field) }
+            return (failed, 422)
+        case let refusal as Refusal where refusal.kind == .conflict:
+            guard let (field, key) = conflicts[refusal.reason.code] else { throw refusal }
+            failed.errors[field] = key.isEmpty ? renderer.text(refusal.reason, language: language) : renderer.strings(language)[key] ?? key
+            return (failed, 409)
+        default:
+            throw error
+        }
     }
 
     /// A date and time as the administration pages show it, in the structure's time zone.
@@ -28,13 +49,13 @@ extension RelaisApp {
     }
 
     /// Renders an administration page with the error summary of a failed form, if any.
-    func adminRender(_ template: String, _ context: WebContext, status: Int, failed: AdminForm?, _ values: [String: Any]) -> Response {
+    func adminRender(_ template: PageTemplate, _ context: WebContext, status: Int, failed: AdminForm?, _ values: [String: Any]) -> Response {
         var values = values
         let errorList = failed?.errorList ?? []
         values["hasErrors"] = !errorList.isEmpty
         values["errorList"] = errorList
         var response = render(template, context, status: status, values)
-        response.headers.set("Cache-Control", "no-store")
+        response.headerFields[.cacheControl] = "no-store"
         return response
     }
 }

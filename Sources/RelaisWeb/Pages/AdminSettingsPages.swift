@@ -3,18 +3,19 @@ import HTTPServer
 import RelaisConfig
 import RelaisDomain
 import RelaisStore
+import RelaisUseCases
 
 /// The effective settings, read-only (they live in the configuration file and the
 /// environment), the outbox counts, and a button that sends a test email.
 extension RelaisApp {
-    func registerAdminSettingsPages(_ router: inout Router) {
+    func registerAdminSettingsPages(_ routes: inout Routes) {
         let app = self
 
-        router.get("/admin/settings", page(.administer) { request, context in
+        routes.page(.get, "/admin/settings", .administer) { request, context in
             try app.adminSettingsPage(context, notice: app.notice(request, context))
-        })
+        }
 
-        router.post("/admin/settings/test-email", page(.administer) { request, context in
+        routes.page(.post, "/admin/settings/test-email", .administer) { request, context in
             let strings = app.renderer.strings(context.language)
             let recipient = request.trimmedFormValue("recipient")
             let form = AdminForm(id: "test", values: ["recipient": recipient], order: ["recipient"])
@@ -26,20 +27,16 @@ extension RelaisApp {
             }
             do {
                 let description = try tester(recipient)
-                try app.store.pool.write { db in
-                    try Audit.record(db, context.actor, "test_email", entity: "mail", detail: description, at: app.clock.now())
-                }
+                try app.actions.recordTestEmail(recipient: recipient, outcome: description, failed: false, by: context.caller)
                 return app.redirect("/admin/settings", done: "a_done_test_email")
             } catch {
                 let reason = String(describing: error)
                 app.logger.warning("test email failed: \(reason)")
-                try app.store.pool.write { db in
-                    try Audit.record(db, context.actor, "test_email_failed", entity: "mail", detail: "\(recipient): \(reason)", at: app.clock.now())
-                }
+                try app.actions.recordTestEmail(recipient: recipient, outcome: reason, failed: true, by: context.caller)
                 let message = (strings["a_err_test_failed"] ?? "") + " " + reason
                 return try app.adminSettingsPage(context, failed: form.with(error: message, on: "recipient"), status: 502)
             }
-        })
+        }
     }
 
     /// What the mail transports accept: ASCII `local@domain` with a dotted domain, no leading "-".
@@ -130,13 +127,13 @@ extension RelaisApp {
             row("a_set_login_window", String(c.loginWindowMinutes), ["security.login_window_minutes"]),
             row("a_set_audit_retention", String(c.auditRetentionDays), ["security.audit_retention_days"]),
         ]
-        let counts = try outbox.counts()
+        let counts = try actions.outboxCounts(by: context.caller)
         let outboxRows: [[String: Any]] = OutboxState.allCases.map { state in
             ["label": text("a_outbox_\(state.rawValue)"), "count": counts[state] ?? 0, "state": state.rawValue]
         }
 
-        let lastTest = try store.auditEntries(entity: "mail", limit: 20).first { $0.action.hasPrefix("test_email") }
-        let test = failed?.id == "test" ? failed! : AdminForm(id: "test")
+        let lastTest = try actions.testEmails(by: context.caller).first
+        let test = failed.flatMap { $0.id == "test" ? $0 : nil } ?? AdminForm(id: "test")
         var values: [String: Any] = [
             "sections": [
                 ["id": "mail", "title": text("a_sec_mail"), "rows": mail],
@@ -156,6 +153,6 @@ extension RelaisApp {
             ]
         }
         if let notice { values["notice"] = notice }
-        return adminRender("admin_settings", context, status: status, failed: failed, values)
+        return adminRender(.adminSettings, context, status: status, failed: failed, values)
     }
 }

@@ -1,10 +1,13 @@
 import Foundation
 import HTTPServer
+import HTTPTypes
 import RelaisDomain
 import RelaisStore
+import RelaisUseCases
 
-/// A refused form, ready for the page: each reason next to its field, all of them summarised at
-/// the top (with links to the fields), and a message for what belongs to no field (a conflict).
+/// A refused form, ready for the page: each reason next to its field (in the page's words when
+/// the page has its own for that field and code), all of them summarised at the top with links
+/// to the fields, and a message for what belongs to no field (a conflict).
 struct FormProblems {
     var fields: [String: String] = [:]
     var message: String?
@@ -19,23 +22,79 @@ struct FormProblems {
 }
 
 extension RelaisApp {
-    /// What a store or the domain refused, as form problems; nil for errors that are not the
-    /// user's (they go on to the error responder: 500 with a reference).
-    func formProblems(_ error: any Error, language: String) -> FormProblems? {
-        guard let apiError = APIError.from(error) else { return nil }
-        var problems = FormProblems(status: apiError.status)
-        if let fields = apiError.fields, !fields.isEmpty {
-            problems.fields = fields.mapValues { localizedReason($0, language: language) }
-        } else {
-            problems.message = localizedReason(apiError.message, language: language)
+    /// What a use case refused, as form problems in `language`; nil for errors that are not the
+    /// user's (they go on: 500 with a reference). `form` names the page's own wordings.
+    func formProblems(_ error: any Error, language: String, form: String? = nil) -> FormProblems? {
+        switch error {
+        case let error as ValidationError:
+            var problems = FormProblems(status: 422)
+            problems.fields = Dictionary(uniqueKeysWithValues: error.fields.map { field, reason in
+                (field, renderer.text(reason, language: language, form: form, field: field))
+            })
+            return problems
+        case let refusal as Refusal:
+            var problems = FormProblems(status: refusal.kind == .notFound ? 404 : refusal.kind == .forbidden ? 403 : 409)
+            problems.message = renderer.text(refusal.reason, language: language)
+            return problems
+        default:
+            return nil
         }
-        return problems
     }
 
-    /// Reasons come from the domain and the stores in English; the pages show the French
-    /// wording from `Locales/validation.fr.json` when there is one (keys are the English text).
-    func localizedReason(_ reason: String, language: String) -> String {
-        renderer.strings(language)["reason: " + reason] ?? reason
+    /// The values every page's layout needs.
+    func layoutContext(_ context: WebContext?) -> [String: Any] {
+        var values: [String: Any] = ["structure": configuration.structureName, "version": RelaisVersion.current]
+        if let context {
+            let role = context.user.role
+            values["user"] = ["displayName": context.user.displayName, "name": context.user.name,
+                              "roleLabel": renderer.strings(context.language)["a_role_\(role.rawValue)"] ?? role.rawValue, "role": role.rawValue]
+            values["csrf"] = context.session.csrfToken
+            // What the navigation offers, by role (the routes check again).
+            values["nav"] = ["programmes": role != .admin, "participants": role.allows(.readContactDetails),
+                             "tasks": role.allows(.manageReminders), "reports": role.allows(.readReports), "admin": role.allows(.administer)]
+        }
+        return values
+    }
+
+    /// The success message of a Post/Redirect/Get: the string `done` names in the query.
+    func notice(_ request: Request, _ context: WebContext) -> String? {
+        request.queryValue("done").flatMap { renderer.strings(context.language)[$0] }
+    }
+
+    /// Post/Redirect/Get: after a form succeeds, go to `path` with the message's string key.
+    func redirect(_ path: String, done: String? = nil) -> Response {
+        guard let done else { return .redirect(to: path) }
+        // The query goes before a fragment ("/programmes/1?done=…#consultations").
+        let parts = path.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)
+        let base = String(parts[0])
+        let fragment = parts.count > 1 ? "#" + parts[1] : ""
+        return .redirect(to: base + (base.contains("?") ? "&" : "?") + "done=" + done + fragment)
+    }
+
+    func render(_ template: PageTemplate, _ context: WebContext?, language: String? = nil, status: Int = 200,
+                _ values: [String: Any] = [:]) -> Response {
+        var all = layoutContext(context)
+        all.merge(values) { $1 }
+        let html = renderer.render(template, language: language ?? context?.language ?? configuration.language, context: all)
+        return .html(html, status: HTTPResponse.Status(code: status))
+    }
+
+    func errorPage(_ status: Int, _ message: String, context: WebContext?) -> Response {
+        let language = context?.language ?? configuration.language
+        return render(.error, context, language: language, status: status, [
+            "heading": renderer.strings(language)["error_\(status)"] ?? renderer.strings(language)["error_500"] ?? "", "message": message,
+        ])
+    }
+
+    /// The message of an error page the server or a wrapper answers by itself, in the page's
+    /// language: the same polite page for every unknown address and every unknown id.
+    func politeMessage(_ status: Int, reference: String? = nil, language: String? = nil) -> String {
+        let strings = renderer.strings(language ?? configuration.language)
+        return strings.fill(strings["error_message_\(status)"] == nil ? "error_message_500" : "error_message_\(status)", ["reference": reference ?? "—"])
+    }
+
+    func forbidden(_ context: WebContext) -> Response {
+        errorPage(403, renderer.text(Reason(.forbiddenRole), language: context.language), context: context)
     }
 
     /// `<option>` values for a select: value, label and whether it is the chosen one.
@@ -45,23 +104,27 @@ extension RelaisApp {
 
     /// "jeudi 4 mars 2027, 18 h 00" for a page, in the programme's time zone.
     func when(_ instant: Date, _ zone: TimeZone, _ language: String) -> String {
-        DateWording.day(instant, in: zone, language: language) + (language == "en" ? ", " : ", ") + DateWording.time(instant, in: zone, language: language)
-    }
-
-    /// Who may open a programme's pages: planners see every programme; a peer helper only the
-    /// ones they co-lead. (The API applies the same rule.)
-    func mayOpen(_ programme: ProgrammeRecord, _ user: User) -> Bool {
-        user.role.allows(.plan) || (user.role == .peerHelper && programme.peerHelperId == user.id)
-    }
-
-    /// Who reads and writes a consultation's clinical note: the tabacologue of the consultation
-    /// or of the programme; never a coordinator or a peer helper. (API and pages alike.)
-    func isClinician(of consultation: ConsultationRecord, _ programme: ProgrammeRecord, _ user: User) -> Bool {
-        user.role.allows(.readClinical) && user.role.allows(.writeClinical) && [consultation.facilitatorId, programme.leadId].contains(user.id)
+        DateWording.day(instant, in: zone, language: language) + ", " + DateWording.time(instant, in: zone, language: language)
     }
 
     /// The name a user may see: a peer helper sees first names and initials only.
     func shownName(_ participant: ParticipantRecord, for user: User) -> String {
         user.role == .peerHelper ? participant.details.firstNameAndInitial : "\(participant.firstName) \(participant.lastName)"
+    }
+}
+
+extension Request {
+    /// "en" when the client prefers English (Accept-Language), else French, the reference language.
+    var preferredLanguage: String {
+        let ranges = (headerFields[.acceptLanguage] ?? "").split(separator: ",").map { part -> (String, Double) in
+            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            let quality = pieces.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
+            return (pieces.first?.lowercased() ?? "", quality)
+        }
+        for (range, _) in ranges.sorted(by: { $0.1 > $1.1 }) {
+            if range.hasPrefix("fr") { return "fr" }
+            if range.hasPrefix("en") { return "en" }
+        }
+        return "fr"
     }
 }

@@ -2,9 +2,10 @@ import Foundation
 import HTTPServer
 import RelaisDomain
 import RelaisStore
+import RelaisUseCases
 
-/// The participant form as submitted: the text typed (kept as is for the page), the details
-/// read from it, and a message per field in the page's language.
+/// The participant form as submitted: the text typed (kept as is for the page) and a message
+/// per field in the page's language.
 struct ParticipantForm {
     static let flagFields = ["noContact", "consentDataProcessing", "consentEmail", "consentFollowUp", "precarity", "isolation",
                              "difficultCarePath"]
@@ -17,7 +18,6 @@ struct ParticipantForm {
     var preferredChannel = ContactChannel.none.rawValue
     var smokerStatus = SmokerStatus.smoker.rawValue
     var language = "fr"
-    var details = ParticipantDetails(firstName: "", lastName: "")
     var errors: [String: String] = [:]
 
     static let empty = ParticipantForm()
@@ -26,7 +26,6 @@ struct ParticipantForm {
 
     /// The form prefilled with stored details.
     init(_ details: ParticipantDetails) {
-        self.details = details
         text = ["firstName": details.firstName, "lastName": details.lastName, "birthYear": details.birthYear.map(String.init) ?? "",
                 "email": details.email ?? "", "phone": details.phone ?? "", "postalAddress": details.postalAddress ?? ""]
         let pairs: [(String, Bool)] = [("noContact", details.noContact), ("consentDataProcessing", details.consentDataProcessing),
@@ -40,69 +39,48 @@ struct ParticipantForm {
     }
 }
 
-extension RelaisApp {
-    /// Reads the submitted form and checks it with `ParticipantDetails.validated`, the rules of the API.
-    func participantForm(_ request: Request, language: String) -> ParticipantForm {
-        let strings = renderer.strings(language)
-        var form = ParticipantForm()
+extension ParticipantForm {
+    /// The form as submitted, kept as typed.
+    init(_ request: Request) {
         for field in ["firstName", "lastName", "birthYear", "email", "phone", "postalAddress"] {
-            form.text[field] = request.formValue(field) ?? ""
+            text[field] = request.formValue(field) ?? ""
         }
-        form.flags = Set(ParticipantForm.flagFields.filter { request.formValue($0) != nil })
-        form.preferredChannel = request.formValue("preferredChannel") ?? ContactChannel.none.rawValue
-        form.smokerStatus = request.formValue("smokerStatus") ?? SmokerStatus.smoker.rawValue
-        form.language = request.formValue("language") ?? "fr"
-        var errors: [String: String] = [:]
-        var birthYear: Int?
-        let yearText = (form.text["birthYear"] ?? "").trimmingCharacters(in: .whitespaces)
-        if !yearText.isEmpty {
-            if yearText.count == 4, let year = Int(yearText) { birthYear = year } else { errors["birthYear"] = strings["p_err_birthYear_format"] }
-        }
-        let channel = ContactChannel(rawValue: form.preferredChannel)
-        if channel == nil { errors["preferredChannel"] = strings["p_err_channel_invalid"] }
-        let status = SmokerStatus(rawValue: form.smokerStatus)
-        if status == nil { errors["smokerStatus"] = strings["p_err_smokerStatus"] }
-        let details = ParticipantDetails(
-            firstName: form.text["firstName"] ?? "", lastName: form.text["lastName"] ?? "", birthYear: birthYear,
-            email: form.text["email"], phone: form.text["phone"], postalAddress: form.text["postalAddress"],
-            preferredChannel: channel ?? .none, noContact: form.flags.contains("noContact"),
-            consentDataProcessing: form.flags.contains("consentDataProcessing"), consentEmail: form.flags.contains("consentEmail"),
-            consentFollowUp: form.flags.contains("consentFollowUp"), smokerStatus: status ?? .smoker,
-            precarity: form.flags.contains("precarity"), isolation: form.flags.contains("isolation"),
-            difficultCarePath: form.flags.contains("difficultCarePath"), language: form.language)
-        do {
-            form.details = try details.validated(currentYear: participants.currentYear())
-        } catch {
-            for (field, reason) in participantErrors(error, language: language) where errors[field] == nil { errors[field] = reason }
-        }
-        form.errors = errors
-        return form
+        flags = Set(Self.flagFields.filter { request.formValue($0) != nil })
+        preferredChannel = request.formValue("preferredChannel") ?? ContactChannel.none.rawValue
+        smokerStatus = request.formValue("smokerStatus") ?? SmokerStatus.smoker.rawValue
+        language = request.formValue("language") ?? "fr"
     }
 
-    /// The domain's reasons (English, for the API) in the page's words.
-    func participantErrors(_ error: ValidationError, language: String) -> [String: String] {
-        let strings = renderer.strings(language)
-        var errors: [String: String] = [:]
-        for (field, reason) in error.fields {
-            let key: String
-            switch field {
-            case "firstName", "lastName": key = reason == "required" ? "p_err_\(field)_required" : "p_err_name_too_long"
-            case "birthYear": key = reason.contains("adult") ? "p_err_birthYear_minor" : "p_err_birthYear_implausible"
-            case "email": key = "p_err_email"
-            case "phone": key = "p_err_phone"
-            case "contact": key = "p_err_contact"
-            case "preferredChannel":
-                key = reason.hasPrefix("email") ? "p_err_channel_email" : reason.hasPrefix("phone") ? "p_err_channel_phone"
-                    : reason.hasPrefix("post") ? "p_err_channel_post" : "p_err_channel_invalid"
-            case "consentEmail": key = "p_err_consentEmail"
-            case "language": key = "p_err_language"
-            default: key = ""
-            }
-            errors[field] = strings[key] ?? reason
+    /// What the form asks, as the use case takes it from the API too; the year must be a number.
+    func request() throws(ValidationError) -> ParticipantRequest {
+        var request = ParticipantRequest()
+        request.firstName = text["firstName"] ?? ""
+        request.lastName = text["lastName"] ?? ""
+        let yearText = (text["birthYear"] ?? "").trimmingCharacters(in: .whitespaces)
+        if yearText.isEmpty {
+            request.clearsBirthYear = true
+        } else {
+            guard yearText.count == 4, let year = Int(yearText) else { throw ValidationError(field: "birthYear", .expectedWholeNumber) }
+            request.birthYear = year
         }
-        return errors
+        request.email = text["email"] ?? ""
+        request.phone = text["phone"] ?? ""
+        request.postalAddress = text["postalAddress"] ?? ""
+        request.preferredChannel = preferredChannel
+        request.smokerStatus = smokerStatus
+        request.language = language
+        request.noContact = flags.contains("noContact")
+        request.consentDataProcessing = flags.contains("consentDataProcessing")
+        request.consentEmail = flags.contains("consentEmail")
+        request.consentFollowUp = flags.contains("consentFollowUp")
+        request.precarity = flags.contains("precarity")
+        request.isolation = flags.contains("isolation")
+        request.difficultCarePath = flags.contains("difficultCarePath")
+        return request
     }
+}
 
+extension RelaisApp {
     func participantFormPage(_ context: WebContext, form: ParticipantForm, record: ParticipantRecord?, programme: ProgrammeRecord?,
                              status: Int = 200) -> Response {
         let strings = renderer.strings(context.language)
@@ -137,7 +115,7 @@ extension RelaisApp {
             "languages": ["fr", "en"].map { ["value": $0, "label": label("p_language_\($0)"), "selected": $0 == form.language] },
         ]
         if let programme { page["programme"] = ["id": programme.id, "title": programme.title] }
-        return render("participant_form", context, status: status, page)
+        return render(.participantForm, context, status: status, page)
     }
 
     // MARK: - Instrument entry
@@ -159,7 +137,7 @@ extension RelaisApp {
         for (item, reason) in itemErrors.sorted(by: { $0.key < $1.key }) where instrument.definition.item(item) == nil {
             summary.append(["anchor": "instrument-\(instrument.id)", "label": item, "reason": reason])
         }
-        return render("participant_assessment", context, status: status, [
+        return render(.participantAssessment, context, status: status, [
             "participantId": participant.id, "participantName": "\(participant.firstName) \(participant.lastName)",
             "instrumentId": instrument.id, "instrumentTitle": instrument.definition.title.text(language),
             "date": date, "today": today.iso,
@@ -168,27 +146,6 @@ extension RelaisApp {
             "instrument": InstrumentForm.context(instrument, language: language, values: values, errors: itemErrors),
             "errors": errors.filter { !$0.key.hasPrefix("item:") }, "hasErrors": !summary.isEmpty, "summary": summary,
         ])
-    }
-
-    /// The scoring engine's reason for an item (English, for the API) in the page's words.
-    func itemReason(_ instrument: ConfiguredInstrument, item id: String, reason: String, language: String) -> String {
-        let strings = renderer.strings(language)
-        func text(_ key: String) -> String { strings[key] ?? reason }
-        if reason == "required" { return text("p_err_item_required") }
-        guard let item = instrument.definition.item(id) else { return reason }
-        switch item.type {
-        case .singleChoice: return text("p_err_item_choice")
-        case .multipleChoice: return text(reason.contains("cannot be combined") ? "p_err_item_combination" : "p_err_item_choice")
-        case .integer, .number:
-            if reason.hasPrefix("expected a whole number") { return text("p_err_item_whole") }
-            if let min = item.min, let max = item.max {
-                return text("p_err_item_number_range").replacingOccurrences(of: "{min}", with: InstrumentForm.number(min))
-                    .replacingOccurrences(of: "{max}", with: InstrumentForm.number(max))
-            }
-            return text("p_err_item_number")
-        case .text: return text("p_err_item_text") + " (\(item.maxLength ?? 2000))"
-        case .date: return text("p_err_item_date")
-        }
     }
 }
 

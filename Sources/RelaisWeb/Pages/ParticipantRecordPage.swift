@@ -2,6 +2,7 @@ import Foundation
 import HTTPServer
 import RelaisDomain
 import RelaisStore
+import RelaisUseCases
 
 /// What was typed in the orientation form, to show it again with its errors.
 struct OrientationInput {
@@ -30,12 +31,6 @@ extension RelaisApp {
         return instruments[instrumentID]?.band(score: score, code: code)?.label.text(language)
     }
 
-    /// Whether the user reads a consultation's clinical note: a tabacologue who held it or who
-    /// leads its programme (the API's rule). Never a coordinator or a peer helper.
-    func mayReadNote(_ consultation: ConsultationRecord, programme: ProgrammeRecord?, user: User) -> Bool {
-        user.role.allows(.readClinical) && (consultation.facilitatorId == user.id || programme?.leadId == user.id)
-    }
-
     /// The confirmation after an entry: "Fagerström : 10 — dépendance forte".
     func savedNotice(_ record: AssessmentRecord, language: String) -> String {
         let strings = renderer.strings(language)
@@ -56,16 +51,13 @@ extension RelaisApp {
         func label(_ key: String) -> String { strings[key] ?? key }
         let user = context.user
         let zone = structureZone
-        let record = try participants.read(id: id, by: context.actor)
-        let enrolments = try participantRecords.enrolments(participantID: id)
-        var programmesByID = Dictionary(enrolments.map { ($0.programme.id, $0.programme) }, uniquingKeysWith: { first, _ in first })
-        let consultations = try participantRecords.consultations(participantID: id)
-        for consultation in consultations where programmesByID[consultation.programmeId] == nil {
-            programmesByID[consultation.programmeId] = try? programmes.programme(id: consultation.programmeId).0
-        }
-        let staff = Dictionary(try accounts.users().map { ($0.id, $0.displayName) }, uniquingKeysWith: { first, _ in first })
+        let view = try actions.participantRecord(id, by: context.caller)
+        let record = view.participant
+        let enrolments = view.enrolments
+        let programmesByID = view.programmes
+        let staff = try actions.staffNames(by: context.caller)
         let showAssessments = user.role.allows(.readAssessments)
-        let assessments = showAssessments ? try self.assessments.assessments(participantID: id, by: context.actor) : []
+        let assessments = view.assessments
 
         var values: [String: Any] = [:]
         let priority = [("precarity", record.precarity), ("isolation", record.isolation), ("difficultCarePath", record.difficultCarePath)]
@@ -96,18 +88,19 @@ extension RelaisApp {
         // Consultations: the note only for the tabacologue of the consultation or of the programme.
         let clinician = user.role.allows(.readClinical)
         values["showNotes"] = clinician
-        values["consultations"] = consultations.map { consultation -> [String: Any] in
-            let programme = programmesByID[consultation.programmeId]
-            let mayRead = mayReadNote(consultation, programme: programme, user: user)
+        values["consultations"] = view.consultations.map { item -> [String: Any] in
+            let consultation = item.consultation
+            let programme = item.programme
+            let mayRead = item.clinician
             let note = consultation.note.trimmingCharacters(in: .whitespacesAndNewlines)
             return ["when": ParticipantText.dateTime(consultation.startsAt, programme?.zone ?? zone), "index": consultation.index,
                     "programmeId": consultation.programmeId, "programme": programme?.title ?? "—",
                     "facilitator": staff[consultation.facilitatorId] ?? "—",
                     "modality": label("p_modality_\(consultation.modality.rawValue)"),
                     "status": label("p_consultation_\(consultation.status.rawValue)"),
-                    "note": mayRead && !note.isEmpty ? note as Any : false, "noteReserved": clinician && !mayRead && !note.isEmpty]
+                    "note": mayRead && !note.isEmpty ? note as Any : false, "noteReserved": clinician && !mayRead && item.hasNote]
         }
-        values["hasConsultations"] = !consultations.isEmpty
+        values["hasConsultations"] = !view.consultations.isEmpty
 
         // Assessments, newest first, with band labels; the charts; the entry links.
         let savedID = request.queryValue("saved")
@@ -137,10 +130,9 @@ extension RelaisApp {
         values["hasCharts"] = !charts.isEmpty
 
         // Orientations and their form.
-        let orientations = user.role.allows(.readOrientations) ? try self.consultations.orientations(participantID: id) : []
-        let showDetail = user.role.allows(.readClinical)
+        let orientations = view.orientations
         values["orientations"] = orientations.map { item -> [String: Any] in
-            ["kind": label("p_orientation_\(item.kind.rawValue)"), "detail": item.detail.isEmpty || !showDetail ? false : item.detail,
+            ["kind": label("p_orientation_\(item.kind.rawValue)"), "detail": item.detail.isEmpty ? false : item.detail,
              "date": ParticipantText.date(item.createdAt, zone),
              "programme": item.programmeId.flatMap { programmesByID[$0]?.title }.map { $0 as Any } ?? false,
              "followed": item.followed.map { label("p_followed_\($0)") as Any } ?? false]
@@ -161,7 +153,7 @@ extension RelaisApp {
         }
 
         // Follow-up: questionnaires and open phone tasks.
-        let invitations = try questionnaires.invitations(participantID: id)
+        let invitations = view.invitations
         let todayISO = today.iso
         values["invitations"] = invitations.map { invitation -> [String: Any] in
             ["purpose": label("p_purpose_\(invitation.purpose.rawValue)"),
@@ -172,19 +164,19 @@ extension RelaisApp {
              "overdue": invitation.answeredAt == nil && invitation.dueOn < todayISO]
         }
         values["hasInvitations"] = !invitations.isEmpty
-        let tasks = try self.tasks.list(state: .open, assignedTo: nil, participantID: id)
+        let tasks = view.openTasks
         values["tasks"] = tasks.map { ["kind": label("p_task_\($0.kind.rawValue)"), "reason": $0.reason, "due": ParticipantText.date(iso: $0.dueOn)] }
         values["hasTasks"] = !tasks.isEmpty
         values["showTasksLink"] = user.role.allows(.manageReminders)
 
         values["canEdit"] = user.role.allows(.plan)
-        values["canErase"] = Self.mayErase(user.role)
+        values["canErase"] = user.role.allows(.eraseParticipants)
         if let savedID, let saved = assessments.first(where: { $0.id == savedID }) {
             values["notice"] = savedNotice(saved, language: language)
         } else if let notice = notice(request, context) {
             values["notice"] = notice
         }
-        return render("participant_record", context, status: status, values)
+        return render(.participantRecord, context, status: status, values)
     }
 
     /// "Fagerström — 10 — Dépendance forte".

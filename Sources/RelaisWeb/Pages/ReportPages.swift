@@ -2,34 +2,35 @@ import Foundation
 import HTTPServer
 import RelaisDomain
 import RelaisStore
+import RelaisUseCases
 
 /// The yearly evaluation (issue 7): one page per year (all sites or one) and per programme, with
 /// every figure the funder asks, the definitions written on the page, SVG charts, printable to PDF
 /// from the browser; and two CSV exports, pseudonymised and aggregate. Coordinators and
 /// tabacologues (`readReports`); never peer helpers or administrators.
 extension RelaisApp {
-    func registerReportPages(_ router: inout Router) {
+    func registerReportPages(_ routes: inout Routes) {
         let app = self
 
-        router.get("/reports", page(.readReports) { _, _ in
+        routes.page(.get, "/reports", .readReports) { _, _ in
             .redirect(to: "/reports/years/\(app.today.year)")
+        }
+
+        routes.page(.get, "/reports/years/{year}", .readReports, reportPage({ try app.reportScope($0) }) { request, context, _, report in
+            app.render(.report, context, app.reportContext(report, language: context.language, controls: true, query: Self.reportQuery(request)))
         })
 
-        router.get("/reports/years/{year}", reportPage({ try app.reportScope($0) }) { request, context, _, report in
-            app.render("report", context, app.reportContext(report, language: context.language, controls: true, query: Self.reportQuery(request)))
+        routes.page(.get, "/reports/programmes/{id}", .readReports, reportPage({ .programme($0.parameter("id")) }) { request, context, _, report in
+            app.render(.report, context, app.reportContext(report, language: context.language, controls: true, query: Self.reportQuery(request)))
         })
 
-        router.get("/reports/programmes/{id}", reportPage({ .programme($0.parameter("id")) }) { request, context, _, report in
-            app.render("report", context, app.reportContext(report, language: context.language, controls: true, query: Self.reportQuery(request)))
-        })
-
-        router.get("/reports/years/{year}/participants.csv", reportPage({ try app.reportScope($0) }) { request, context, scope, report in
-            try EvaluationQueries(store: app.store).recordExport("participants.csv", scope: scope, by: context.actor, at: app.clock.now())
+        routes.page(.get, "/reports/years/{year}/participants.csv", .readReports, reportPage({ try app.reportScope($0) }) { request, context, scope, report in
+            try app.actions.recordExport("participants.csv", scope: scope, by: context.caller)
             return Self.csvResponse(app.participantsCSV(report), filename: "relais-evaluation-\(request.parameter("year"))-participants.csv")
         })
 
-        router.get("/reports/years/{year}/aggregate.csv", reportPage({ try app.reportScope($0) }) { request, context, scope, report in
-            try EvaluationQueries(store: app.store).recordExport("aggregate.csv", scope: scope, by: context.actor, at: app.clock.now())
+        routes.page(.get, "/reports/years/{year}/aggregate.csv", .readReports, reportPage({ try app.reportScope($0) }) { request, context, scope, report in
+            try app.actions.recordExport("aggregate.csv", scope: scope, by: context.caller)
             return Self.csvResponse(app.aggregateCSV(report, language: context.language),
                                     filename: "relais-evaluation-\(request.parameter("year"))-agrege.csv")
         })
@@ -38,12 +39,12 @@ extension RelaisApp {
     /// A report route: the scope from the request, the report computed with the request's
     /// threshold, then `respond`; a refused scope or threshold gets the report's error page.
     func reportPage(_ scope: @escaping @Sendable (Request) throws -> EvaluationScope,
-                    _ respond: @escaping @Sendable (Request, WebContext, EvaluationScope, EvaluationReport) throws -> Response) -> Handler {
+                    _ respond: @escaping @Sendable (Request, WebContext, EvaluationScope, EvaluationReport) throws -> Response) -> PageHandler {
         let app = self
-        // Unknown years, sites and programmes, and a refused threshold, are answered by `page`.
-        return page(.readReports) { request, context in
+        // Unknown years, sites and programmes, and a refused threshold, are answered by `PageRefusals`.
+        return { request, context in
             let scope = try scope(request)
-            let report = try app.evaluationReport(scope, reducedThresholdPercent: try app.reducedThreshold(request))
+            let report = try app.actions.evaluation(scope, reducedThresholdPercent: try app.reducedThreshold(request), by: context.caller)
             return try respond(request, context, scope, report)
         }
     }
@@ -53,7 +54,8 @@ extension RelaisApp {
     /// The year (and site) of `/reports/years/{year}[?site=ID]`, or 404.
     func reportScope(_ request: Request) throws -> EvaluationScope {
         guard request.parameter("year").count <= 4, let year = Int(request.parameter("year")), DateWindow.years.contains(year) else {
-            throw APIError.notFound("No report for '\(request.parameter("year").prefix(20))': the year is a number from \(DateWindow.years.lowerBound) to \(DateWindow.years.upperBound).")
+            throw Refusal.notFound(.reportNotFound, ["year": String(request.parameter("year").prefix(20)), "from": String(DateWindow.years.lowerBound),
+                                                     "to": String(DateWindow.years.upperBound)])
         }
         let site = request.queryValue("site").flatMap { $0.isEmpty ? nil : $0 }
         return .year(year, siteID: site)
@@ -63,7 +65,7 @@ extension RelaisApp {
     func reducedThreshold(_ request: Request) throws -> Double {
         guard let text = request.queryValue("reduced"), !text.isEmpty else { return Double(configuration.reducedThresholdPercent) }
         guard let value = Double(text.replacingOccurrences(of: ",", with: ".")), value >= 1, value <= 100 else {
-            throw APIError.invalid(["reduced": "expected a percentage from 1 to 100, got '\(text)'"])
+            throw ValidationError(field: "reduced", .numberRange, ["min": "1", "max": "100"])
         }
         return value
     }
@@ -78,26 +80,20 @@ extension RelaisApp {
 
     static func csvResponse(_ text: String, filename: String) -> Response {
         var response = Response.text(text, contentType: "text/csv; charset=utf-8")
-        response.headers.set("Content-Disposition", "attachment; filename=\"\(filename)\"")
+        response.headerFields[.contentDisposition] = "attachment; filename=\"\(filename)\""
         return response
     }
 
     // MARK: - The report
 
-    /// The evaluation of a year (one site or all) or of one programme, as of today (or `asOf`).
-    /// 404 for an unknown site or programme.
+    /// The evaluation of a scope for the operator (`relais report`), who needs no account.
     public func evaluationReport(_ scope: EvaluationScope, reducedThresholdPercent: Double = 50, asOf: CalendarDate? = nil) throws -> EvaluationReport {
-        if case .year(_, let siteID?) = scope { _ = try sites.site(id: siteID) }
-        let consultations = Dictionary(templates.map { ($0.id, $0.consultations.count) }, uniquingKeysWith: { first, _ in first })
-        let facts = try EvaluationQueries(store: store).facts(scope, asOf: asOf ?? today, consultationsPlanned: consultations)
-        if case .programme(let id) = scope, facts.programmes.isEmpty { throw StoreError.notFound("programme '\(id)'") }
-        let settings = EvaluationSettings(instruments: instruments, reducedThresholdPercent: reducedThresholdPercent)
-        return Evaluator(settings: settings, instruments: instruments).evaluate(facts)
+        try actions.evaluation(scope, reducedThresholdPercent: reducedThresholdPercent, asOf: asOf, by: .commandLine("report"))
     }
 
     /// The report as the API gives it: the figures (codes and counts) and the definitions in `language`.
     public func reportJSONObject(_ report: EvaluationReport, language: String) throws -> [String: Any] {
-        var object = try JSONSerialization.jsonObject(with: JSON.encoder.encode(report)) as? [String: Any] ?? [:]
+        var object = try JSONSerialization.jsonObject(with: JSONBody.data(report)) as? [String: Any] ?? [:]
         object["definitions"] = EvaluationDefinitions.all(report.settings, language: language).map {
             ["id": $0.id, "term": $0.term, "text": $0.text]
         }
@@ -107,14 +103,14 @@ extension RelaisApp {
 
     /// The same page as `/reports/…`, as one HTML file with its stylesheet inside (`relais report --format html`).
     public func reportStandaloneHTML(_ report: EvaluationReport, language: String) -> String {
-        let stylesheet = (try? String(contentsOf: Bundle.module.resourceURL!.appendingPathComponent("Static/relais.css"), encoding: .utf8)) ?? ""
+        let stylesheet = String(decoding: resources.stylesheet, as: UTF8.self)
         var values = reportContext(report, language: language, controls: false, query: [:])
         values["css"] = stylesheet
         values["structure"] = configuration.structureName
         values["version"] = RelaisVersion.current
         values["generatedText"] = ReportFormat(language: language, strings: renderer.strings(language))
             .fill("r_generated", DateWording.day(today, language: language))
-        return renderer.render("report_standalone", language: language, context: values)
+        return renderer.render(.reportStandalone, language: language, context: values)
     }
 
     // MARK: - Page context
@@ -134,7 +130,7 @@ extension RelaisApp {
         if isYear {
             values["heading"] = f.fill("r_heading_year", String(year))
             values["subtitle"] = report.scope.siteName.map { f.fill("r_subtitle_site", $0) } ?? f.s("r_all_sites")
-            let allSites = (try? sites.all()) ?? []
+            let allSites = (try? actions.sites(by: .commandLine("report"))) ?? []
             var siteLinks: [[String: Any]] = [["name": f.s("r_all_sites"), "url": link("/reports/years/\(year)", ["site": nil]),
                                                "selected": report.scope.siteId == nil]]
             for (site, _) in allSites {

@@ -2,118 +2,103 @@ import Foundation
 import HTTPServer
 import RelaisDomain
 import RelaisStore
+import RelaisUseCases
 
 extension RelaisApp {
     /// The session page: the facilitator guide, the roster with one-tap attendance and the note,
     /// quick entry of an instrument for the whole group, the sign-in sheet; moving or cancelling.
-    func registerSessionPages(_ router: inout Router) {
+    func registerSessionPages(_ routes: inout Routes) {
         let app = self
 
-        router.get("/sessions/{id}", page(nil) { request, context in
+        routes.page(.get, "/sessions/{id}") { request, context in
             try app.sessionPage(request, context)
-        })
+        }
 
-        router.post("/sessions/{id}/attendance", page(.recordAttendance) { request, context in
-            let (session, programme) = try app.programmes.session(id: request.parameter("id"))
-            guard app.mayOpen(programme, context.user) else { return app.errorPage(403, app.forbidden(context), context: context) }
-            var records: [(participantID: String, status: AttendanceStatus)] = []
-            for field in request.form where field.name.hasPrefix("attendance.") {
-                guard let status = AttendanceStatus(rawValue: field.string) else { continue }
-                records.append((String(field.name.dropFirst("attendance.".count)), status))
+        // The same use case as `PUT /api/v1/sessions/{id}/attendance`: the same rule on who may.
+        routes.page(.post, "/sessions/{id}/attendance", .recordAttendance) { request, context in
+            let records = request.form.filter { $0.name.hasPrefix("attendance.") }.map { field in
+                AttendanceSheet.Entry(participantID: String(field.name.dropFirst("attendance.".count)), status: field.string)
             }
             do {
-                try app.enrolments.recordAttendance(sessionID: session.id, records, note: request.formValue("note"), by: context.actor)
-                return app.redirect("/sessions/\(session.id)", done: "attendance_saved")
+                _ = try app.actions.recordAttendance(sessionID: request.parameter("id"), AttendanceSheet(records: records, note: request.formValue("note")),
+                                                     by: context.caller)
+                return app.redirect("/sessions/\(request.parameter("id"))", done: "attendance_saved")
+            } catch let refusal as Refusal where refusal.kind == .forbidden {
+                throw refusal
             } catch {
                 guard let problems = app.formProblems(error, language: context.language) else { throw error }
                 return try app.sessionPage(request, context, problems: problems)
             }
-        })
+        }
 
-        router.post("/sessions/{id}/reschedule", page(.plan) { request, context in
-            let (session, programme) = try app.programmes.session(id: request.parameter("id"))
+        routes.page(.post, "/sessions/{id}/reschedule", .plan) { request, context in
+            let move = SessionMove(start: request.formValue("start"), reason: request.formValue("reason"))
             do {
-                let local = try Input.localDateTime(request.formValue("start"), field: "start")
-                let start = local.instant(in: programme.zone)
-                _ = try app.programmes.reschedule(sessionID: session.id, start: start, end: start.addingTimeInterval(session.endsAt.timeIntervalSince(session.startsAt)),
-                                                  roomID: nil, holiday: FrenchHolidays.holiday(on: local.date), reason: request.formValue("reason") ?? "",
-                                                  by: context.actor)
-                return app.redirect("/sessions/\(session.id)", done: "session_moved")
+                _ = try app.actions.moveSession(request.parameter("id"), move, by: context.caller)
+                return app.redirect("/sessions/\(request.parameter("id"))", done: "session_moved")
             } catch {
-                guard let problems = app.formProblems(error, language: context.language) else { throw error }
+                guard let problems = app.formProblems(error, language: context.language, form: "session"), problems.status != 404 else { throw error }
                 return try app.sessionPage(request, context, problems: problems)
             }
-        })
+        }
 
-        router.post("/sessions/{id}/cancel", page(.plan) { request, context in
-            let (session, _) = try app.programmes.session(id: request.parameter("id"))
-            _ = try app.programmes.cancel(sessionID: session.id, reason: request.formValue("reason") ?? "", by: context.actor)
-            return app.redirect("/sessions/\(session.id)", done: "session_cancelled")
-        })
+        routes.page(.post, "/sessions/{id}/cancel", .plan) { request, context in
+            do {
+                _ = try app.actions.cancelSession(request.parameter("id"), reason: request.formValue("reason"), by: context.caller)
+                return app.redirect("/sessions/\(request.parameter("id"))", done: "session_cancelled")
+            } catch {
+                guard let problems = app.formProblems(error, language: context.language, form: "session"), problems.status != 404 else { throw error }
+                return try app.sessionPage(request, context, problems: problems)
+            }
+        }
 
-        router.get("/sessions/{id}/sheet", page(nil) { request, context in
-            let (session, programme) = try app.programmes.session(id: request.parameter("id"))
-            guard app.mayOpen(programme, context.user) else { return app.errorPage(403, app.forbidden(context), context: context) }
-            let roster = try app.enrolments.roster(programmeID: programme.id).filter { $0.0.status == .enrolled }
-            try app.auditRoster(session, context)
-            return app.render("session_sheet", context, [
-                "programme": programme.title, "session": ["index": session.index, "title": session.title,
-                                                          "when": app.when(session.startsAt, programme.zone, context.language)],
-                "people": roster.map { ["name": app.shownName($0.1, for: context.user)] },
+        routes.page(.get, "/sessions/{id}/sheet") { request, context in
+            let view = try app.actions.session(request.parameter("id"), by: context.caller)
+            return app.render(.sessionSheet, context, [
+                "programme": view.programme.title, "session": ["index": view.session.index, "title": view.session.title,
+                                                               "when": app.when(view.session.startsAt, view.programme.zone, context.language)],
+                "people": view.roster.map { ["name": app.shownName($0, for: context.user)] },
             ])
-        })
+        }
 
-        router.get("/sessions/{id}/quick/{instrument}", page(.recordAssessments) { request, context in
+        routes.page(.get, "/sessions/{id}/quick/{instrument}", .recordAssessments) { request, context in
             try app.quickEntryPage(request, context)
-        })
+        }
 
-        router.post("/sessions/{id}/quick/{instrument}", page(.recordAssessments) { request, context in
-            let (session, programme) = try app.programmes.session(id: request.parameter("id"))
-            guard let instrument = app.instruments[request.parameter("instrument")] else { throw StoreError.notFound("instrument") }
+        routes.page(.post, "/sessions/{id}/quick/{instrument}", .recordAssessments) { request, context in
+            let instrument = try app.actions.instrumentDefinition(request.parameter("instrument"), by: context.caller)
             let values = InstrumentForm.values(request.form)
-            let roster = try app.enrolments.roster(programmeID: programme.id).filter { $0.0.status == .enrolled }
-            var results: [(String, ScoreResult)] = []
-            var errors: [String: [String: String]] = [:]
-            for (_, participant) in roster {
-                // A row left empty is someone who did not take the test today.
+            // One row of answers per participant: "p<id>.<instrument>.<item>".
+            var rows: [String: [String: JSONValue]] = [:]
+            let view = try app.actions.session(request.parameter("id"), by: context.caller)
+            for participant in view.roster {
                 let prefix = "p\(participant.id)."
                 let row = Dictionary(uniqueKeysWithValues: values.compactMap { key, value in
                     key.hasPrefix(prefix) ? (String(key.dropFirst(prefix.count)), value) : nil
                 })
-                let answers = InstrumentForm.answers(instrument, values: row)
-                guard !answers.isEmpty else { continue }
-                do {
-                    results.append((participant.id, try instrument.score(answers)))
-                } catch let error as ValidationError {
-                    errors[participant.id] = error.fields.mapValues { app.localizedReason($0, language: context.language) }
+                rows[participant.id] = InstrumentForm.answers(instrument, values: row)
+            }
+            do {
+                let saved = try app.actions.recordQuickEntry(sessionID: view.session.id, instrumentID: instrument.id, rows: rows, by: context.caller)
+                return .redirect(to: "/sessions/\(view.session.id)?done=quick_saved&count=\(saved.count)")
+            } catch let error as ValidationError {
+                var errors: [String: [String: String]] = [:]
+                for (key, reason) in error.fields {
+                    let parts = key.split(separator: ".", maxSplits: 1).map(String.init)
+                    guard parts.count == 2 else { continue }
+                    errors[parts[0], default: [:]][parts[1]] = app.renderer.text(reason, language: context.language)
                 }
+                return try app.quickEntryPage(request, context, values: values, errors: errors)
             }
-            guard errors.isEmpty else { return try app.quickEntryPage(request, context, values: values, errors: errors) }
-            let day = LocalDateTime(session.startsAt, in: programme.zone).date
-            for (participantID, result) in results {
-                _ = try app.assessments.record(participantID: participantID, result: result, takenOn: day, partial: false, source: .staff, by: context.actor)
-            }
-            return .redirect(to: "/sessions/\(session.id)?done=quick_saved&count=\(results.count)")
-        })
-
-        registerConsultationPages(&router)
-    }
-
-    func forbidden(_ context: WebContext) -> String { renderer.strings(context.language)["error_forbidden"] ?? "403" }
-
-    func auditRoster(_ session: SessionRecord, _ context: WebContext) throws {
-        try store.pool.write { db in
-            try Audit.record(db, context.actor, "read_roster", entity: "session", id: session.id, at: clock.now())
         }
+
+        registerConsultationPages(&routes)
     }
 
     func sessionPage(_ request: Request, _ context: WebContext, problems: FormProblems? = nil) throws -> Response {
         let language = context.language
-        let (session, programme) = try programmes.session(id: request.parameter("id"))
-        guard mayOpen(programme, context.user) else { return errorPage(403, forbidden(context), context: context) }
-        let roster = try enrolments.roster(programmeID: programme.id).filter { $0.0.status == .enrolled }
-        let attendance = try enrolments.attendance(sessionID: session.id)
-        try auditRoster(session, context)
+        let view = try actions.session(request.parameter("id"), by: context.caller)
+        let (session, programme) = (view.session, view.programme)
         let template = templates.first { $0.id == programme.templateId }
         let guide = template?.session(session.index).flatMap { sessionTemplate -> String? in
             let path = (configuration.protocolsDir as NSString).appendingPathComponent(sessionTemplate.guide)
@@ -133,14 +118,14 @@ extension RelaisApp {
                         "when": when(session.startsAt, programme.zone, language), "cancelled": session.status == .cancelled,
                         "holiday": session.holiday ?? "", "startLocal": LocalDateTime(session.startsAt, in: programme.zone).iso],
             "guide": guide ?? "", "hasGuide": guide != nil,
-            "roster": roster.map { _, participant -> [String: Any] in
-                let status = attendance[participant.id]?.rawValue
+            "roster": view.roster.map { participant -> [String: Any] in
+                let status = view.attendance[participant.id]?.rawValue
                 return ["id": participant.id, "name": shownName(participant, for: context.user), "link": canRecord,
                         "statuses": AttendanceStatus.allCases.map { choice in
                             ["value": choice.rawValue, "label": strings["attendance_\(choice.rawValue)"] ?? choice.rawValue, "checked": status == choice.rawValue]
                         }]
             },
-            "hasRoster": !roster.isEmpty, "canPlan": context.user.role.allows(.plan), "canRecord": canRecord,
+            "hasRoster": !view.roster.isEmpty, "canPlan": context.user.role.allows(.plan), "canRecord": canRecord,
             "instruments": canRecord ? instrumentIDs.compactMap { instruments[$0] }.map { ["id": $0.id, "title": $0.definition.title.text(language)] } : [],
         ]
         if let problems {
@@ -148,22 +133,16 @@ extension RelaisApp {
             values["message"] = problems.message ?? ""
             values["summary"] = problems.summary(order: [], labels: ["start": strings["programme_when"] ?? "", "reason": strings["session_reason"] ?? ""])
         }
-        return render("session", context, status: problems?.status ?? 200, values)
+        return render(.session, context, status: problems?.status ?? 200, values)
     }
 
     func quickEntryPage(_ request: Request, _ context: WebContext, values: [String: [String]] = [:],
                         errors: [String: [String: String]] = [:]) throws -> Response {
         let language = context.language
-        let (session, programme) = try programmes.session(id: request.parameter("id"))
-        guard mayOpen(programme, context.user) || context.user.role.allows(.recordAssessments) else {
-            return errorPage(403, forbidden(context), context: context)
-        }
-        guard let instrument = instruments[request.parameter("instrument")] else { throw StoreError.notFound("instrument") }
-        let roster = try enrolments.roster(programmeID: programme.id).filter { $0.0.status == .enrolled }
-        let attendance = try enrolments.attendance(sessionID: session.id)
-        try auditRoster(session, context)
+        let view = try actions.session(request.parameter("id"), by: context.caller)
+        let instrument = try actions.instrumentDefinition(request.parameter("instrument"), by: context.caller)
         let items = instrument.definition.items.filter { $0.type != .text || $0.isRequired }
-        let rows = roster.filter { attendance[$0.1.id] != .absent && attendance[$0.1.id] != .excused }.map { _, participant -> [String: Any] in
+        let rows = view.roster.filter { view.attendance[$0.id] != .absent && view.attendance[$0.id] != .excused }.map { participant -> [String: Any] in
             let prefix = "p\(participant.id)."
             let rowErrors = errors[participant.id] ?? [:]
             return ["id": participant.id, "name": "\(participant.firstName) \(participant.lastName)", "hasError": !rowErrors.isEmpty,
@@ -185,9 +164,10 @@ extension RelaisApp {
                         return cell
                     }]
         }
-        return render("session_quick", context, status: errors.isEmpty ? 200 : 422, [
-            "session": ["id": session.id, "index": session.index, "title": session.title, "when": when(session.startsAt, programme.zone, language)],
-            "programme": programme.title,
+        return render(.sessionQuick, context, status: errors.isEmpty ? 200 : 422, [
+            "session": ["id": view.session.id, "index": view.session.index, "title": view.session.title,
+                        "when": when(view.session.startsAt, view.programme.zone, language)],
+            "programme": view.programme.title,
             "instrument": ["id": instrument.id, "title": instrument.definition.title.text(language)],
             "columns": items.map { ["text": $0.text.text(language), "id": $0.id] },
             "rows": rows, "hasErrors": !errors.isEmpty,

@@ -1,25 +1,22 @@
 import Foundation
 import HTTPServer
+import HTTPTypes
+import RelaisUseCases
 
 extension RelaisApp {
-    func registerHealth(_ router: inout Router) {
-        let store = self.store
+    func registerHealth(_ routes: inout Routes) {
+        let app = self
         // No authentication: for load balancers, systemd and Docker health checks. Says nothing about data.
-        router.get("/healthz") { _ in
-            let healthy = store.isHealthy()
-            return JSON.response(["status": healthy ? "ok" : "degraded", "version": RelaisVersion.current,
-                                  "database": healthy ? "ok" : "unavailable"], status: healthy ? 200 : 503)
+        routes.open(.get, "/healthz", pages: false) { _ in
+            let healthy = app.actions.databaseIsHealthy()
+            return try JSONBody.response(HealthBody(status: healthy ? "ok" : "degraded", version: RelaisVersion.current,
+                                                    database: healthy ? "ok" : "unavailable"), status: healthy ? 200 : 503)
         }
-    }
-
-    func registerStatic(_ router: inout Router) {
-        let directory = Bundle.module.resourceURL!.appendingPathComponent("Static")
-        let stylesheet = (try? Data(contentsOf: directory.appendingPathComponent("relais.css"))) ?? Data()
-        let openAPI = (try? Data(contentsOf: Bundle.module.resourceURL!.appendingPathComponent("OpenAPI/openapi.json"))) ?? Data()
-        router.get("/api/v1/openapi.json") { _ in .json(openAPI) }
-        router.get("/static/relais.css") { _ in
-            Response(status: 200, headers: HTTPHeaders([("Content-Type", "text/css; charset=utf-8"),
-                                                        ("Cache-Control", "public, max-age=3600")]), body: stylesheet)
+        let resources = self.resources
+        routes.open(.get, "/api/v1/openapi.json", pages: false) { _ in .json(resources.openAPI) }
+        routes.open(.get, "/static/relais.css") { _ in
+            Response(status: .ok, headerFields: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
+                     body: resources.stylesheet)
         }
     }
 }

@@ -2,78 +2,61 @@ import Foundation
 import HTTPServer
 import RelaisDomain
 import RelaisStore
+import RelaisUseCases
 
 extension RelaisApp {
     /// The participant's questionnaire behind a mailed link: no login, no JavaScript, one
     /// submission. A used, expired or unknown link gets a polite page that shows no data.
-    func registerQuestionnaires(_ router: inout Router) {
+    func registerQuestionnaires(_ routes: inout Routes) {
         let app = self
 
-        router.get("/q/{token}", { request in
+        routes.open(.get, "/q/{token}") { request in
             let token = request.parameter("token")
-            switch try app.questionnaires.lookup(token: token) {
-            case .open(let invitation, let firstName, let language, let programme):
+            switch try app.actions.questionnaire(token: token) {
+            case .open(let invitation, let firstName, let language, let programme, _):
                 return app.questionnairePage(token: token, invitation: invitation, firstName: firstName, language: language,
                                              programme: programme, values: [:], errors: [:])
             case .used: return app.questionnaireClosed("used", language: request.preferredLanguage, status: 410)
             case .expired: return app.questionnaireClosed("expired", language: request.preferredLanguage, status: 410)
             case .unknown: return app.questionnaireClosed("unknown", language: request.preferredLanguage, status: 404)
             }
-        })
+        }
 
-        router.post("/q/{token}", { request in
+        routes.open(.post, "/q/{token}") { request in
             let token = request.parameter("token")
-            guard case .open(let invitation, let firstName, let language, let programme) = try app.questionnaires.lookup(token: token) else {
+            let values = InstrumentForm.values(request.form)
+            guard case .open(let invitation, let firstName, let language, let programme, let asked) = try app.actions.questionnaire(token: token) else {
                 return app.questionnaireClosed("used", language: request.preferredLanguage, status: 410)
             }
-            let values = InstrumentForm.values(request.form)
-            let (results, errors) = InstrumentForm.score(invitation.instruments.compactMap { app.instruments[$0] }, values: values) {
-                app.localizedReason($0, language: language)
-            }
-            guard errors.isEmpty else {
+            switch try app.actions.answerQuestionnaire(token: token, answers: InstrumentForm.answers(asked, values: values)) {
+            case .stored:
+                return app.questionnaireClosed("thanks", language: language, status: 200)
+            case .refused(let reasons):
+                let errors = reasons.mapValues { items in
+                    items.mapValues { app.renderer.text($0, language: language, form: "answer") }
+                }
                 return app.questionnairePage(token: token, invitation: invitation, firstName: firstName, language: language,
                                              programme: programme, values: values, errors: errors, status: 422)
-            }
-            do {
-                _ = try app.questionnaires.answer(token: token, results: results, takenOn: app.today)
-            } catch StoreError.conflict {
-                // Answered from another tab a moment ago: the first answer stands.
+            case .closed:
                 return app.questionnaireClosed("used", language: language, status: 410)
             }
-            return app.questionnaireClosed("thanks", language: language, status: 200)
-        })
-    }
+        }
 
-    /// The printable letter of a phone task: the questionnaire on paper, with a fresh link to
-    /// answer online. Staff only; the read of the participant's address is audited.
-    func registerLetters(_ router: inout Router) {
-        let app = self
-        router.get("/tasks/{id}/letter", page(.manageReminders) { request, context in
-            let task = try app.tasks.task(id: request.parameter("id"))
-            let participant = try app.participants.read(id: task.participantId, by: context.actor)
-            var link: String?
-            var asked: [ConfiguredInstrument] = []
-            var programme = ""
-            if let invitationID = task.invitationId {
-                let invitation = try app.questionnaires.invitation(id: invitationID)
-                asked = invitation.instruments.compactMap { app.instruments[$0] }
-                programme = try app.programmes.programme(id: invitation.programmeId).0.title
-                if invitation.answeredAt == nil {
-                    let token = try app.questionnaires.letterToken(invitationID: invitationID, days: app.configuration.questionnaireTokenDays,
-                                                                   key: try app.store.secretKey("link"))
-                    link = "\(app.configuration.effectivePublicBaseURL)/q/\(token)"
-                }
-            }
+        // The printable letter of a phone task: the questionnaire on paper, with the live link of
+        // the letter to answer online (the same each time it is printed). The read is audited.
+        routes.page(.get, "/tasks/{id}/letter", .manageReminders) { request, context in
+            let (view, programme, link) = try app.actions.letter(taskID: request.parameter("id"), by: context.caller)
+            let participant = view.participant
             let language = participant.language
-            var response = app.render("letter", context, language: language, [
+            var response = app.render(.letter, context, language: language, [
                 "participant": ["name": "\(participant.firstName) \(participant.lastName)", "firstName": participant.firstName,
                                 "postalAddress": participant.postalAddress ?? ""],
                 "date": app.today.iso, "programme": programme, "link": link ?? "",
-                "instruments": asked.map { InstrumentForm.context($0, language: language) },
+                "instruments": view.script.map { InstrumentForm.context($0, language: language) },
             ])
-            response.headers.set("Cache-Control", "no-store")
+            response.headerFields[.cacheControl] = "no-store"
             return response
-        })
+        }
     }
 
     func questionnairePage(token: String, invitation: InvitationRecord, firstName: String, language: String, programme: String,
@@ -87,21 +70,21 @@ extension RelaisApp {
                 }
             }
         }
-        var response = render("questionnaire", nil, language: language, status: status, [
+        var response = render(.questionnaire, nil, language: language, status: status, [
             "token": token, "firstName": firstName, "programme": programme,
             "instruments": asked.map { InstrumentForm.context($0, language: language, values: values, errors: errors[$0.id] ?? [:]) },
             "hasErrors": !summary.isEmpty, "errors": summary,
         ])
-        response.headers.set("Cache-Control", "no-store")
+        response.headerFields[.cacheControl] = "no-store"
         return response
     }
 
     func questionnaireClosed(_ reason: String, language: String, status: Int) -> Response {
         let strings = renderer.strings(language)
-        var response = render("questionnaire_done", nil, language: language, status: status, [
+        var response = render(.questionnaireDone, nil, language: language, status: status, [
             "heading": strings["q_\(reason)_title"] ?? "", "message": strings["q_\(reason)"] ?? "",
         ])
-        response.headers.set("Cache-Control", "no-store")
+        response.headerFields[.cacheControl] = "no-store"
         return response
     }
 }

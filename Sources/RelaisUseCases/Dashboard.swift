@@ -1,0 +1,50 @@
+import Foundation
+import RelaisDomain
+import RelaisStore
+
+/// The home page of a staff member, by role.
+public struct DashboardView: Sendable {
+    public var today: [Dashboard.SessionItem] = []
+    public var week: [Dashboard.SessionItem] = []
+    public var toBook: [Dashboard.ConsultationToBook] = []
+    public var followUps: [Dashboard.FollowUpDue] = []
+    public var openTasks = 0
+    public var myTasks = 0
+    public var failedMessages: [OutboxRecord] = []
+}
+
+extension UseCases {
+    /// What the caller's home page lists. A coordinator sees the whole structure; a tabacologue
+    /// and a peer helper their own programmes. The participants it names are audited in one row.
+    public func dashboard(by caller: Caller) throws -> DashboardView {
+        var view = DashboardView()
+        guard let user = caller.user, user.role != .admin else { return view }
+        let board = Dashboard(store: store)
+        let scope = user.role == .coordinator ? nil : user.id
+        let dayStart = LocalDateTime(startOf: today).instant(in: settings.timeZone)
+        let tomorrow = dayStart.addingTimeInterval(86400)
+        let week = try board.sessions(from: dayStart, to: dayStart.addingTimeInterval(8 * 86400), userID: scope)
+        view.today = week.filter { $0.session.startsAt < tomorrow }
+        view.week = week.filter { $0.session.startsAt >= tomorrow }
+        if caller.may(.plan) {
+            view.toBook = try board.consultationsToBook(now: clock.now(), consultationCount: { consultationSlots(programme: $0).count }, userID: scope)
+            view.followUps = try board.followUpsDue(until: today.addingDays(7), userID: scope)
+        }
+        if caller.may(.manageReminders) {
+            view.openTasks = try tasks.list(state: .open, assignedTo: nil, participantID: nil).count
+            view.myTasks = try tasks.list(state: .open, assignedTo: user.id, participantID: nil).count
+            view.failedMessages = try outbox.list(state: .failed, kind: nil, participantID: nil, limit: 20)
+        }
+        let named = Set(view.toBook.prefix(30).map(\.participant.id) + view.followUps.map(\.participant.id))
+        try store.recordRead(caller.actor, "read_dashboard", participants: named.sorted(), at: clock.now())
+        return view
+    }
+}
+
+extension UseCases {
+    /// The programme templates, for planners.
+    public func programmeTemplates(by caller: Caller) throws -> [ProgrammeTemplate] {
+        try caller.require(.plan)
+        return templates
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import RelaisDomain
+
+/// A participant's details as the API's JSON or the form gives them. On an update, a field left
+/// out keeps its value; `birthYear: null` clears it.
+public struct ParticipantRequest: Sendable, Codable, Equatable {
+    public var firstName: String?
+    public var lastName: String?
+    public var birthYear: Int?
+    public var clearsBirthYear = false
+    public var email: String?
+    public var phone: String?
+    public var postalAddress: String?
+    public var preferredChannel: String?
+    public var noContact: Bool?
+    public var consentDataProcessing: Bool?
+    public var consentEmail: Bool?
+    public var consentFollowUp: Bool?
+    public var smokerStatus: String?
+    public var precarity: Bool?
+    public var isolation: Bool?
+    public var difficultCarePath: Bool?
+    public var language: String?
+
+    public init() {}
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case firstName, lastName, birthYear, email, phone, postalAddress, preferredChannel, noContact, consentDataProcessing
+        case consentEmail, consentFollowUp, smokerStatus, precarity, isolation, difficultCarePath, language
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        firstName = try c.decodeIfPresent(String.self, forKey: .firstName)
+        lastName = try c.decodeIfPresent(String.self, forKey: .lastName)
+        clearsBirthYear = try c.contains(.birthYear) && c.decodeNil(forKey: .birthYear)
+        birthYear = clearsBirthYear ? nil : try c.decodeIfPresent(Int.self, forKey: .birthYear)
+        email = try c.decodeIfPresent(String.self, forKey: .email)
+        phone = try c.decodeIfPresent(String.self, forKey: .phone)
+        postalAddress = try c.decodeIfPresent(String.self, forKey: .postalAddress)
+        preferredChannel = try c.decodeIfPresent(String.self, forKey: .preferredChannel)
+        noContact = try c.decodeIfPresent(Bool.self, forKey: .noContact)
+        consentDataProcessing = try c.decodeIfPresent(Bool.self, forKey: .consentDataProcessing)
+        consentEmail = try c.decodeIfPresent(Bool.self, forKey: .consentEmail)
+        consentFollowUp = try c.decodeIfPresent(Bool.self, forKey: .consentFollowUp)
+        smokerStatus = try c.decodeIfPresent(String.self, forKey: .smokerStatus)
+        precarity = try c.decodeIfPresent(Bool.self, forKey: .precarity)
+        isolation = try c.decodeIfPresent(Bool.self, forKey: .isolation)
+        difficultCarePath = try c.decodeIfPresent(Bool.self, forKey: .difficultCarePath)
+        language = try c.decodeIfPresent(String.self, forKey: .language)
+    }
+
+    /// The details this request leaves, applied on `base` (nil: a new participant).
+    func details(over base: ParticipantDetails?) throws(ValidationError) -> ParticipantDetails {
+        var details = base ?? ParticipantDetails(firstName: "", lastName: "")
+        var problems: [String: Reason] = [:]
+        if let firstName { details.firstName = firstName }
+        if let lastName { details.lastName = lastName }
+        if let birthYear { details.birthYear = birthYear } else if clearsBirthYear || base == nil { details.birthYear = nil }
+        if let email { details.email = email }
+        if let phone { details.phone = phone }
+        if let postalAddress { details.postalAddress = postalAddress }
+        if let raw = preferredChannel {
+            if let value = ContactChannel(rawValue: raw) { details.preferredChannel = value } else { problems["preferredChannel"] = UseCases.oneOf(ContactChannel.self) }
+        }
+        if let raw = smokerStatus {
+            if let value = SmokerStatus(rawValue: raw) { details.smokerStatus = value } else { problems["smokerStatus"] = UseCases.oneOf(SmokerStatus.self) }
+        }
+        if let noContact { details.noContact = noContact }
+        if let consentDataProcessing { details.consentDataProcessing = consentDataProcessing }
+        if let consentEmail { details.consentEmail = consentEmail }
+        if let consentFollowUp { details.consentFollowUp = consentFollowUp }
+        if let precarity { details.precarity = precarity }
+        if let isolation { details.isolation = isolation }
+        if let difficultCarePath { details.difficultCarePath = difficultCarePath }
+        if let language { details.language = language }
+        if !problems.isEmpty { throw ValidationError(problems) }
+        return details
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import RelaisDomain
+import RelaisStore
+
+/// A participant's individual consultation on their record: the clinical note is left empty
+/// unless the caller is its clinician.
+public struct ConsultationOnRecord: Sendable {
+    public var consultation: ConsultationRecord
+    public var programme: ProgrammeRecord?
+    public var clinician: Bool
+    /// A note exists, whether or not the caller may read it.
+    public var hasNote: Bool
+}
+
+/// Everything a participant's record page shows, each part as the caller may see it.
+public struct ParticipantRecordView: Sendable {
+    public var participant: ParticipantRecord
+    public var enrolments: [ParticipantEnrolment]
+    public var consultations: [ConsultationOnRecord]
+    /// Empty unless the caller reads assessments.
+    public var assessments: [AssessmentRecord]
+    public var orientations: [OrientationRecord]
+    public var invitations: [InvitationRecord]
+    public var openTasks: [TaskRecord]
+    public var programmes: [String: ProgrammeRecord]
+}
+
+extension UseCases {
+    public func createParticipant(_ request: ParticipantRequest, by caller: Caller) throws -> ParticipantRecord {
+        try caller.require(.plan)
+        return try participants.create(try request.details(over: nil), by: caller.actor)
+    }
+
+    /// Changes the fields the request gives, keeping the others.
+    public func updateParticipant(_ id: String, _ request: ParticipantRequest, by caller: Caller) throws -> ParticipantRecord {
+        try caller.require(.plan)
+        let current = try participants.read(id: id, by: caller.actor)
+        return try participants.update(id: current.id, try request.details(over: current.details), by: caller.actor)
+    }
+
+    /// One participant, the read audited.
+    public func participant(_ id: String, by caller: Caller) throws -> ParticipantRecord {
+        guard caller.may(.readContactDetails) || caller.may(.plan) else { throw Refusal.forbidden() }
+        return try participants.read(id: id, by: caller.actor)
+    }
+
+    /// Participants whose name contains `search`, the listing audited, with their number of enrolments.
+    public func participants(search: String?, by caller: Caller) throws -> [(ParticipantRecord, enrolments: Int)] {
+        try caller.require(.readContactDetails)
+        let records = try participants.list(search: search?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty, by: caller.actor)
+        let counts = try participantRecords.enrolmentCounts(participantIDs: records.map(\.id))
+        return records.map { ($0, counts[$0.id] ?? 0) }
+    }
+
+    /// The participant's whole record as the caller may see it, read with one audit row per part.
+    public func participantRecord(_ id: String, by caller: Caller) throws -> ParticipantRecordView {
+        try caller.require(.readContactDetails)
+        let participant = try participants.read(id: id, by: caller.actor)
+        let enrolments = try participantRecords.enrolments(participantID: id)
+        var programmes = Dictionary(enrolments.map { ($0.programme.id, $0.programme) }, uniquingKeysWith: { first, _ in first })
+        let consultations = try participantRecords.consultations(participantID: id)
+        for consultation in consultations where programmes[consultation.programmeId] == nil {
+            programmes[consultation.programmeId] = try? self.programmes.programme(id: consultation.programmeId).0
+        }
+        let shown = consultations.map { consultation -> ConsultationOnRecord in
+            let programme = programmes[consultation.programmeId]
+            let clinician = programme.map { isClinician(consultation, $0, caller) } ?? false
+            var visible = consultation
+            if !clinician { visible.note = "" }
+            return ConsultationOnRecord(consultation: visible, programme: programme, clinician: clinician,
+                                        hasNote: !consultation.note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+        }
+        return ParticipantRecordView(
+            participant: participant, enrolments: enrolments, consultations: shown,
+            assessments: caller.may(.readAssessments) ? try assessments.assessments(participantID: id, by: caller.actor) : [],
+            orientations: try orientations(participantID: id, by: caller),
+            invitations: try questionnaires.invitations(participantID: id),
+            openTasks: caller.may(.manageReminders) || caller.may(.readContactDetails)
+                ? try tasks.list(state: .open, assignedTo: nil, participantID: id) : [],
+            programmes: programmes)
+    }
+
+    /// The GDPR export: everything stored about the participant, read with its audit row.
+    public func exportParticipant(_ id: String, by caller: Caller) throws -> ParticipantFile {
+        try caller.require(.readContactDetails)
+        return try participantRecords.export(participantID: id, by: caller.actor)
+    }
+
+    /// Erases a participant at their request, once their last name is typed again to confirm.
+    public func eraseParticipant(_ id: String, confirmingName typed: String?, by caller: Caller) throws -> ErasureReceipt {
+        try caller.require(.eraseParticipants)
+        let record = try participants.read(id: id, by: caller.actor)
+        let typed = (typed ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !typed.isEmpty, typed.compare(record.lastName, options: [.caseInsensitive, .diacriticInsensitive]) == .orderedSame else {
+            throw ValidationError(field: "confirmName", .eraseConfirmation)
+        }
+        return try participantRecords.erase(participantID: record.id, by: caller.actor, timeZone: settings.timeZone)
+    }
+
+    /// Creates a participant and, when a programme is named, enrols them in it (or on its
+    /// waiting list). The enrolment is reported, not thrown: the participant exists either way.
+    public func createAndEnrol(_ request: ParticipantRequest, programmeID: String?, by caller: Caller) throws
+        -> (ParticipantRecord, enrolment: EnrolmentRecord?, enrolmentRefused: Bool) {
+        let record = try createParticipant(request, by: caller)
+        guard let programmeID = programmeID?.nilIfEmpty else { return (record, nil, false) }
+        do {
+            return (record, try enrol(programmeID: programmeID, participantID: record.id, by: caller), false)
+        } catch is Refusal {
+            return (record, nil, true)
+        } catch is ValidationError {
+            return (record, nil, true)
+        }
+    }
+
+    /// A programme one may still enrol into (exists, not cancelled), or nil.
+    public func enrollableProgramme(_ id: String, by caller: Caller) -> ProgrammeRecord? {
+        guard caller.may(.plan), let (programme, _) = try? programmes.programme(id: id), programme.status == .planned else { return nil }
+        return programme
+    }
+}

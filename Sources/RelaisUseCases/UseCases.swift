@@ -1,0 +1,88 @@
+import Foundation
+import RelaisDomain
+import RelaisStore
+
+/// What the use cases need to know of the installation, read once from its configuration.
+public struct UseCaseSettings: Sendable {
+    public var timeZone: TimeZone
+    public var publicBaseURL: String
+    public var questionnaireTokenDays: Int
+    public var protocolsDirectory: String
+    public var loginPolicy: LoginPolicy
+    public var sessionIdleSeconds: TimeInterval
+
+    public init(timeZone: TimeZone, publicBaseURL: String, questionnaireTokenDays: Int = 60, protocolsDirectory: String = "./Protocols",
+                loginPolicy: LoginPolicy = LoginPolicy(), sessionIdleSeconds: TimeInterval = 30 * 60) {
+        self.timeZone = timeZone
+        self.publicBaseURL = publicBaseURL
+        self.questionnaireTokenDays = questionnaireTokenDays
+        self.protocolsDirectory = protocolsDirectory
+        self.loginPolicy = loginPolicy
+        self.sessionIdleSeconds = sessionIdleSeconds
+    }
+}
+
+/// The application's actions, one function each, shared by the JSON API, the pages and the
+/// command line. Each checks the caller's permission (the role table and the rules of
+/// `Access`), validates what it is given, and writes the fact with its audit and outbox rows in
+/// one transaction of the store; it returns records or throws a `ValidationError` (422) or a
+/// `Refusal` (403, 404, 409), each with a stable code.
+public struct UseCases: Sendable {
+    let store: Store
+    public let clock: Clock
+    public let settings: UseCaseSettings
+    public let instruments: InstrumentCatalog
+    public let templates: [ProgrammeTemplate]
+
+    let accounts: Accounts
+    let participants: Participants
+    let participantRecords: ParticipantRecords
+    let sites: Sites
+    let programmes: Programmes
+    let enrolments: Enrolments
+    let consultations: Consultations
+    let assessments: Assessments
+    let questionnaires: Questionnaires
+    let tasks: Tasks
+    let outbox: Outbox
+    let feeds: Feeds
+
+    public init(store: Store, clock: Clock = .system, settings: UseCaseSettings, instruments: InstrumentCatalog, templates: [ProgrammeTemplate]) {
+        self.store = store
+        self.clock = clock
+        self.settings = settings
+        self.instruments = instruments
+        self.templates = templates
+        let zone = settings.timeZone
+        accounts = Accounts(store: store, clock: clock, policy: settings.loginPolicy)
+        participants = Participants(store: store, clock: clock, currentYear: { LocalDateTime(clock.now(), in: zone).date.year })
+        participantRecords = ParticipantRecords(store: store, clock: clock)
+        sites = Sites(store: store, clock: clock)
+        programmes = Programmes(store: store, clock: clock)
+        enrolments = Enrolments(store: store, clock: clock)
+        consultations = Consultations(store: store, clock: clock)
+        assessments = Assessments(store: store, clock: clock)
+        questionnaires = Questionnaires(store: store, clock: clock)
+        tasks = Tasks(store: store, clock: clock, timeZone: zone)
+        outbox = Outbox(store: store, clock: clock)
+        feeds = Feeds(store: store, clock: clock)
+    }
+
+    /// Today's date where the structure is.
+    public var today: CalendarDate { LocalDateTime(clock.now(), in: settings.timeZone).date }
+
+    /// The structure's current year, for the adult check.
+    public var currentYear: Int { today.year }
+
+    func template(_ id: String) -> ProgrammeTemplate? { templates.first { $0.id == id } }
+
+    func instrument(_ id: String) throws(Refusal) -> ConfiguredInstrument {
+        guard let instrument = instruments[id] else {
+            throw Refusal.notFound(.instrumentNotFound, ["id": String(id.prefix(40)), "known": instruments.instruments.map(\.id).joined(separator: ", ")])
+        }
+        return instrument
+    }
+
+    /// Whether the database answers, for `/healthz`.
+    public func databaseIsHealthy() -> Bool { store.isHealthy() }
+}

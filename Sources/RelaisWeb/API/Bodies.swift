@@ -1,0 +1,471 @@
+import Foundation
+import RelaisDomain
+import RelaisStore
+import RelaisUseCases
+
+// The JSON the API answers, as types: each is described field by field in the OpenAPI
+// description (Sources/RelaisWeb/OpenAPI/openapi.json), which a test checks against real answers.
+
+struct SessionBody: Encodable {
+    var id: String
+    var programmeId: String
+    var index: Int
+    var kind = "group"
+    var title: String
+    var start: Date
+    var end: Date
+    var startLocal: String
+    var status: SessionStatus
+    @Nullable var holiday: String?
+    @Nullable var roomId: String?
+    // The session's own page in the API adds these.
+    var note: String?
+    var roster: [RosterEntry]?
+    var changes: [ChangeBody]?
+
+    init(_ session: SessionRecord, _ programme: ProgrammeRecord) {
+        id = session.id
+        programmeId = programme.id
+        index = session.index
+        title = session.title
+        start = session.startsAt
+        end = session.endsAt
+        startLocal = LocalDateTime(session.startsAt, in: programme.zone).iso
+        status = session.status
+        holiday = session.holiday
+        roomId = session.roomId
+    }
+
+    struct RosterEntry: Encodable {
+        var participantId: String
+        @Nullable var attendance: AttendanceStatus?
+        var name: String
+    }
+
+    struct ChangeBody: Encodable {
+        var at: Date
+        var by: String
+        var change: String
+        @Nullable var before: String?
+        @Nullable var after: String?
+        var reason: String
+
+        init(_ change: SessionChange) {
+            at = change.at
+            by = change.actorName
+            self.change = change.change
+            before = change.before
+            after = change.after
+            reason = change.reason
+        }
+    }
+}
+
+struct ProgrammeBody: Encodable {
+    var id: String
+    var title: String
+    var template: String
+    var templateVersion: String
+    @Nullable var siteId: String?
+    @Nullable var roomId: String?
+    var modality: Modality
+    @Nullable var visioUrl: String?
+    var capacity: Int
+    var timeZone: String
+    var leadId: String
+    @Nullable var peerHelperId: String?
+    var status: ProgrammeStatus
+    var followUpDue: String
+    var sessions: [SessionBody]
+    var enrolled: Int?
+    var waiting: Int?
+    var holidays: [Holiday]?
+
+    init(_ programme: ProgrammeRecord, _ sessions: [SessionRecord]) {
+        id = programme.id
+        title = programme.title
+        template = programme.templateId
+        templateVersion = programme.templateVersion
+        siteId = programme.siteId
+        roomId = programme.roomId
+        modality = programme.modality
+        visioUrl = programme.visioUrl
+        capacity = programme.capacity
+        timeZone = programme.timeZone.identifier
+        leadId = programme.leadId
+        peerHelperId = programme.peerHelperId
+        status = programme.status
+        followUpDue = programme.followUpDue
+        self.sessions = sessions.map { SessionBody($0, programme) }
+    }
+
+    struct Holiday: Encodable {
+        var index: Int
+        var holiday: String
+        @Nullable var proposedShift: Date?
+    }
+}
+
+struct SiteBody: Encodable {
+    var id: String
+    var name: String
+    var address: String
+    var rooms: [RoomBody]
+
+    init(_ site: SiteRecord, _ rooms: [RoomRecord]) {
+        id = site.id
+        name = site.name
+        address = site.address
+        self.rooms = rooms.map { RoomBody($0, withSite: false) }
+    }
+}
+
+struct RoomBody: Encodable {
+    var id: String
+    var siteId: String?
+    var name: String
+    @Nullable var capacity: Int?
+
+    init(_ room: RoomRecord, withSite: Bool) {
+        id = room.id
+        siteId = withSite ? room.siteId : nil
+        name = room.name
+        capacity = room.capacity
+    }
+}
+
+struct UserBody: Encodable {
+    var id: String
+    var name: String
+    var displayName: String
+    var role: Role
+    var language: String?
+    var email: Nullable<String>?
+
+    init(_ user: User, profile: Bool) {
+        id = user.id
+        name = user.name
+        displayName = user.displayName
+        role = user.role
+        language = profile ? user.language : nil
+        email = profile ? Nullable(wrappedValue: user.email) : nil
+    }
+}
+
+struct TemplateBody: Encodable {
+    struct Session: Encodable {
+        var index: Int
+        var title: String
+        var durationMinutes: Int
+        var instruments: [String]
+    }
+
+    var id: String
+    var version: String
+    var title: String
+    var sessions: [Session]
+    var consultations: Int
+    var followUpMonths: Int
+
+    init(_ template: ProgrammeTemplate, language: String) {
+        id = template.id
+        version = template.version
+        title = template.title.text(language)
+        sessions = template.sessions.map { Session(index: $0.index, title: $0.title.text(language), durationMinutes: $0.durationMinutes, instruments: $0.instruments) }
+        consultations = template.consultations.count
+        followUpMonths = template.followUp.months
+    }
+}
+
+struct ParticipantBody: Encodable {
+    struct Consents: Encodable {
+        @Nullable var dataProcessing: Date?
+        @Nullable var email: Date?
+        @Nullable var followUp: Date?
+    }
+
+    var id: String
+    var firstName: String
+    var lastName: String
+    @Nullable var birthYear: Int?
+    var smokerStatus: SmokerStatus
+    var precarity: Bool
+    var isolation: Bool
+    var difficultCarePath: Bool
+    var language: String
+    var consents: Consents
+    // Contact details, for roles that read them.
+    var email: Nullable<String>?
+    var phone: Nullable<String>?
+    var postalAddress: Nullable<String>?
+    var preferredChannel: ContactChannel?
+    var noContact: Bool?
+    var orientations: [OrientationBody]?
+
+    init(_ record: ParticipantRecord, contact: Bool) {
+        id = record.id
+        firstName = record.firstName
+        lastName = record.lastName
+        birthYear = record.birthYear
+        smokerStatus = record.smokerStatus
+        precarity = record.precarity
+        isolation = record.isolation
+        difficultCarePath = record.difficultCarePath
+        language = record.language
+        consents = Consents(dataProcessing: record.consentDataProcessingAt, email: record.consentEmailAt, followUp: record.consentFollowUpAt)
+        if contact {
+            email = Nullable(wrappedValue: record.email)
+            phone = Nullable(wrappedValue: record.phone)
+            postalAddress = Nullable(wrappedValue: record.postalAddress)
+            preferredChannel = record.preferredChannel
+            noContact = record.noContact
+        }
+    }
+}
+
+struct OrientationBody: Encodable {
+    var id: String
+    var kind: OrientationKind
+    /// Null for roles that see which orientation but not its clinical detail.
+    @Nullable var detail: String?
+    var followed: Nullable<String>?
+    var programmeId: Nullable<String>?
+    var createdAt: Date?
+
+    init(_ record: OrientationRecord, detail: Bool, full: Bool) {
+        id = record.id
+        kind = record.kind
+        self.detail = detail ? record.detail : nil
+        if full {
+            followed = Nullable(wrappedValue: record.followed)
+            programmeId = Nullable(wrappedValue: record.programmeId)
+            createdAt = record.createdAt
+        }
+    }
+}
+
+struct EnrolmentBody: Encodable {
+    var id: String
+    var programmeId: String
+    var participantId: String
+    var status: EnrolmentStatus
+    var requestedAt: Date
+    @Nullable var withdrawalReason: String?
+    var name: String?
+
+    init(_ record: EnrolmentRecord, name: String? = nil) {
+        id = record.id
+        programmeId = record.programmeId
+        participantId = record.participantId
+        status = record.status
+        requestedAt = record.requestedAt
+        withdrawalReason = record.withdrawalReason
+        self.name = name
+    }
+}
+
+struct ConsultationBody: Encodable {
+    var id: String
+    var programmeId: String
+    var participantId: String
+    var index: Int
+    var facilitatorId: String
+    var start: Date
+    var end: Date
+    var startLocal: String
+    var modality: ConsultationModality
+    var status: ConsultationStatus
+    /// Only for the consultation's clinician.
+    var note: String?
+
+    init(_ view: ConsultationView) {
+        let record = view.consultation
+        id = record.id
+        programmeId = record.programmeId
+        participantId = record.participantId
+        index = record.index
+        facilitatorId = record.facilitatorId
+        start = record.startsAt
+        end = record.endsAt
+        startLocal = LocalDateTime(record.startsAt, in: view.programme.zone).iso
+        modality = record.modality
+        status = record.status
+        note = view.clinician ? record.note : nil
+    }
+}
+
+struct ScoreBody: Encodable {
+    @Nullable var total: Double?
+    @Nullable var band: String?
+    var bandLabel: String?
+}
+
+struct AssessmentBody: Encodable {
+    var id: String
+    var participantId: String
+    var instrument: String
+    var version: String
+    var date: String
+    var partial: Bool
+    var source: AssessmentSource
+    var answers: [String: JSONValue]
+    @Nullable var recordedBy: String?
+    var recordedAt: Date
+    @Nullable var total: Double?
+    @Nullable var band: String?
+    var bandLabel: String?
+    var derived: [String: ScoreBody]?
+
+    init(_ record: AssessmentRecord, instrument: ConfiguredInstrument?, language: String) {
+        id = record.id
+        participantId = record.participantId
+        self.instrument = record.instrumentId
+        version = record.instrumentVersion
+        date = record.takenOn
+        partial = record.partial
+        source = record.source
+        answers = record.answerValues
+        recordedBy = record.recordedBy
+        recordedAt = record.recordedAt
+        total = record.total
+        band = record.band
+        bandLabel = record.band.flatMap { instrument?.band(score: "total", code: $0)?.label.text(language) }
+        let scores = record.derivedScores
+        if !scores.isEmpty {
+            derived = scores.reduce(into: [:]) { result, entry in
+                result[entry.key] = ScoreBody(total: entry.value.total, band: entry.value.band,
+                                              bandLabel: entry.value.band.flatMap { instrument?.band(score: entry.key, code: $0)?.label.text(language) })
+            }
+        }
+    }
+}
+
+/// An outbox message, as the API and `relais outbox list` show it.
+public struct MessageBody: Encodable, Sendable {
+    var id: String
+    var key: String
+    var kind: MessageKind
+    var state: OutboxState
+    @Nullable var participantId: String?
+    @Nullable var userId: String?
+    @Nullable var programmeId: String?
+    @Nullable var sessionId: String?
+    @Nullable var invitationId: String?
+    var dueAt: Date
+    var nextAttemptAt: Date
+    var attempts: Int
+    @Nullable var lastError: String?
+    @Nullable var recipient: String?
+    @Nullable var messageId: String?
+    @Nullable var sentAt: Date?
+    @Nullable var closedReason: String?
+    var createdAt: Date
+
+    public init(_ message: OutboxRecord) {
+        id = message.id
+        key = message.key
+        kind = message.kind
+        state = message.state
+        participantId = message.participantId
+        userId = message.userId
+        programmeId = message.programmeId
+        sessionId = message.sessionId
+        invitationId = message.invitationId
+        dueAt = message.dueAt
+        nextAttemptAt = message.nextAttemptAt
+        attempts = message.attempts
+        lastError = message.lastError
+        recipient = message.recipient
+        messageId = message.messageId
+        sentAt = message.sentAt
+        closedReason = message.closedReason
+        createdAt = message.createdAt
+    }
+}
+
+struct TaskBody: Encodable {
+    struct Person: Encodable {
+        var firstName: String
+        var lastName: String
+        @Nullable var phone: String?
+        @Nullable var email: String?
+        @Nullable var postalAddress: String?
+    }
+
+    struct Question: Encodable {
+        struct Option: Encodable {
+            var code: String
+            var label: String
+        }
+
+        var item: String
+        var text: String
+        var options: [Option]
+    }
+
+    struct Script: Encodable {
+        var instrument: String
+        var title: String
+        var questions: [Question]
+    }
+
+    var id: String
+    var kind: TaskKind
+    var state: TaskState
+    var reason: String
+    var dueOn: String
+    var note: String
+    var participantId: String
+    @Nullable var programmeId: String?
+    @Nullable var invitationId: String?
+    @Nullable var assignedTo: String?
+    var createdAt: Date
+    @Nullable var closedAt: Date?
+    var participant: Person
+    var script: [Script]?
+    var letter: String?
+
+    init(_ view: TaskView, withScript: Bool, language: String) {
+        let task = view.task
+        id = task.id
+        kind = task.kind
+        state = task.state
+        reason = task.reason
+        dueOn = task.dueOn
+        note = task.note
+        participantId = task.participantId
+        programmeId = task.programmeId
+        invitationId = task.invitationId
+        assignedTo = task.assignedTo
+        createdAt = task.createdAt
+        closedAt = task.closedAt
+        participant = Person(firstName: view.participant.firstName, lastName: view.participant.lastName, phone: view.participant.phone,
+                             email: view.participant.email, postalAddress: view.participant.postalAddress)
+        if withScript, view.invitation != nil {
+            script = view.script.map { instrument in
+                Script(instrument: instrument.id, title: instrument.definition.title.text(language), questions: instrument.definition.items.map { item in
+                    Question(item: item.id, text: item.text.text(language),
+                             options: (item.options ?? []).map { Question.Option(code: $0.code, label: $0.label.text(language)) })
+                })
+            }
+            letter = "/tasks/\(task.id)/letter"
+        }
+    }
+}
+
+struct InstrumentSummaryBody: Encodable {
+    var id: String
+    var version: String
+    var title: String
+    var scored: Bool
+}
+
+struct HealthBody: Encodable {
+    var status: String
+    var version: String
+    var database: String
+}
+
+struct FeedBody: Encodable {
+    var url: String
+}
