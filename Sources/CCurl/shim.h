@@ -16,6 +16,10 @@ typedef size_t (*relais_curl_read_callback)(char *buffer, size_t size, size_t co
 static inline CURLcode relais_curl_setopt_read_function(CURL *handle, relais_curl_read_callback callback) {
     return curl_easy_setopt(handle, CURLOPT_READFUNCTION, callback);
 }
+typedef int (*relais_curl_debug_callback)(CURL *handle, curl_infotype type, char *data, size_t size, void *userdata);
+static inline CURLcode relais_curl_setopt_debug_function(CURL *handle, relais_curl_debug_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_DEBUGFUNCTION, callback);
+}
 // curl_easy_getinfo is variadic too: the typed wrapper for long results (e.g. CURLINFO_RESPONSE_CODE).
 static inline CURLcode relais_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);

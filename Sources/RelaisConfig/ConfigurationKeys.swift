@@ -82,6 +82,10 @@ extension ConfigurationKey {
     static func monthDay(_ name: String, _ path: WritableKeyPath<Configuration, String> & Sendable) -> ConfigurationKey {
         ConfigurationKey(name: name) { config, raw throws(KeyError) in
             guard CalendarDate(iso: "2024-" + raw) != nil else { throw KeyError(reason: "expected a day of the year MM-DD such as 01-15, got '\(raw)'") }
+            // A yearly date must exist every year: 29 February would fire one year in four.
+            guard CalendarDate(iso: "2023-" + raw) != nil else {
+                throw KeyError(reason: "'\(raw)' does not exist every year (29 February comes one year in four): choose a day that exists every year, such as 02-28 or 03-01")
+            }
             config[keyPath: path] = raw
         }
     }

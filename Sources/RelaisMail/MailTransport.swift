@@ -1,12 +1,26 @@
 /// Why a delivery failed. `isPermanent` means retrying the same message cannot succeed
 /// (e.g. the server refused the recipient with a 5xx reply); everything else is worth a retry.
 public struct MailDeliveryError: Error, Sendable, CustomStringConvertible {
+    /// What the failure puts in doubt: the next message, or only this one.
+    public enum Scope: Sendable, Equatable {
+        /// This message alone: its recipient was refused, for good or for now (greylisting), or
+        /// its content was refused. The next message may well go through.
+        case message
+        /// The way out: no connection, TLS or authentication failure, timeout, the server closing
+        /// (421), a local command failing. Every message would fail alike.
+        case transport
+    }
+
     public var reason: String
     public var isPermanent: Bool
+    public var scope: Scope
 
-    public init(reason: String, isPermanent: Bool = false) {
+    /// A permanent refusal concerns this message; anything else is taken as the transport's
+    /// unless the transport can tell that the server refused this message's recipient.
+    public init(reason: String, isPermanent: Bool = false, scope: Scope? = nil) {
         self.reason = reason
         self.isPermanent = isPermanent
+        self.scope = scope ?? (isPermanent ? .message : .transport)
     }
 
     public var description: String { isPermanent ? "\(reason) (permanent)" : reason }

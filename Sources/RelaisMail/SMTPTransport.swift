@@ -64,6 +64,7 @@ public struct SMTPTransport: MailTransport {
         let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         let source = UploadSource(message.rendered())
+        let dialogue = SMTPDialogue()
         defer {
             curl_easy_cleanup(handle)
             curl_slist_free_all(recipients)
@@ -71,7 +72,7 @@ public struct SMTPTransport: MailTransport {
         }
         guard recipients != nil else { throw MailDeliveryError(reason: "libcurl could not allocate the recipient list") }
 
-        let result: CURLcode = withExtendedLifetime(source) {
+        let result: CURLcode = withExtendedLifetime((source, dialogue)) {
             var code = CURLE_OK
             func set(_ option: CURLoption, _ value: Int) { if code == CURLE_OK { code = relais_curl_setopt_long(handle, option, value) } }
             func set(_ option: CURLoption, _ value: String) { if code == CURLE_OK { code = relais_curl_setopt_string(handle, option, value) } }
@@ -99,6 +100,11 @@ public struct SMTPTransport: MailTransport {
             set(CURLOPT_UPLOAD, 1)
             if code == CURLE_OK { code = relais_curl_setopt_read_function(handle, relaisMailReadCallback) }
             set(CURLOPT_READDATA, pointer: Unmanaged.passUnretained(source).toOpaque())
+            // libcurl reports a refused RCPT TO like any failed command (CURLE_SEND_ERROR, "RCPT failed: 451"):
+            // the dialogue itself, through the debug callback, tells which command a refusal answered.
+            if code == CURLE_OK { code = relais_curl_setopt_debug_function(handle, relaisSMTPDebugCallback) }
+            set(CURLOPT_DEBUGDATA, pointer: Unmanaged.passUnretained(dialogue).toOpaque())
+            set(CURLOPT_VERBOSE, 1)
             guard code == CURLE_OK else { return code }
             return curl_easy_perform(handle)
         }
@@ -111,7 +117,18 @@ public struct SMTPTransport: MailTransport {
         if !detail.isEmpty && detail != Self.text(result) { reason += " (\(MIME.sanitizeHeaderText(detail)))" }
         // The last reply code is only news when it is a refusal (a 250 just precedes a local failure).
         if responseCode >= 400 { reason += ", server replied \(responseCode)" }
-        throw MailDeliveryError(reason: reason, isPermanent: Self.isPermanent(result, responseCode: responseCode))
+        let permanent = Self.isPermanent(result, responseCode: responseCode)
+        let deferred = Self.isDeferredRecipient(recipientReply: dialogue.recipientReply)
+        if deferred { reason += " (recipient deferred: to retry later)" }
+        throw MailDeliveryError(reason: reason, isPermanent: permanent, scope: permanent || deferred ? .message : .transport)
+    }
+
+    /// RFC 5321 §4.2.1: a 4yz reply to RCPT TO defers this recipient only (greylisting 450/451,
+    /// mailbox busy, 452 storage): retry this message later, the next may go through. 421 is
+    /// the server closing the channel whatever the command: the transport's failure.
+    static func isDeferredRecipient(recipientReply: Int?) -> Bool {
+        guard let code = recipientReply else { return false }
+        return (400...499).contains(code) && code != 421
     }
 
     /// RFC 5321 §4.2.1: 5yz replies are permanent, 4yz transient, and a connection that never got a
@@ -146,6 +163,42 @@ public struct SMTPTransport: MailTransport {
     static func text(_ code: CURLcode) -> String {
         String(cString: curl_easy_strerror(code))
     }
+}
+
+/// The SMTP dialogue as libcurl's debug callback shows it (commands out, replies in), reduced
+/// to what classifying a failure needs: the reply to RCPT TO. Nothing else is kept (an AUTH
+/// line carries credentials).
+final class SMTPDialogue {
+    private var awaitingRecipientReply = false
+    /// The code of the server's reply to RCPT TO, once it came.
+    private(set) var recipientReply: Int?
+
+    func commandSent(_ line: Substring) {
+        awaitingRecipientReply = line.prefix(8).uppercased() == "RCPT TO:"
+    }
+
+    /// One reply line; a multi-line reply ends with "CODE " (RFC 5321 §4.2.1).
+    func replyReceived(_ line: Substring) {
+        let digits = line.prefix(3)
+        guard awaitingRecipientReply, digits.count == 3, digits.allSatisfy(\.isASCII), let code = Int(digits),
+              line.count == 3 || line.dropFirst(3).first == " " else { return }
+        recipientReply = code
+        awaitingRecipientReply = false
+    }
+}
+
+/// CURLOPT_DEBUGFUNCTION: commands go out as CURLINFO_HEADER_OUT and replies come in as
+/// CURLINFO_HEADER_IN, a line or more at a time; the message body is neither.
+private func relaisSMTPDebugCallback(_ handle: UnsafeMutableRawPointer?, _ type: curl_infotype, _ data: UnsafeMutablePointer<CChar>?,
+                                     _ size: Int, _ userdata: UnsafeMutableRawPointer?) -> Int32 {
+    guard let data, let userdata, type == CURLINFO_HEADER_OUT || type == CURLINFO_HEADER_IN else { return 0 }
+    let dialogue = Unmanaged<SMTPDialogue>.fromOpaque(userdata).takeUnretainedValue()
+    let text = String(decoding: UnsafeRawBufferPointer(start: data, count: size), as: UTF8.self)
+    // isNewline: "\r\n" is a single Character in Swift, so splitting on "\n" alone would not cut it.
+    for line in text.split(whereSeparator: \.isNewline) {
+        if type == CURLINFO_HEADER_OUT { dialogue.commandSent(line) } else { dialogue.replyReceived(line) }
+    }
+    return 0
 }
 
 /// The rendered message, handed to libcurl piece by piece.

@@ -54,7 +54,7 @@ public struct MessageComposer: Sendable {
                                   end: session.endsAt, summary: "\(prepared.programmeTitle ?? structureName) — \(session.title)",
                                   location: placeLine(prepared.place), url: prepared.place?.visioURL,
                                   cancelled: prepared.record.kind == .sessionCancelled,
-                                  sequence: Int(now.timeIntervalSince1970) % 1_000_000, lastModified: now)
+                                  sequence: session.sequence, lastModified: now)
         let text = ICalendar.feed(name: structureName, timeZone: prepared.timeZone, events: [event], now: now)
         return MailAttachment(filename: "seance-\(session.index).ics", contentType: "text/calendar; charset=utf-8; method=PUBLISH",
                               data: Data(text.utf8))

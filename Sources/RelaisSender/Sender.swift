@@ -16,7 +16,8 @@ public struct SweepReport: Codable, Sendable, Equatable {
     public var skipped = 0
     public var cancelled = 0
     public var tasksOpened = 0
-    /// Set when the transport failed and the sweep stopped early (the rest waits for the next sweep).
+    /// Set when the transport failed and the sweep stopped early (the rest waits for the next sweep);
+    /// a refusal of one message's recipient does not stop it.
     public var transportError: String?
 
     public init(at: Date, windowOpen: Bool) {
@@ -70,10 +71,10 @@ public struct Sender: Sendable {
             switch try outbox.prepare(id: id, at: now, tokenDays: policy.tokenDays, timeZone: window.timeZone) {
             case .closed(let state, let reason):
                 if state == .cancelled { report.cancelled += 1 } else { report.skipped += 1 }
-                if reason.hasSuffix("phone task") { report.tasksOpened += 1 }
-                logger.debug("outbox \(id) \(state.rawValue): \(reason)")
-            case .performed(let what):
-                report.tasksOpened += what == "phone task opened" ? 1 : 0
+                if reason.openedPhoneTask { report.tasksOpened += 1 }
+                logger.debug("outbox \(id) \(state.rawValue): \(reason.text)")
+            case .performed(let action):
+                if action == .phoneTaskOpened { report.tasksOpened += 1 }
             case .send(let prepared):
                 let record = prepared.record
                 let message = composer.compose(prepared, at: now)
@@ -86,8 +87,10 @@ public struct Sender: Sendable {
                     if state == .failed { report.failed += 1 } else { report.retrying += 1 }
                     logger.warning("delivery of \(record.kind.rawValue) \(record.id) through \(transport.name) failed: \(error)")
                     // A transport that is down fails every message alike: stop here and let the
-                    // next sweep try again, instead of burning an attempt of each message.
-                    if !error.isPermanent {
+                    // next sweep try again, instead of burning an attempt of each message. A
+                    // refusal of this message alone (its recipient greylisted, say) waits for its
+                    // own back-off while the sweep goes on.
+                    if error.scope == .transport {
                         report.transportError = error.reason
                         break
                     }

@@ -365,15 +365,29 @@ public struct Accounts: Sendable {
     /// `idleTimeout`, older than the last password change, or the account is disabled.
     public func session(cookie: String, idleTimeout: TimeInterval) throws -> (User, WebSession)? {
         let now = clock.now()
+        let id = Secrets.digest(cookie)
+        func isLive(_ session: WebSession, _ user: User?) -> Bool {
+            guard let user, !user.isDisabled else { return false }
+            return now.timeIntervalSince(session.lastSeenAt) <= idleTimeout && session.createdAt >= user.passwordChangedAt
+        }
+        // Refreshed at most once a minute: most page loads only read, and so never wait for the
+        // write lock that a sweep or a long import may hold.
+        let found = try store.pool.read { db -> (session: WebSession, user: User?)? in
+            guard let session = try WebSession.fetchOne(db, key: id) else { return nil }
+            return (session, try User.fetchOne(db, key: session.userId))
+        }
+        guard let found else { return nil }
+        if isLive(found.session, found.user), let user = found.user, now.timeIntervalSince(found.session.lastSeenAt) <= 60 {
+            return (user, found.session)
+        }
         return try store.pool.write { db -> (User, WebSession)? in
-            guard var session = try WebSession.fetchOne(db, key: Secrets.digest(cookie)) else { return nil }
-            guard let user = try User.fetchOne(db, key: session.userId), !user.isDisabled,
-                  now.timeIntervalSince(session.lastSeenAt) <= idleTimeout,
-                  session.createdAt >= user.passwordChangedAt else {
+            // Read again under the write lock: another request may have refreshed or ended it meanwhile.
+            guard var session = try WebSession.fetchOne(db, key: id) else { return nil }
+            let user = try User.fetchOne(db, key: session.userId)
+            guard isLive(session, user), let user else {
                 try session.delete(db)
                 return nil
             }
-            // Refresh at most once a minute: a page load should not always write.
             if now.timeIntervalSince(session.lastSeenAt) > 60 {
                 session.lastSeenAt = now
                 try session.update(db)

@@ -17,9 +17,11 @@ public struct ConsultationRecord: Codable, Sendable, Equatable, FetchableRecord,
     public var note: String
     public var createdAt: Date
     public var updatedAt: Date
+    /// The calendar revision (iCalendar SEQUENCE): raised with every change of time, modality or status.
+    public var sequence = 0
 
     enum CodingKeys: String, CodingKey {
-        case id, modality, status, note
+        case id, modality, status, note, sequence
         case programmeId = "programme_id", participantId = "participant_id", index = "idx", facilitatorId = "facilitator_id"
         case startsAt = "starts_at", endsAt = "ends_at", createdAt = "created_at", updatedAt = "updated_at"
     }
@@ -106,6 +108,7 @@ public struct Consultations: Sendable {
                   let programme = try ProgrammeRecord.fetchOne(db, key: record.programmeId) else {
                 throw Refusal.notFound(.consultationNotFound)
             }
+            let before = record
             if let start, let end {
                 guard end > start else { throw ValidationError(field: "durationMinutes", .durationRange, ["min": "10", "max": "240"]) }
                 try Conflicts.check(db, .init(start: start, end: end, facilitators: [record.facilitatorId], roomID: nil,
@@ -116,6 +119,10 @@ public struct Consultations: Sendable {
             if let status { record.status = status }
             if let note { record.note = note }
             if let modality { record.modality = modality }
+            // A note alone is no revision of the event that calendars hold.
+            if (record.startsAt, record.endsAt, record.status, record.modality) != (before.startsAt, before.endsAt, before.status, before.modality) {
+                record.sequence += 1
+            }
             record.updatedAt = now
             try record.update(db)
             try Audit.record(db, actor, "update_consultation", entity: "participant", id: record.participantId,

@@ -345,6 +345,13 @@ enum Migrations {
             // this nonce, so that the letter page shows the same live link every time it is printed.
             try db.alter(table: "questionnaire_token") { t in t.add(column: "letter_nonce", .text) }
         }
+        migrator.registerMigration("v7-calendar-sequence") { db in
+            // The iCalendar SEQUENCE of each event (RFC 5545 3.8.7.4): one revision counter per
+            // session and consultation, raised with every change of its time, place or status, and
+            // read by both the mailed .ics and the feeds so that they always agree.
+            try db.alter(table: "session") { t in t.add(column: "sequence", .integer).notNull().defaults(to: 0) }
+            try db.alter(table: "consultation") { t in t.add(column: "sequence", .integer).notNull().defaults(to: 0) }
+        }
         return migrator
     }
 }

@@ -15,6 +15,8 @@ public struct SessionFacts: Sendable, Equatable {
     public var title: String
     public var startsAt: Date
     public var endsAt: Date
+    /// The session's calendar revision, the SEQUENCE of its .ics (the feeds show the same).
+    public var sequence: Int
 }
 
 public struct PlaceFacts: Sendable, Equatable {
@@ -60,9 +62,65 @@ public enum Preparation: Sendable {
     /// Deliver this.
     case send(PreparedMessage)
     /// Its condition no longer holds; it was closed with this state and reason.
-    case closed(OutboxState, String)
+    case closed(OutboxState, ClosingReason)
     /// An action (phone task) was carried out instead of mail.
-    case performed(String)
+    case performed(PerformedAction)
+}
+
+/// Why the send-time check closed a message. `text` is what `closed_reason` stores and the
+/// API shows: those strings are kept as they were, since exports and scripts read them.
+public enum ClosingReason: Sendable, Equatable {
+    case messageDeleted
+    case alreadyClosed(OutboxState)
+    case staffUnreachable
+    case nothingToReport
+    case participantOrProgrammeGone
+    case noLongerEnrolled
+    case noContact
+    case sessionMoved
+    case alreadyStarted
+    case sessionNoLongerCancelled
+    case answered
+    case noFollowUpConsent
+    case noEmailOrConsent
+    /// No email (or no consent to it): a phone task replaces the message; `opened` is false when
+    /// the task of the same questionnaire or change was already open.
+    case becamePhoneTask(opened: Bool)
+
+    public var text: String {
+        switch self {
+        case .messageDeleted: "message deleted"
+        case .alreadyClosed(let state): "already \(state.rawValue)"
+        case .staffUnreachable: "staff account disabled or without email"
+        case .nothingToReport: "nothing to report today"
+        case .participantOrProgrammeGone: "participant or programme no longer exists"
+        case .noLongerEnrolled: "participant no longer enrolled"
+        case .noContact: "participant asked not to be contacted"
+        case .sessionMoved: "the session was moved or cancelled since"
+        case .alreadyStarted: "the session has already started"
+        case .sessionNoLongerCancelled: "the session is no longer cancelled"
+        case .answered: "questionnaire answered"
+        case .noFollowUpConsent: "no consent to follow-up contact"
+        case .noEmailOrConsent: "no email, or no consent to email"
+        case .becamePhoneTask: "no email, or no consent to email: phone task"
+        }
+    }
+
+    /// Whether a phone task was opened in the same transaction.
+    public var openedPhoneTask: Bool { self == .becamePhoneTask(opened: true) }
+}
+
+/// What the send-time check did instead of mail; `text` is stored as `closed_reason`.
+public enum PerformedAction: Sendable, Equatable {
+    case phoneTaskOpened
+    case phoneTaskAlreadyOpen
+
+    public var text: String {
+        switch self {
+        case .phoneTaskOpened: "phone task opened"
+        case .phoneTaskAlreadyOpen: "phone task already open"
+        }
+    }
 }
 
 extension Outbox {
@@ -72,16 +130,16 @@ extension Outbox {
     public func prepare(id: String, at now: Date, tokenDays: Int, timeZone: TimeZone) throws -> Preparation {
         try store.pool.write { db in
             guard let record = try OutboxRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM outbox WHERE id = ?"), arguments: [id]) else {
-                return .closed(.cancelled, "message deleted")
+                return .closed(.cancelled, .messageDeleted)
             }
-            guard record.state == .pending else { return .closed(record.state, "already \(record.state.rawValue)") }
+            guard record.state == .pending else { return .closed(record.state, .alreadyClosed(record.state)) }
             let outcome = try Self.check(db, record, at: now, tokenDays: tokenDays, timeZone: timeZone)
             switch outcome {
-            case .closed(let state, let reason): try Self.close(db, id: id, state, reason: reason, at: now)
+            case .closed(let state, let reason): try Self.close(db, id: id, state, reason: reason.text, at: now)
             case .performed(let what):
                 let stamp = StoredTime.text(now)
                 try db.execute(sql: "UPDATE outbox SET state = 'sent', sent_at = ?, closed_reason = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?",
-                               arguments: [stamp, what, stamp, id])
+                               arguments: [stamp, what.text, stamp, id])
             case .send: break
             }
             return outcome
@@ -91,14 +149,14 @@ extension Outbox {
     private static func check(_ db: Database, _ record: OutboxRecord, at now: Date, tokenDays: Int, timeZone: TimeZone) throws -> Preparation {
         if let userID = record.userId {
             guard let user = try User.fetchOne(db, key: userID), !user.isDisabled, let email = user.email else {
-                return .closed(.skipped, "staff account disabled or without email")
+                return .closed(.skipped, .staffUnreachable)
             }
             let recipient = Recipient(email: email, name: user.displayName, firstName: user.displayName, language: user.language)
             var message = PreparedMessage(record: record, recipient: recipient, timeZone: timeZone)
             if record.kind == .staffDigest {
                 let digest = try Self.digest(db, for: user, on: CalendarDate(iso: record.payload["date"] ?? "") ?? LocalDateTime(now, in: timeZone).date,
                                              timeZone: timeZone)
-                guard !digest.isEmpty else { return .closed(.skipped, "nothing to report today") }
+                guard !digest.isEmpty else { return .closed(.skipped, .nothingToReport) }
                 message.digest = digest
             }
             return .send(message)
@@ -108,13 +166,13 @@ extension Outbox {
               let participant = try ParticipantRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM participant WHERE id = ?"), arguments: [participantID]),
               let programmeID = record.programmeId,
               let programme = try ProgrammeRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM programme WHERE id = ?"), arguments: [programmeID]) else {
-            return .closed(.skipped, "participant or programme no longer exists")
+            return .closed(.skipped, .participantOrProgrammeGone)
         }
         let enrolled = try Bool.fetchOne(db.cachedStatement(sql: """
             SELECT EXISTS (SELECT 1 FROM enrolment WHERE programme_id = ? AND participant_id = ? AND status = 'enrolled')
             """), arguments: [programmeID, participantID]) ?? false
-        guard enrolled else { return .closed(.skipped, "participant no longer enrolled") }
-        if participant.noContact { return .closed(.skipped, "participant asked not to be contacted") }
+        guard enrolled else { return .closed(.skipped, .noLongerEnrolled) }
+        if participant.noContact { return .closed(.skipped, .noContact) }
 
         var session: SessionRecord?
         if let sessionID = record.sessionId {
@@ -123,35 +181,35 @@ extension Outbox {
             switch record.kind {
             case .sessionReminder, .sessionChanged:
                 guard let current = session, current.status == .planned, Reminders.epoch(current.startsAt) == expectedStart else {
-                    return .closed(.skipped, "the session was moved or cancelled since")
+                    return .closed(.skipped, .sessionMoved)
                 }
-                guard current.startsAt > now else { return .closed(.skipped, "the session has already started") }
+                guard current.startsAt > now else { return .closed(.skipped, .alreadyStarted) }
             case .sessionCancelled:
-                guard session?.status == .cancelled else { return .closed(.skipped, "the session is no longer cancelled") }
+                guard session?.status == .cancelled else { return .closed(.skipped, .sessionNoLongerCancelled) }
             default: break
             }
         }
         var invitation: InvitationRecord?
         if let invitationID = record.invitationId {
             invitation = try InvitationRecord.fetchOne(db, key: invitationID)
-            guard let open = invitation, open.answeredAt == nil else { return .closed(.cancelled, "questionnaire answered") }
+            guard let open = invitation, open.answeredAt == nil else { return .closed(.cancelled, .answered) }
             if open.purpose == .followUp && participant.consentFollowUpAt == nil {
-                return .closed(.skipped, "no consent to follow-up contact")
+                return .closed(.skipped, .noFollowUpConsent)
             }
         }
         if record.kind == .followUpCall {
             let opened = try Tasks.open(db, for: record, participantID: participantID, kind: .followUpCall,
                                         reason: "Suivi à 3 mois sans réponse après les relances par courriel : appeler pour recueillir les réponses.", at: now)
-            return .performed(opened ? "phone task opened" : "phone task already open")
+            return .performed(opened ? .phoneTaskOpened : .phoneTaskAlreadyOpen)
         }
         guard let email = participant.email, participant.consentEmailAt != nil else {
-            guard record.kind.needsPhoneWithoutEmail else { return .closed(.skipped, "no email, or no consent to email") }
+            guard record.kind.needsPhoneWithoutEmail else { return .closed(.skipped, .noEmailOrConsent) }
             let kind: TaskKind = record.kind.carriesQuestionnaire ? .questionnaireCall : .sessionChangeCall
             let reason = kind == .questionnaireCall
                 ? "Pas de courriel (ou pas de consentement) : recueillir le questionnaire par téléphone ou envoyer la lettre."
                 : "Pas de courriel : prévenir par téléphone que la séance a été \(record.kind == .sessionCancelled ? "annulée" : "déplacée")."
-            try Tasks.open(db, for: record, participantID: participantID, kind: kind, reason: reason, at: now)
-            return .closed(.skipped, "no email, or no consent to email: phone task")
+            let opened = try Tasks.open(db, for: record, participantID: participantID, kind: kind, reason: reason, at: now)
+            return .closed(.skipped, .becamePhoneTask(opened: opened))
         }
 
         var message = PreparedMessage(
@@ -174,7 +232,7 @@ extension Outbox {
     }
 
     static func facts(_ session: SessionRecord) -> SessionFacts {
-        SessionFacts(index: session.index, title: session.title, startsAt: session.startsAt, endsAt: session.endsAt)
+        SessionFacts(index: session.index, title: session.title, startsAt: session.startsAt, endsAt: session.endsAt, sequence: session.sequence)
     }
 
     private static func place(_ db: Database, _ programme: ProgrammeRecord, roomID: String?) throws -> PlaceFacts {

@@ -49,9 +49,11 @@ public struct SessionRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
     public var holiday: String?
     public var note: String
     public var updatedAt: Date
+    /// The calendar revision (iCalendar SEQUENCE): raised with every change of time, place or status.
+    public var sequence = 0
 
     enum CodingKeys: String, CodingKey {
-        case id, title, status, holiday, note
+        case id, title, status, holiday, note, sequence
         case programmeId = "programme_id", index = "idx", startsAt = "starts_at", endsAt = "ends_at", roomId = "room_id"
         case updatedAt = "updated_at"
     }
@@ -260,6 +262,7 @@ public struct Programmes: Sendable {
             session.roomId = newRoom
             session.holiday = holiday
             session.updatedAt = clock.now()
+            session.sequence += 1
             try session.update(db)
             try db.execute(sql: "INSERT INTO session_change(session_id, at, actor_name, change, before, after, reason) VALUES (?,?,?,?,?,?,?)",
                            arguments: [session.id, clock.now(), actor.name, "rescheduled", before, Conflicts.describe(start, programme.zone), reason])
@@ -276,6 +279,7 @@ public struct Programmes: Sendable {
             guard session.status == .planned else { return session }
             session.status = .cancelled
             session.updatedAt = clock.now()
+            session.sequence += 1
             try session.update(db)
             try db.execute(sql: "INSERT INTO session_change(session_id, at, actor_name, change, reason) VALUES (?,?,?,?,?)",
                            arguments: [session.id, clock.now(), actor.name, "cancelled", reason])

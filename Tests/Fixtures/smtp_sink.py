@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A real SMTP server for the tests (aiosmtpd) that keeps every message as a file.
 
-    python3 smtp_sink.py --port 0 --dir DIR [--auth user:pass] [--reject-rcpt ADDRESS]...
+    python3 smtp_sink.py --port 0 --dir DIR [--auth user:pass] [--reject-rcpt ADDRESS]... [--greylist ADDRESS]...
+                         [--close-at-rcpt ADDRESS]...
                          [--require-starttls yes --cert CERT.pem --key KEY.pem] [--implicit-tls]
                          [--exit-on-stdin-eof]
 
@@ -27,9 +28,12 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 
 class Sink:
-    def __init__(self, directory, rejected):
+    def __init__(self, directory, rejected, greylisted=(), closing=()):
         self.directory = directory
         self.rejected = {address.lower() for address in rejected}
+        # Greylisting as servers do it: the first attempt for a recipient is deferred, a retry passes.
+        self.greylisted = {address.lower() for address in greylisted}
+        self.closing = {address.lower() for address in closing}
         numbers = [int(m.group(1)) for name in os.listdir(directory)
                    if (m := re.fullmatch(r"(\d+)\.(eml|json)", name))]
         self.counter = max(numbers, default=0)
@@ -37,6 +41,14 @@ class Sink:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.rejected:
             return "550 5.1.1 <%s>: Recipient address rejected: User unknown" % address
+        if address.lower() in self.closing:
+            # A server going down mid-dialogue: 421, then the connection closes (after the reply,
+            # which aiosmtpd writes before this task next yields).
+            asyncio.get_running_loop().call_soon(server.transport.close)
+            return "421 4.3.2 Service shutting down, closing transmission channel"
+        if address.lower() in self.greylisted:
+            self.greylisted.discard(address.lower())
+            return "451 4.7.1 <%s>: Recipient address rejected: Greylisted, try again later" % address
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -76,6 +88,10 @@ async def main():
     parser.add_argument("--dir", required=True)
     parser.add_argument("--auth", help="user:password; AUTH PLAIN/LOGIN then required before MAIL")
     parser.add_argument("--reject-rcpt", action="append", default=[], help="answer 550 for this recipient")
+    parser.add_argument("--greylist", action="append", default=[],
+                        help="answer 451 to this recipient's first RCPT TO, accept it afterwards")
+    parser.add_argument("--close-at-rcpt", action="append", default=[],
+                        help="answer 421 to this recipient's RCPT TO and close the connection")
     parser.add_argument("--require-starttls", choices=["yes", "no"], default="no")
     parser.add_argument("--cert", help="PEM certificate for STARTTLS")
     parser.add_argument("--key", help="PEM private key for STARTTLS")
@@ -89,7 +105,7 @@ async def main():
     logging.getLogger("mail.log").setLevel(logging.ERROR)
 
     os.makedirs(args.dir, exist_ok=True)
-    handler = Sink(args.dir, args.reject_rcpt)
+    handler = Sink(args.dir, args.reject_rcpt, args.greylist, args.close_at_rcpt)
     tls_context = None
     if args.cert and args.key:
         tls_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

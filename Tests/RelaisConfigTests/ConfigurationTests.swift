@@ -69,6 +69,29 @@ struct ConfigurationTests {
         #expect(throws: ConfigurationError.self) { try ConfigurationLoader.load(file: "/nonexistent.yaml", environment: [:]) }
     }
 
+    @Test func theEvaluationReminderDateMustExistEveryYear() throws {
+        // 29 February would be accepted, then fire one year in four only.
+        let leap = try write("mail:\n  evaluation_reminder_date: \"02-29\"\n")
+        do {
+            _ = try ConfigurationLoader.load(file: leap, environment: [:])
+            Issue.record("02-29 must be refused")
+        } catch let error as ConfigurationError {
+            #expect(error.key == "mail.evaluation_reminder_date")
+            #expect(error.source == "file \(leap)")
+            #expect(error.description.hasPrefix("configuration key 'mail.evaluation_reminder_date' (file \(leap)): '02-29'"))
+            #expect(error.reason.contains("choose a day that exists every year"))
+        }
+        #expect(throws: ConfigurationError.self) {
+            try ConfigurationLoader.load(file: nil, environment: ["RELAIS_MAIL_EVALUATION_REMINDER_DATE": "02-29"])
+        }
+        #expect(throws: ConfigurationError.self) {
+            try ConfigurationLoader.load(file: nil, environment: ["RELAIS_MAIL_EVALUATION_REMINDER_DATE": "02-30"])
+        }
+        for day in ["02-28", "03-01", "12-31"] {
+            #expect(try ConfigurationLoader.load(file: nil, environment: ["RELAIS_MAIL_EVALUATION_REMINDER_DATE": day]).evaluationReminderDate == day)
+        }
+    }
+
     @Test func aNonLoopbackAddressNeedsTLSOrTheExplicitSwitch() throws {
         #expect(throws: ConfigurationError.self) {
             try ConfigurationLoader.load(file: nil, environment: ["RELAIS_HTTP_HOST": "0.0.0.0"])

@@ -44,6 +44,7 @@ func smtpSettings(_ server: SMTPTestServer, username: String? = nil, password: S
             #expect(error.reason.contains("Login denied"))
             #expect(error.reason.contains("535"))
             #expect(!error.isPermanent)
+            #expect(error.scope == .transport)
         }
         do {
             // No credentials at all: the server requires AUTH (530), again a configuration problem.
@@ -63,9 +64,29 @@ func smtpSettings(_ server: SMTPTestServer, username: String? = nil, password: S
             Issue.record("expected an error")
         } catch {
             #expect(error.isPermanent)
+            #expect(error.scope == .message)
             #expect(error.reason.contains("550"))
             #expect(error.reason.contains("marie.dupont@example.org"))
         }
+        #expect(server.messages().isEmpty)
+    }
+
+    @Test func aGreylistedRecipientIsDeferredForThisMessageOnly() throws {
+        let server = try SMTPTestServer(greylistRecipients: ["marie.dupont@example.org"])
+        let transport = SMTPTransport(settings: smtpSettings(server))
+        let deferred = try #require(throws: MailDeliveryError.self) { try transport.deliver(sampleMessage()) }
+        // 451 to RCPT TO: worth a retry of this message, and no sign that the server is unusable.
+        #expect(!deferred.isPermanent && deferred.scope == .message && deferred.reason.contains("451"))
+        #expect(server.messages().isEmpty)
+        try transport.deliver(sampleMessage())
+        #expect(server.envelopes().map(\.rcptTos) == [["marie.dupont@example.org"]])
+    }
+
+    @Test func aServerClosingWith421AtRecipientIsATransportFailure() throws {
+        let server = try SMTPTestServer(closeAtRecipients: ["marie.dupont@example.org"])
+        let closing = try #require(throws: MailDeliveryError.self) { try SMTPTransport(settings: smtpSettings(server)).deliver(sampleMessage()) }
+        // 421 answers RCPT TO but says the server is going away: every next message would fail too.
+        #expect(!closing.isPermanent && closing.scope == .transport && closing.reason.contains("421"))
         #expect(server.messages().isEmpty)
     }
 
@@ -81,6 +102,7 @@ func smtpSettings(_ server: SMTPTestServer, username: String? = nil, password: S
             Issue.record("expected an error")
         } catch {
             #expect(!error.isPermanent)
+            #expect(error.scope == .transport)
             #expect(error.reason.contains("Couldn't connect"))
         }
         try server.restart()

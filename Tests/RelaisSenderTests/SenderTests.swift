@@ -138,6 +138,34 @@ struct SenderTests {
         #expect(try world.outbox.list(state: .sent, kind: .enrolmentConfirmation, participantID: nil).count == 2)
     }
 
+    @Test func aGreylistedRecipientWaitsForItsBackOffWhileTheSweepGoesOn() throws {
+        let world = try World()
+        let server = try SMTPTestServer(greylistRecipients: ["bruno@example.org"])
+        let (programme, _) = try world.programme(start: "2027-03-04T18:00")
+        // One second apart, so that the sweep takes Bruno's confirmation between the two others.
+        for name in ["Ana", "Bruno", "Chloe"] {
+            let person = try world.participant(name, email: "\(name.lowercased())@example.org")
+            _ = try world.enrolments.enrol(programmeID: programme.id, participantID: person.id, waitingList: false, by: .system)
+            world.time.set(world.time.now.addingTimeInterval(1))
+        }
+        let sender = try world.sender(world.smtp(server))
+        let t0 = Self.at("2027-02-01T10:01:00Z")
+        let first = try sender.sweep(at: t0)
+        #expect(first.due == 3 && first.sent == 2 && first.retrying == 1 && first.failed == 0)
+        #expect(first.transportError == nil, "a deferred recipient is not a transport failure")
+        #expect(server.envelopes().map(\.rcptTos) == [["ana@example.org"], ["chloe@example.org"]])
+        let deferred = try #require(try world.pending(.enrolmentConfirmation).first)
+        #expect(deferred.attempts == 1 && deferred.nextAttemptAt == t0.addingTimeInterval(300))
+        #expect(deferred.lastError?.contains("451") == true)
+
+        // Retried after its back-off, not before; the greylist lets the retry through.
+        #expect(try sender.sweep(at: t0.addingTimeInterval(60)).due == 0)
+        let retry = try sender.sweep(at: t0.addingTimeInterval(300))
+        #expect(retry.sent == 1 && retry.transportError == nil)
+        #expect(server.envelopes().map(\.rcptTos) == [["ana@example.org"], ["chloe@example.org"], ["bruno@example.org"]])
+        #expect(try world.outbox.list(state: .sent, kind: .enrolmentConfirmation, participantID: nil).count == 3)
+    }
+
     @Test func aRescheduledSessionMovesItsReminderAndTellsTheParticipants() throws {
         let world = try World()
         let (programme, sessions) = try world.programme(start: "2027-03-04T18:00")
@@ -246,16 +274,20 @@ struct SenderTests {
         try world.programmeAttendedToTheEnd(by: chloe)
         let sender = try world.sender(try MaildirTransport(directory: world.directory.file("maildir")))
         let report = try sender.sweep(at: Self.at("2027-03-19T09:00:00Z"))
-        #expect(report.sent == 0)
+        #expect(report.sent == 0 && report.tasksOpened == 1)
         #expect(try maildirMessages(world).isEmpty)
         let tasks = try world.tasks.list(state: .open, assignedTo: nil, participantID: chloe.id)
         #expect(tasks.count == 1)
         #expect(tasks[0].kind == .questionnaireCall && tasks[0].invitationId != nil)
         let confirmation = try world.outbox.list(state: .skipped, kind: .enrolmentConfirmation, participantID: chloe.id)
         #expect(confirmation.first?.closedReason == "no email, or no consent to email")
+        let questionnaire = try world.outbox.list(state: .skipped, kind: .endQuestionnaire, participantID: chloe.id)
+        #expect(questionnaire.first?.closedReason == "no email, or no consent to email: phone task", "the stored reason keeps its wording")
 
-        // A week later the reminder of the same questionnaire opens no second task.
-        _ = try sender.sweep(at: Self.at("2027-03-26T09:00:00Z"))
+        // A week later the reminder of the same questionnaire opens no second task, and the
+        // sweep does not count one.
+        let week = try sender.sweep(at: Self.at("2027-03-26T09:00:00Z"))
+        #expect(week.skipped == 1 && week.tasksOpened == 0)
         #expect(try world.tasks.list(state: nil, assignedTo: nil, participantID: chloe.id).count == 1)
 
         // The coordinator calls and enters both questionnaires: the task closes by itself.

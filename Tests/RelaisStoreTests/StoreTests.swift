@@ -13,6 +13,17 @@ final class ManualClock: @unchecked Sendable {
     var clock: Clock { Clock { [unowned self] in self.now } }
 }
 
+/// Counts the transactions committed through a pool's writer.
+final class CommitCounter: TransactionObserver, @unchecked Sendable {
+    private let lock = NSLock()
+    private var commits = 0
+    var count: Int { lock.withLock { commits } }
+    func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { false }
+    func databaseDidChange(with event: DatabaseEvent) {}
+    func databaseDidCommit(_ db: Database) { lock.withLock { commits += 1 } }
+    func databaseDidRollback(_ db: Database) {}
+}
+
 func temporaryStore() throws -> (Store, String) {
     let directory = NSTemporaryDirectory() + "relais-store-" + UUID().uuidString.prefix(8)
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -130,6 +141,39 @@ struct StoreTests {
         let (other, _) = try accounts.startSession(for: user)
         try accounts.setPassword(userID: user.id, to: "a new password", by: user.actor)
         #expect(try accounts.session(cookie: other, idleTimeout: 1800) == nil)
+    }
+
+    @Test func aPageLoadWithinTheMinuteTakesNoWriteTransaction() throws {
+        let (store, directory) = try temporaryStore()
+        let time = ManualClock()
+        let accounts = Accounts(store: store, clock: time.clock)
+        let user = try accounts.createUser(name: "tab", role: .tabacologue, password: "tabacologue1", by: .system)
+        let (cookie, started) = try accounts.startSession(for: user)
+        let writes = CommitCounter()
+        store.pool.add(transactionObserver: writes)
+
+        // Every write transaction of the pool commits through its one writer, even an empty one.
+        time.advance(30)
+        #expect(try accounts.session(cookie: cookie, idleTimeout: 1800)?.1.lastSeenAt == started.lastSeenAt)
+        #expect(writes.count == 0, "a page load within the minute only reads")
+
+        // Nor does it wait for the write lock while another connection holds it (a sweep, a backup).
+        let other = try DatabaseQueue(path: directory + "/relais.sqlite")
+        var foundWhileLocked = false
+        try other.inTransaction(.immediate) { _ in
+            foundWhileLocked = try accounts.session(cookie: cookie, idleTimeout: 1800) != nil
+            return .rollback
+        }
+        #expect(foundWhileLocked)
+
+        // Past the minute the session is refreshed, and past the idle timeout it is ended: writes.
+        time.advance(31)
+        #expect(try accounts.session(cookie: cookie, idleTimeout: 1800)?.1.lastSeenAt == time.now)
+        #expect(writes.count == 1)
+        time.advance(1801)
+        #expect(try accounts.session(cookie: cookie, idleTimeout: 1800) == nil)
+        #expect(writes.count == 2)
+        #expect(try store.pool.read { try WebSession.fetchCount($0) } == 0)
     }
 
     @Test func theAuditLogIsAppendOnlyButForTheRetentionPurge() throws {

@@ -44,12 +44,16 @@ public final class SMTPTestServer: @unchecked Sendable {
     /// - Parameters:
     ///   - auth: credentials the server then requires (AUTH PLAIN/LOGIN) before MAIL FROM.
     ///   - rejectRecipients: recipients answered with "550 5.1.1 User unknown".
+    ///   - greylistRecipients: recipients whose first RCPT TO is answered "451 4.7.1 Greylisted"
+    ///     (a temporary refusal); their next attempt is accepted.
+    ///   - closeAtRecipients: recipients whose RCPT TO is answered "421 4.3.2 Service shutting down",
+    ///     after which the server closes the connection.
     ///   - tls: certificate and key (PEM paths) offered through STARTTLS; `requireStartTLS` refuses
     ///     mail until the client has switched to TLS; `implicitTLS` speaks TLS from the first byte
     ///     instead (smtps, `SMTPSecurity.tls`).
     ///   - directory: where messages go; a fresh temporary folder by default.
-    public init(auth: (user: String, password: String)? = nil, rejectRecipients: [String] = [],
-                tls: (certificate: String, key: String)? = nil, requireStartTLS: Bool = false,
+    public init(auth: (user: String, password: String)? = nil, rejectRecipients: [String] = [], greylistRecipients: [String] = [],
+                closeAtRecipients: [String] = [], tls: (certificate: String, key: String)? = nil, requireStartTLS: Bool = false,
                 implicitTLS: Bool = false, directory: String? = nil) throws {
         if let directory {
             self.directory = directory
@@ -62,6 +66,8 @@ public final class SMTPTestServer: @unchecked Sendable {
         var arguments = ["--dir", self.directory, "--exit-on-stdin-eof"]
         if let auth { arguments += ["--auth", "\(auth.user):\(auth.password)"] }
         for address in rejectRecipients { arguments += ["--reject-rcpt", address] }
+        for address in greylistRecipients { arguments += ["--greylist", address] }
+        for address in closeAtRecipients { arguments += ["--close-at-rcpt", address] }
         if let tls { arguments += ["--cert", tls.certificate, "--key", tls.key] }
         if requireStartTLS { arguments += ["--require-starttls", "yes"] }
         if implicitTLS { arguments += ["--implicit-tls"] }

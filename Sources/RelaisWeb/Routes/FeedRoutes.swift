@@ -36,13 +36,13 @@ extension RelaisApp {
                 CalendarEvent(uid: "session-\(session.id)@relais", start: session.startsAt, end: session.endsAt,
                               summary: "\(programme.title) · séance \(session.index) : \(session.title)",
                               description: session.holiday.map { "Jour férié : \($0)" }, location: programme.modality == .visio ? nil : programme.title,
-                              url: programme.visioUrl, cancelled: session.status == .cancelled, sequence: 0, lastModified: session.updatedAt)
+                              url: programme.visioUrl, cancelled: session.status == .cancelled, sequence: session.sequence, lastModified: session.updatedAt)
             }
             // Consultations appear without the participant's name: calendars leave the structure.
             events += feed.consultations.map { consultation in
                 CalendarEvent(uid: "consultation-\(consultation.id)@relais", start: consultation.startsAt, end: consultation.endsAt,
                               summary: "Consultation individuelle \(consultation.index)", description: nil, location: nil, url: nil,
-                              cancelled: consultation.status == .cancelled, sequence: 0, lastModified: consultation.updatedAt)
+                              cancelled: consultation.status == .cancelled, sequence: consultation.sequence, lastModified: consultation.updatedAt)
             }
             let name = feed.kind == .programme ? (feed.sessions.first?.1.title ?? "Relais") : "Relais"
             let body = ICalendar.feed(name: name, timeZone: zone, events: events, now: app.clock.now())
