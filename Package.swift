@@ -55,16 +55,23 @@ let package = Package(
         // cmark-gfm (Debian libcmark-gfm-dev, -extensions-dev): the session guides, Markdown with tables, as HTML.
         .systemLibrary(name: "CCMark", pkgConfig: "libcmark-gfm", providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
 
+        // The yearly evaluation outside the web: a scope's report as JSON, CSV files and HTML (templates, SVG charts, strings).
+        .target(name: "RelaisReports", dependencies: [
+            "RelaisDomain", "RelaisStore",
+            .product(name: "Mustache", package: "swift-mustache"),
+        ], resources: [.copy("Templates"), .copy("Locales"),
+                       .copy("../RelaisWeb/Static/relais.css")]),  // the standalone page inlines the site's one stylesheet
+
         // Web pages and JSON API handlers.
         .target(name: "RelaisWeb", dependencies: [
-            "RelaisDomain", "RelaisStore", "RelaisConfig", "HTTPServer", "CCMark",
+            "RelaisDomain", "RelaisStore", "RelaisConfig", "RelaisReports", "HTTPServer", "CCMark",
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Logging", package: "swift-log"),
         ], resources: [.copy("Templates"), .copy("Locales"), .copy("Static"), .copy("OpenAPI")]),
 
         // The `relais` executable: wires everything, one subcommand per operator task.
         .executableTarget(name: "relais", dependencies: [
-            "RelaisDomain", "RelaisStore", "RelaisConfig", "RelaisWeb", "HTTPServer", "RelaisMail", "RelaisSender",
+            "RelaisDomain", "RelaisStore", "RelaisConfig", "RelaisReports", "RelaisWeb", "HTTPServer", "RelaisMail", "RelaisSender",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -79,7 +86,7 @@ let package = Package(
 
         // `make bench`: the yearly report over 100 programmes of 16 participants.
         .executableTarget(name: "relais-report-bench", dependencies: [
-            "RelaisDomain", "RelaisStore", "RelaisConfig", "RelaisWeb",
+            "RelaisDomain", "RelaisStore", "RelaisConfig", "RelaisReports",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Benchmarks/ReportBench"),
@@ -97,6 +104,7 @@ let package = Package(
             "RelaisWeb", "RelaisStore", "RelaisConfig", "RelaisDomain", "HTTPServer",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "RelaisReportsTests", dependencies: ["RelaisReports", "RelaisStore", "RelaisDomain", "RelaisConfig"]),
         .testTarget(name: "RelaisIntegrationTests", dependencies: ["RelaisTestSupport", "RelaisDomain"]),
         .target(name: "RelaisTestSupport", path: "Tests/Support"),
     ],

@@ -1,5 +1,6 @@
 import Foundation
 import Mustache
+import RelaisReports
 
 /// Server-rendered pages: Mustache templates (HTML-escaped by default) and the string tables
 /// of each language, loaded once at start.
@@ -47,34 +48,10 @@ public struct Renderer: Sendable {
 
     /// Renders `template` with `context` plus the language's strings under `t`.
     public func render(_ template: String, language: String, context: [String: Any]) -> String {
-        var context = Self.withoutEmptyStrings(context)
+        var context = MustacheValues.withoutEmptyStrings(context)
         context["t"] = strings(language)
         context["lang"] = language
         return library.render(context, withTemplate: template) ?? "template \(template) missing"
-    }
-}
-
-extension Renderer {
-    /// swift-mustache treats an empty string as true in `{{#key}}…{{/key}}`, unlike the
-    /// Mustache habit the templates rely on ("show the error paragraph if there is an error").
-    /// Empty strings are removed from the context instead: interpolating them gives the same
-    /// nothing, and sections on them are skipped.
-    static func withoutEmptyStrings(_ context: [String: Any]) -> [String: Any] {
-        var result: [String: Any] = [:]
-        for (key, value) in context {
-            if let pruned = prune(value) { result[key] = pruned }
-        }
-        return result
-    }
-
-    private static func prune(_ value: Any) -> Any? {
-        switch value {
-        case let text as String: return text.isEmpty ? nil : text
-        case let object as [String: Any]: return withoutEmptyStrings(object)
-        case let list as [[String: Any]]: return list.map(withoutEmptyStrings)
-        case let list as [Any]: return list.compactMap(prune)
-        default: return value
-        }
     }
 }
 

@@ -1,12 +1,12 @@
 import ArgumentParser
 import Foundation
-import Logging
 import RelaisConfig
 import RelaisDomain
+import RelaisReports
 import RelaisStore
-import RelaisWeb
 
-/// `relais report`: the yearly evaluation, as the report page computes it.
+/// `relais report`: the yearly evaluation, made by RelaisReports as for the report page, without
+/// the web application.
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
@@ -70,29 +70,25 @@ struct ReportCommand: ParsableCommand {
         }
         let store = try installation.openStore(configuration)
         let instruments = try loadInstruments(configuration)
-        let templates = try loadTemplates(configuration, instruments: instruments)
-        var logger = Logger(label: "relais.report")
-        logger.logLevel = .warning
-        let app = try RelaisApp(configuration: configuration, store: store, instruments: instruments, templates: templates, logger: logger)
+        let reports = EvaluationReports(store: store, instruments: instruments, templates: try loadTemplates(configuration, instruments: instruments))
+        let today = LocalDateTime(Date(), in: configuration.timeZone.zone).date
         let language = self.language ?? configuration.language
         let scope = EvaluationScope.year(year, siteID: site)
         let report: EvaluationReport
         do {
-            report = try app.evaluationReport(scope, reducedThresholdPercent: reducedThreshold ?? Double(configuration.reducedThresholdPercent))
+            report = try reports.report(scope, reducedThresholdPercent: reducedThreshold ?? Double(configuration.reducedThresholdPercent), asOf: today)
         } catch StoreError.notFound(let what) {
             throw Refusal("\(what) not found")
         }
         let text: String
         switch format {
         case "csv":
-            text = participants ? app.participantsCSV(report) : app.aggregateCSV(report, language: language)
-            try EvaluationQueries(store: store).recordExport(participants ? "participants.csv" : "aggregate.csv", scope: scope, by: .cli("report"))
+            text = try reports.export(participants ? .participants : .aggregate, of: report, scope: scope, language: language, by: .cli("report"))
         case "html":
-            text = app.reportStandaloneHTML(report, language: language)
+            let document = ReportDocument(structureName: configuration.structureName, relaisVersion: Relais.configuration.version, generatedOn: today)
+            text = reports.standalonePage(report, language: language, document: document)
         default:
-            let object = try app.reportJSONObject(report, language: language)
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-            text = String(decoding: data, as: UTF8.self) + "\n"
+            text = String(decoding: try reports.json(report, language: language), as: UTF8.self) + "\n"
         }
         if let out {
             guard FileManager.default.createFile(atPath: out, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {

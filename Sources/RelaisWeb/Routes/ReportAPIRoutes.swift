@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import RelaisDomain
+import RelaisReports
 import RelaisStore
 
 extension RelaisApp {
@@ -12,12 +13,12 @@ extension RelaisApp {
 
         router.get("/api/v1/reports/years/{year}", api(.readReports) { request, _ in
             let report = try app.evaluationReport(try app.reportScope(request), reducedThresholdPercent: try app.reducedThreshold(request))
-            return JSON.localized(try app.reportJSONObject(report, language: request.preferredLanguage), language: request.preferredLanguage)
+            return JSON.localized(try app.reports.jsonObject(report, language: request.preferredLanguage), language: request.preferredLanguage)
         })
 
         router.get("/api/v1/reports/programmes/{id}", api(.readReports) { request, _ in
             let report = try app.evaluationReport(.programme(request.parameter("id")), reducedThresholdPercent: try app.reducedThreshold(request))
-            return JSON.localized(try app.reportJSONObject(report, language: request.preferredLanguage), language: request.preferredLanguage)
+            return JSON.localized(try app.reports.jsonObject(report, language: request.preferredLanguage), language: request.preferredLanguage)
         })
     }
 }
