@@ -15,7 +15,7 @@ COPY Benchmarks ./Benchmarks
 RUN swift build -c release --static-swift-stdlib --product relais \
     && mkdir -p /out/bin \
     && cp .build/release/relais /out/bin/ \
-    && cp -r .build/release/relais_RelaisWeb.resources /out/bin/
+    && cp -r .build/release/relais_RelaisWeb.resources .build/release/relais_RelaisReports.resources /out/bin/
 
 FROM debian:bookworm-slim
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \

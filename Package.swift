@@ -39,7 +39,7 @@ let package = Package(
 
         // The application's actions (use cases), shared by the API, the pages and the CLI: each
         // checks the permission, validates, and writes its fact with audit and outbox rows.
-        .target(name: "RelaisUseCases", dependencies: ["RelaisDomain", "RelaisStore"]),
+        .target(name: "RelaisUseCases", dependencies: ["RelaisDomain", "RelaisStore", "RelaisConfig"]),
 
         // libcurl (Debian libcurl4-openssl-dev) for SMTP, and the mail transports behind one protocol.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
@@ -61,9 +61,16 @@ let package = Package(
         // cmark-gfm (Debian libcmark-gfm-dev, -extensions-dev): the session guides, Markdown with tables, as HTML.
         .systemLibrary(name: "CCMark", pkgConfig: "libcmark-gfm", providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
 
+        // The yearly evaluation outside the web: a scope's report as JSON, CSV files and HTML (templates, SVG charts, strings).
+        .target(name: "RelaisReports", dependencies: [
+            "RelaisDomain", "RelaisStore",
+            .product(name: "Mustache", package: "swift-mustache"),
+        ], resources: [.copy("Templates"), .copy("Locales"),
+                       .copy("../RelaisWeb/Static/relais.css")]),  // the standalone page inlines the site's one stylesheet
+
         // Web pages and JSON API handlers.
         .target(name: "RelaisWeb", dependencies: [
-            "RelaisDomain", "RelaisStore", "RelaisUseCases", "RelaisConfig", "HTTPServer", "CCMark",
+            "RelaisDomain", "RelaisStore", "RelaisUseCases", "RelaisConfig", "RelaisReports", "HTTPServer", "CCMark",
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Logging", package: "swift-log"),
@@ -71,7 +78,7 @@ let package = Package(
 
         // The `relais` executable: wires everything, one subcommand per operator task.
         .executableTarget(name: "relais", dependencies: [
-            "RelaisDomain", "RelaisStore", "RelaisUseCases", "RelaisConfig", "RelaisWeb", "HTTPServer", "RelaisMail", "RelaisSender",
+            "RelaisDomain", "RelaisStore", "RelaisUseCases", "RelaisConfig", "RelaisReports", "RelaisWeb", "HTTPServer", "RelaisMail", "RelaisSender",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -86,9 +93,8 @@ let package = Package(
 
         // `make bench`: the yearly report over 100 programmes of 16 participants.
         .executableTarget(name: "relais-report-bench", dependencies: [
-            "RelaisDomain", "RelaisStore", "RelaisConfig", "RelaisWeb",
+            "RelaisDomain", "RelaisStore", "RelaisConfig", "RelaisReports", "RelaisUseCases",
             .product(name: "GRDB", package: "GRDB.swift"),
-            .product(name: "Logging", package: "swift-log"),
         ], path: "Benchmarks/ReportBench"),
 
         .testTarget(name: "RelaisDomainTests", dependencies: ["RelaisDomain", "RelaisTestSupport"]),
@@ -104,6 +110,7 @@ let package = Package(
             "RelaisWeb", "RelaisStore", "RelaisConfig", "RelaisDomain", "HTTPServer",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "RelaisReportsTests", dependencies: ["RelaisReports", "RelaisStore", "RelaisDomain", "RelaisConfig"]),
         .testTarget(name: "RelaisIntegrationTests", dependencies: ["RelaisTestSupport", "RelaisDomain"]),
         .target(name: "RelaisTestSupport", path: "Tests/Support"),
     ],

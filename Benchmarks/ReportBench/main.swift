@@ -12,11 +12,11 @@
 // the SQLite file (its path is printed) to look at query plans with sqlite3.
 import Foundation
 import GRDB
-import Logging
 import RelaisConfig
 import RelaisDomain
+import RelaisReports
 import RelaisStore
-import RelaisWeb
+import RelaisUseCases
 
 let programmesPerYear = Int(ProcessInfo.processInfo.environment["BENCH_PROGRAMMES"] ?? "") ?? 100
 let runs = max(3, Int(ProcessInfo.processInfo.environment["BENCH_RUNS"] ?? "") ?? 15)
@@ -326,11 +326,11 @@ let counts = try store.pool.read { db in
 }
 print("  built in \(String(format: "%.1f", buildTime / 1000)) s: " + counts.joined(separator: ", "))
 
-var configuration = RelaisConfig.Configuration()
-configuration.protocolsDir = protocols
-var logger = Logger(label: "relais.report-bench")
-logger.logLevel = .error
-let app = try RelaisApp(configuration: configuration, store: store, instruments: instruments, templates: templates, logger: logger)
+let reports = EvaluationReports(instruments: instruments)
+// The path every reader takes: the `evaluation` use case (permission, facts, evaluator).
+let actions = UseCases(store: store, clock: .system, settings: UseCaseSettings(timeZone: paris, publicBaseURL: "http://127.0.0.1"),
+                       instruments: instruments, templates: templates)
+let document = ReportDocument(structureName: "Relais bench", relaisVersion: "bench", generatedOn: asOf)
 let consultationsPlanned = Dictionary(templates.map { ($0.id, $0.consultations.count) }, uniquingKeysWith: { first, _ in first })
 let settings = EvaluationSettings(instruments: instruments)
 let evaluator = Evaluator(settings: settings, instruments: instruments)
@@ -340,7 +340,7 @@ let scope = EvaluationScope.year(reportYear, siteID: nil)
 // Warm up (page cache, statement cache, lazy globals).
 var facts = try queries.facts(scope, asOf: asOf, consultationsPlanned: consultationsPlanned)
 var report = evaluator.evaluate(facts)
-_ = app.reportStandaloneHTML(report, language: "fr")
+_ = reports.standalonePage(report, language: "fr", document: document)
 
 // BENCH_PROFILE=facts|evaluate|html: repeat one part only (for a profiler such as perf), then stop.
 if let part = ProcessInfo.processInfo.environment["BENCH_PROFILE"] {
@@ -348,7 +348,7 @@ if let part = ProcessInfo.processInfo.environment["BENCH_PROFILE"] {
         switch part {
         case "facts": facts = try queries.facts(scope, asOf: asOf, consultationsPlanned: consultationsPlanned)
         case "evaluate": report = evaluator.evaluate(facts)
-        default: _ = app.reportStandaloneHTML(report, language: "fr")
+        default: _ = reports.standalonePage(report, language: "fr", document: document)
         }
     }
     exit(0)
@@ -360,11 +360,11 @@ var html = ""
 for _ in 0..<runs {
     factTimes.append(try milliseconds { facts = try queries.facts(scope, asOf: asOf, consultationsPlanned: consultationsPlanned) })
     evaluateTimes.append(milliseconds { report = evaluator.evaluate(facts) })
-    reportTimes.append(try milliseconds { report = try app.evaluationReport(scope, asOf: asOf) })
-    htmlTimes.append(milliseconds { html = app.reportStandaloneHTML(report, language: "fr") })
-    jsonTimes.append(try milliseconds { _ = try JSONSerialization.data(withJSONObject: try app.reportJSONObject(report, language: "fr")) })
-    aggregateTimes.append(milliseconds { _ = app.aggregateCSV(report) })
-    participantsTimes.append(milliseconds { _ = app.participantsCSV(report) })
+    reportTimes.append(try milliseconds { report = try actions.evaluation(scope, reducedThresholdPercent: 50, asOf: asOf, by: .commandLine("bench")) })
+    htmlTimes.append(milliseconds { html = reports.standalonePage(report, language: "fr", document: document) })
+    jsonTimes.append(try milliseconds { _ = try reports.json(report, language: "fr") })
+    aggregateTimes.append(milliseconds { _ = reports.aggregateCSV(report) })
+    participantsTimes.append(milliseconds { _ = reports.participantsCSV(report) })
 }
 var naiveTimes: [Double] = []
 var naive = facts

@@ -21,3 +21,11 @@ extension UseCases {
         try EvaluationQueries(store: store).recordExport(file, scope: scope, by: caller.actor, at: clock.now())
     }
 }
+
+extension UseCases {
+    /// The sites a year's report can be narrowed to, for whoever may read reports.
+    public func reportSites(by caller: Caller) throws -> [SiteRecord] {
+        try caller.require(.readReports)
+        return try sites.all().map(\.0)
+    }
+}

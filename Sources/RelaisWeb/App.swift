@@ -24,17 +24,9 @@ public struct RelaisApp: Sendable {
                 logger: Logger, clock: Clock = .system) throws {
         self.configuration = configuration
         self.logger = logger
-        actions = UseCases(store: store, clock: clock, settings: Self.settings(configuration), instruments: instruments, templates: templates)
+        actions = UseCases(store: store, clock: clock, settings: UseCaseSettings(configuration), instruments: instruments, templates: templates)
         renderer = try Renderer()
         resources = try Resources()
-    }
-
-    /// What the use cases need of the configuration.
-    public static func settings(_ configuration: Configuration) -> UseCaseSettings {
-        UseCaseSettings(timeZone: configuration.timeZone.zone, publicBaseURL: configuration.effectivePublicBaseURL,
-                        questionnaireTokenDays: configuration.questionnaireTokenDays, protocolsDirectory: configuration.protocolsDir,
-                        loginPolicy: LoginPolicy(maxFailures: configuration.loginMaxFailures, window: TimeInterval(configuration.loginWindowMinutes * 60)),
-                        sessionIdleSeconds: TimeInterval(configuration.sessionIdleMinutes * 60))
     }
 
     public var instruments: InstrumentCatalog { actions.instruments }

@@ -1,5 +1,6 @@
 import Foundation
 import RelaisDomain
+import RelaisReports
 
 /// A small line chart of dated values, drawn by the server as inline SVG: no JavaScript, no
 /// inline style (the Content-Security-Policy forbids it), readable without colour (every point
@@ -42,22 +43,6 @@ struct LineChart {
         return "\(two(date.day))/\(two(date.month))/\(two(date.year % 100))"
     }
 
-    /// Round numbers for the value axis: two to five steps of 1, 2 or 5 times a power of ten.
-    static func ticks(_ range: ClosedRange<Double>) -> [Double] {
-        let span = range.upperBound - range.lowerBound
-        guard span > 0 else { return [range.lowerBound] }
-        let raw = span / 4
-        let magnitude = pow(10, floor(log10(raw)))
-        let step = [1, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? raw
-        var values: [Double] = []
-        var value = (range.lowerBound / step).rounded(.up) * step
-        while value <= range.upperBound + step * 1e-9 {
-            values.append(value)
-            value += step
-        }
-        return values
-    }
-
     /// An upper bound that fits the data when the scale is much wider than the values (CO
     /// readings of 5 to 30 on a 0–200 scale), a round number not above `maximum`.
     static func fittedUpperBound(maximum: Double, values: [Double], minimumSpan: Double = 20) -> Double {
@@ -68,10 +53,9 @@ struct LineChart {
         return min(maximum, (wanted / step).rounded(.up) * step)
     }
 
-    static func format(_ value: Double) -> String {
-        if let whole = Int(exactly: value) { return String(whole) }
-        return String(format: "%.1f", value)
-    }
+    /// The value axis is shared with the report's bar charts (`ChartAxis`).
+    static func ticks(_ range: ClosedRange<Double>) -> [Double] { ChartAxis.ticks(range) }
+    static func format(_ value: Double) -> String { ChartAxis.format(value) }
 
     func svg() -> String {
         let left = 40.0, right = 26.0, top = 22.0, bottom = 30.0

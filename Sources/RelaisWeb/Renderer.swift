@@ -1,6 +1,7 @@
 import Foundation
 import Mustache
 import RelaisDomain
+import RelaisReports
 
 /// The page templates, by name: rendering one that is not installed cannot be written, and each is
 /// checked to exist when Relais starts.
@@ -9,7 +10,7 @@ public enum PageTemplate: String, CaseIterable, Sendable {
     case adminUsers = "admin_users", consultation, dashboard, error, letter, login, participantAssessment = "participant_assessment"
     case participantErase = "participant_erase", participantForm = "participant_form", participantList = "participant_list"
     case participantRecord = "participant_record", password, programme, programmeNew = "programme_new", programmes, questionnaire
-    case questionnaireDone = "questionnaire_done", report, reportStandalone = "report_standalone", session, sessionQuick = "session_quick"
+    case questionnaireDone = "questionnaire_done", report, session, sessionQuick = "session_quick"
     case sessionSheet = "session_sheet", task, tasks
 }
 
@@ -68,7 +69,7 @@ public struct Renderer: Sendable {
 
     /// Renders `template` with `context` plus the language's strings under `t`.
     public func render(_ template: PageTemplate, language: String, context: [String: Any]) -> String {
-        var context = Self.withoutEmptyStrings(context)
+        var context = MustacheValues.withoutEmptyStrings(context)
         context["t"] = strings(language)
         context["lang"] = language
         // Every template was checked at start-up; an empty page would be a library failure.
@@ -97,30 +98,6 @@ public struct Renderer: Sendable {
         }
         if let date = CalendarDate(iso: value) { return DateWording.day(date, language: language) }
         return value
-    }
-}
-
-extension Renderer {
-    /// swift-mustache treats an empty string as true in `{{#key}}…{{/key}}`, unlike the
-    /// Mustache habit the templates rely on ("show the error paragraph if there is an error").
-    /// Empty strings are removed from the context instead: interpolating them gives the same
-    /// nothing, and sections on them are skipped.
-    static func withoutEmptyStrings(_ context: [String: Any]) -> [String: Any] {
-        var result: [String: Any] = [:]
-        for (key, value) in context {
-            if let pruned = prune(value) { result[key] = pruned }
-        }
-        return result
-    }
-
-    private static func prune(_ value: Any) -> Any? {
-        switch value {
-        case let text as String: return text.isEmpty ? nil : text
-        case let object as [String: Any]: return withoutEmptyStrings(object)
-        case let list as [[String: Any]]: return list.map(withoutEmptyStrings)
-        case let list as [Any]: return list.compactMap(prune)
-        default: return value
-        }
     }
 }
 

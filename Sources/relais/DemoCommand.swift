@@ -96,7 +96,7 @@ struct DemoBuilder {
         let pastLast = today.addingDays(2).addingMonths(-3)
         let pastStart = pastLast.addingDays(-2 * template.cadenceDays)
         let clock = ManualClock(local(pastStart.addingDays(-30), 9))
-        let actions = UseCases(store: store, clock: clock.clock, settings: RelaisApp.settings(configuration), instruments: instruments,
+        let actions = UseCases(store: store, clock: clock.clock, settings: UseCaseSettings(configuration), instruments: instruments,
                                templates: templates)
         let demo = Self.operatorCaller
 

@@ -95,7 +95,7 @@ struct InstallationOptions: ParsableArguments {
         let store = try openStore(configuration)
         let instruments = protocols ? try loadInstruments(configuration) : InstrumentCatalog([])
         let templates = protocols ? try loadTemplates(configuration, instruments: instruments) : []
-        return UseCases(store: store, clock: clock, settings: RelaisApp.settings(configuration), instruments: instruments, templates: templates)
+        return UseCases(store: store, clock: clock, settings: UseCaseSettings(configuration), instruments: instruments, templates: templates)
     }
 
     /// Opens the installation's database, creating the data folder (private to its owner) if needed.

@@ -1,12 +1,12 @@
 import ArgumentParser
 import Foundation
-import Logging
 import RelaisConfig
 import RelaisDomain
-import RelaisStore
-import RelaisWeb
+import RelaisReports
+import RelaisUseCases
 
-/// `relais report`: the yearly evaluation, as the report page computes it.
+/// `relais report`: the yearly evaluation, made by RelaisReports as for the report page, without
+/// the web application.
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
@@ -68,26 +68,24 @@ struct ReportCommand: ParsableCommand {
         if let out, FileManager.default.fileExists(atPath: out) {
             throw Refused("--out: \(out) already exists; choose a new file name")
         }
-        let store = try installation.openStore(configuration)
-        let instruments = try loadInstruments(configuration)
-        let templates = try loadTemplates(configuration, instruments: instruments)
-        var logger = Logger(label: "relais.report")
-        logger.logLevel = .warning
-        let app = try RelaisApp(configuration: configuration, store: store, instruments: instruments, templates: templates, logger: logger)
+        let actions = try installation.actions(configuration)
+        let reports = EvaluationReports(instruments: actions.instruments)
+        let today = actions.today
         let language = self.language ?? configuration.language
         let scope = EvaluationScope.year(year, siteID: site)
-        let report = try app.evaluationReport(scope, reducedThresholdPercent: reducedThreshold ?? Double(configuration.reducedThresholdPercent))
+        let operatorCaller = Caller.commandLine("report")
+        let report = try actions.evaluation(scope, reducedThresholdPercent: reducedThreshold ?? Double(configuration.reducedThresholdPercent), by: operatorCaller)
         let text: String
         switch format {
         case "csv":
-            text = participants ? app.participantsCSV(report) : app.aggregateCSV(report, language: language)
-            try app.actions.recordExport(participants ? "participants.csv" : "aggregate.csv", scope: scope, by: .commandLine("report"))
+            let file: ReportExport = participants ? .participants : .aggregate
+            try actions.recordExport(file.rawValue, scope: scope, by: operatorCaller)
+            text = reports.text(of: file, report, language: language)
         case "html":
-            text = app.reportStandaloneHTML(report, language: language)
+            let document = ReportDocument(structureName: configuration.structureName, relaisVersion: Relais.configuration.version, generatedOn: today)
+            text = reports.standalonePage(report, language: language, document: document)
         default:
-            let object = try app.reportJSONObject(report, language: language)
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-            text = String(decoding: data, as: UTF8.self) + "\n"
+            text = String(decoding: try reports.json(report, language: language), as: UTF8.self) + "\n"
         }
         if let out {
             guard FileManager.default.createFile(atPath: out, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {

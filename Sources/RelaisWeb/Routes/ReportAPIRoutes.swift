@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import RelaisDomain
+import RelaisReports
 import RelaisStore
 import RelaisUseCases
 
@@ -24,6 +25,6 @@ extension RelaisApp {
 
     /// The report's JSON document as a typed tree (the report's figures and its definitions).
     func reportJSON(_ report: EvaluationReport, language: String) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: JSONSerialization.data(withJSONObject: try reportJSONObject(report, language: language)))
+        try JSONDecoder().decode(JSONValue.self, from: reports.json(report, language: language))
     }
 }

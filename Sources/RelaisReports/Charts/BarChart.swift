@@ -1,8 +1,9 @@
 import Foundation
+import RelaisDomain
 
 /// Grouped vertical bars drawn by the server as inline SVG, for the yearly report: attendance per
-/// session, outcome bars, Q-MAT before/after. Like `LineChart` (whose ticks, number format and
-/// escaping it reuses): no JavaScript, no inline style, every bar carries its value as text, the
+/// session, outcome bars, Q-MAT before/after. Like the web's `LineChart` (whose axis it shares,
+/// `ChartAxis`): no JavaScript, no inline style, every bar carries its value as text, the
 /// second series is hatched so that it reads without colour, and the chart is described for
 /// screen readers (`role="img"`, `<title>`, `<desc>`, a `<title>` per bar). It prints as is.
 struct BarChart {
@@ -41,7 +42,7 @@ struct BarChart {
         let high = max(maximum ?? Self.roundUp(highest), 1)
         func y(_ value: Double) -> Double { top + plotHeight * (1 - min(max(value, 0), high) / high) }
         func n(_ value: Double) -> String { String(format: "%.1f", value) }
-        let esc = LineChart.escape
+        let esc: (String) -> String = HTMLText.escape
         let groupWidth = plotWidth / Double(max(groups.count, 1))
         let barWidth = min(48, groupWidth * 0.8 / Double(max(series.count, 1)))
 
@@ -55,9 +56,9 @@ struct BarChart {
 
             """
         svg += "<g class=\"chart-axis\" font-size=\"11\" fill=\"#4a5560\">"
-        for tick in LineChart.ticks(0...high) {
+        for tick in ChartAxis.ticks(0...high) {
             svg += "<line x1=\"\(n(left))\" x2=\"\(n(left + plotWidth))\" y1=\"\(n(y(tick)))\" y2=\"\(n(y(tick)))\" stroke=\"#dde1e5\" stroke-width=\"1\"/>"
-            svg += "<text x=\"\(n(left - 6))\" y=\"\(n(y(tick) + 4))\" text-anchor=\"end\">\(esc(LineChart.format(tick) + unit))</text>"
+            svg += "<text x=\"\(n(left - 6))\" y=\"\(n(y(tick) + 4))\" text-anchor=\"end\">\(esc(ChartAxis.format(tick) + unit))</text>"
         }
         svg += "<line x1=\"\(n(left))\" x2=\"\(n(left + plotWidth))\" y1=\"\(n(y(0)))\" y2=\"\(n(y(0)))\" stroke=\"#4a5560\" stroke-width=\"1\"/>"
         svg += "</g>\n<g class=\"chart-bars\" font-size=\"11\">"

@@ -1,0 +1,40 @@
+/// Where the links of a report page lead: the addresses belong to the application that shows the
+/// page, the report only places them. With links, the body has its controls (site, year,
+/// exports) and each programme links to its own report; a standalone file has none.
+public struct ReportLinks {
+    /// One site of the structure, in the site chooser.
+    public struct Site {
+        public var id: String
+        public var name: String
+        public var url: String
+
+        public init(id: String, name: String, url: String) {
+            self.id = id
+            self.name = name
+            self.url = url
+        }
+    }
+
+    /// The report's year over all sites: the chooser's first choice, and the way back from a programme.
+    public var year: String
+    /// The report's year for each site, in the chooser's order.
+    public var sites: [Site]
+    public var previousYear: String
+    public var nextYear: String
+    /// The two CSV files of the year.
+    public var aggregateCSV: String
+    public var participantsCSV: String
+    /// A programme's report, from its id.
+    public var programme: (String) -> String
+
+    public init(year: String, sites: [Site], previousYear: String, nextYear: String, aggregateCSV: String, participantsCSV: String,
+                programme: @escaping (String) -> String) {
+        self.year = year
+        self.sites = sites
+        self.previousYear = previousYear
+        self.nextYear = nextYear
+        self.aggregateCSV = aggregateCSV
+        self.participantsCSV = participantsCSV
+        self.programme = programme
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import Mustache
+
+/// The report's resources: its two Mustache templates (the body, and the standalone page around
+/// it), its strings in each language and the stylesheet the standalone page carries inside.
+struct ReportTemplates: Sendable {
+    let library: MustacheLibrary
+    let strings: [String: [String: String]]
+    let stylesheet: String
+
+    static let languages = ["fr", "en"]
+
+    /// Loaded once per process. They are part of the build: one that does not load is a broken
+    /// installation, stopped like a missing resource bundle.
+    static let bundled: ReportTemplates = {
+        do {
+            return try ReportTemplates(resources: Bundle.module.resourceURL!)
+        } catch {
+            fatalError("RelaisReports: the report's templates, strings or stylesheet do not load: \(error)")
+        }
+    }()
+
+    init(resources: URL) throws {
+        var library = MustacheLibrary()
+        for name in ["report_body", "report_standalone"] {
+            try library.register(String(contentsOf: resources.appendingPathComponent("Templates/\(name).mustache"), encoding: .utf8), named: name)
+        }
+        self.library = library
+        strings = try Dictionary(uniqueKeysWithValues: Self.languages.map { language in
+            let file = resources.appendingPathComponent("Locales/reports.\(language).json")
+            return (language, try JSONDecoder().decode([String: String].self, from: Data(contentsOf: file)))
+        })
+        stylesheet = try String(contentsOf: resources.appendingPathComponent("relais.css"), encoding: .utf8)
+    }
+
+    /// The strings of `language`; French for a language the report does not speak.
+    func strings(_ language: String) -> [String: String] {
+        strings[language] ?? strings["fr"] ?? [:]
+    }
+
+    /// `template` with `values`, the language's strings under `t` and the language under `lang`.
+    func render(_ template: String, language: String, values: [String: Any]) -> String {
+        var context = MustacheValues.withoutEmptyStrings(values)
+        context["t"] = strings(language)
+        context["lang"] = language
+        return library.render(context, withTemplate: template) ?? ""
+    }
+}

@@ -1,0 +1,13 @@
+import Foundation
+import RelaisConfig
+import RelaisStore
+
+extension UseCaseSettings {
+    /// What the use cases need of the installation's configuration.
+    public init(_ configuration: Configuration) {
+        self.init(timeZone: configuration.timeZone.zone, publicBaseURL: configuration.effectivePublicBaseURL,
+                  questionnaireTokenDays: configuration.questionnaireTokenDays, protocolsDirectory: configuration.protocolsDir,
+                  loginPolicy: LoginPolicy(maxFailures: configuration.loginMaxFailures, window: TimeInterval(configuration.loginWindowMinutes * 60)),
+                  sessionIdleSeconds: TimeInterval(configuration.sessionIdleMinutes * 60))
+    }
+}
