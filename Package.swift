@@ -98,7 +98,9 @@ let package = Package(
         ], path: "Benchmarks/ReportBench"),
 
         .testTarget(name: "RelaisDomainTests", dependencies: ["RelaisDomain", "RelaisTestSupport"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "RelaisTestSupport"]),
+        .testTarget(name: "HTTPServerTests", dependencies: [
+            "HTTPServer", "RelaisTestSupport", .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "RelaisStoreTests", dependencies: ["RelaisStore", "RelaisDomain"]),
         .testTarget(name: "RelaisSenderTests", dependencies: [
             "RelaisSender", "RelaisStore", "RelaisDomain", "RelaisMail", "RelaisConfig", "RelaisTestSupport",
@@ -107,10 +109,11 @@ let package = Package(
         .testTarget(name: "RelaisMailTests", dependencies: ["RelaisMail", "RelaisTestSupport"]),
         .testTarget(name: "RelaisConfigTests", dependencies: ["RelaisConfig", "RelaisDomain"]),
         .testTarget(name: "RelaisWebTests", dependencies: [
-            "RelaisWeb", "RelaisStore", "RelaisConfig", "RelaisDomain", "HTTPServer",
+            "RelaisWeb", "RelaisUseCases", "RelaisStore", "RelaisConfig", "RelaisDomain", "HTTPServer",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),
-        .testTarget(name: "RelaisReportsTests", dependencies: ["RelaisReports", "RelaisStore", "RelaisDomain", "RelaisConfig"]),
+        .testTarget(name: "RelaisReportsTests", dependencies: ["RelaisReports", "RelaisUseCases", "RelaisStore", "RelaisDomain", "RelaisConfig"]),
         .testTarget(name: "RelaisIntegrationTests", dependencies: ["RelaisTestSupport", "RelaisDomain"]),
         .target(name: "RelaisTestSupport", path: "Tests/Support"),
     ],

@@ -326,7 +326,7 @@ let counts = try store.pool.read { db in
 }
 print("  built in \(String(format: "%.1f", buildTime / 1000)) s: " + counts.joined(separator: ", "))
 
-let reports = EvaluationReports(instruments: instruments)
+let reports = try EvaluationReports(instruments: instruments)
 // The path every reader takes: the `evaluation` use case (permission, facts, evaluator).
 let actions = UseCases(store: store, clock: .system, settings: UseCaseSettings(timeZone: paris, publicBaseURL: "http://127.0.0.1"),
                        instruments: instruments, templates: templates)
@@ -334,7 +334,7 @@ let document = ReportDocument(structureName: "Relais bench", relaisVersion: "ben
 let consultationsPlanned = Dictionary(templates.map { ($0.id, $0.consultations.count) }, uniquingKeysWith: { first, _ in first })
 let settings = EvaluationSettings(instruments: instruments)
 let evaluator = Evaluator(settings: settings, instruments: instruments)
-let queries = EvaluationQueries(store: store)
+let queries = EvaluationQueries(store: store, timeZone: paris)
 let scope = EvaluationScope.year(reportYear, siteID: nil)
 
 // Warm up (page cache, statement cache, lazy globals).

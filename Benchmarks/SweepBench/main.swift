@@ -1,5 +1,5 @@
-// `relais-sweep-bench`: the sender's sweep over a large store (DESIGN.md: a sweep costs in
-// proportion to the due messages). Builds 1,000,000 enrolments with 100,000 pending messages, of
+// `relais-sweep-bench`: the sender's sweep over a large store (a sweep must cost in
+// proportion to the due messages, not to the stored ones). Builds 1,000,000 enrolments with 100,000 pending messages, of
 // which 1,000 are due, in a real SQLite file; then times, side by side in the same run:
 //   - finding the due messages through the partial index, against a full scan of the outbox;
 //   - whole sweeps of the 1,000 due messages (check, compose, deliver, mark), with a transport

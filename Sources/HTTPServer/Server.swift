@@ -20,11 +20,18 @@ public final class Server: @unchecked Sendable {
     /// Starts serving `router`. Every request goes through the access log, then `middleware` in
     /// order, then its route's own middleware and handler. A route table with duplicates is
     /// refused here, at start-up.
-    public init(configuration: ServerConfiguration, router: Router, middleware: [any Middleware] = [], logger: Logger,
+    public convenience init(configuration: ServerConfiguration, router: Router, middleware: [any Middleware] = [], logger: Logger,
                 errorResponder: ErrorResponder? = nil) throws {
-        do { try router.validate() } catch { throw ServerStartError(description: error.description) }
-        let core = ServerCore(configuration: configuration, router: router, middleware: middleware, logger: logger,
-                              errorResponder: errorResponder ?? ServerCore.plainErrorResponder)
+        let pipeline: Pipeline
+        do { pipeline = try Pipeline(router: router, middleware: middleware, logger: logger, errorResponder: errorResponder) } catch {
+            throw ServerStartError(description: error.description)
+        }
+        try self.init(configuration: configuration, pipeline: pipeline, logger: logger)
+    }
+
+    /// Starts serving `pipeline`.
+    public init(configuration: ServerConfiguration, pipeline: Pipeline, logger: Logger) throws {
+        let core = ServerCore(configuration: configuration, pipeline: pipeline, logger: logger)
         self.core = core
         let coreCls = Unmanaged.passUnretained(core).toOpaque()
         let target = UnsafeMutablePointer<relais_mhd_log_target>.allocate(capacity: 1)

@@ -56,7 +56,7 @@ public struct Configuration: Sendable, Equatable {
     public var mailTemplatesDir: String?
     public var evaluationReminderDate = "01-15"
     public var questionnaireTokenDays = 60
-    /// Percent fewer cigarettes per day than at entry that count as "reduced" (DESIGN.md, "Outcomes").
+    /// Percent fewer cigarettes per day than at entry that count as "reduced".
     public var reducedThresholdPercent = 50
 
     /// `instruments.<id>.band_scheme` and `instruments.<id>.parameters.<name>`, checked

@@ -714,7 +714,7 @@ enum MIME {
     /// The general case through Foundation's Gregorian calendar, for dates outside 1970…9999.
     private static func calendarDate(_ date: Date) -> String {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
+        calendar.timeZone = .gmt
         calendar.locale = Locale(identifier: "en_US_POSIX")
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: date)
         func two(_ n: Int?) -> String { let v = n ?? 0; return v < 10 ? "0\(v)" : "\(v)" }

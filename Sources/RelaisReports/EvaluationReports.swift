@@ -7,9 +7,12 @@ import RelaisDomain
 /// to these producers, so that they show the same figures in the same files.
 public struct EvaluationReports: Sendable {
     let instruments: InstrumentCatalog
+    let templates: ReportTemplates
 
-    public init(instruments: InstrumentCatalog) {
+    /// Throws when the report's templates, strings or stylesheet are not installed.
+    public init(instruments: InstrumentCatalog) throws {
         self.instruments = instruments
+        templates = try ReportTemplates.bundled.get()
     }
 }
 

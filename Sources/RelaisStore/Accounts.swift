@@ -105,7 +105,6 @@ public struct Accounts: Sendable {
     public let store: Store
     public var clock: Clock
     public var policy: LoginPolicy
-    public static let minimumPasswordLength = 10
 
     public init(store: Store, clock: Clock = .system, policy: LoginPolicy = LoginPolicy()) {
         self.store = store
@@ -115,35 +114,30 @@ public struct Accounts: Sendable {
 
     // MARK: Users
 
+    /// Creates an account from checked details; a name already taken (in any case) is a conflict.
     @discardableResult
-    public func createUser(name: String, displayName: String? = nil, role: Role, password: String,
-                           mustChangePassword: Bool = false, email: String? = nil, by actor: Actor) throws -> User {
-        let name = name.trimmingCharacters(in: .whitespaces)
-        let email = email?.trimmingCharacters(in: .whitespaces).lowercased()
-        if let email, !ParticipantDetails.looksLikeEmail(email) { throw ValidationError(field: "email", .emailInvalid) }
-        guard name.range(of: #"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$"#, options: .regularExpression) != nil else {
-            throw ValidationError(field: "name", .userNameFormat)
-        }
-        try Self.checkPassword(password)
-        try TextRules.validate { TextRules.checkOneLine(displayName, field: "displayName", maxLength: 100, into: &$0) }
+    public func createUser(_ details: AccountDetails, password: String, mustChangePassword: Bool = false, by actor: Actor) throws -> User {
+        if let problem = PasswordRule.problem(password) { throw ValidationError(field: "password", problem) }
         let now = clock.now()
-        let user = User(id: UUID().uuidString.lowercased(), name: name, displayName: displayName ?? name, role: role,
+        let user = User(id: UUID().uuidString.lowercased(), name: details.name, displayName: details.displayName ?? details.name, role: details.role,
                         passwordHash: Secrets.hashPassword(password), mustChangePassword: mustChangePassword,
-                        language: "fr", createdAt: now, passwordChangedAt: now, disabledAt: nil, email: email)
+                        language: "fr", createdAt: now, passwordChangedAt: now, disabledAt: nil, email: details.email)
         try store.pool.write { db in
-            if try User.filter(Column("name") == name).fetchOne(db) != nil {
-                throw Refusal.conflict(.userExists, ["name": name])
+            if try User.filter(Column("name") == details.name).fetchOne(db) != nil {
+                throw Refusal.conflict(.userExists, ["name": details.name])
             }
             try user.insert(db)
-            try Audit.record(db, actor, "create", entity: "user", id: user.id, detail: "role=\(role.rawValue)", at: now)
+            try Audit.record(db, actor, "create", entity: "user", id: user.id, detail: "role=\(details.role.rawValue)", at: now)
         }
         return user
     }
 
-    static func checkPassword(_ password: String) throws {
-        guard password.count >= minimumPasswordLength else {
-            throw ValidationError(field: "password", .passwordTooShort, ["min": String(minimumPasswordLength)])
-        }
+    /// Creates an account from fields not yet checked (tests and fixtures).
+    @discardableResult
+    public func createUser(name: String, displayName: String? = nil, role: Role, password: String,
+                           mustChangePassword: Bool = false, email: String? = nil, by actor: Actor) throws -> User {
+        let details = try AccountDetails.validated(name: name, displayName: displayName, role: role.rawValue, email: email)
+        return try createUser(details, password: password, mustChangePassword: mustChangePassword, by: actor)
     }
 
     public func user(named name: String) throws -> User? {
@@ -178,7 +172,7 @@ public struct Accounts: Sendable {
 
     /// Sets a new password and ends every browser session of the account.
     public func setPassword(userID: String, to password: String, by actor: Actor) throws {
-        try Self.checkPassword(password)
+        if let problem = PasswordRule.problem(password) { throw ValidationError(field: "password", problem) }
         let hash = Secrets.hashPassword(password)
         try store.pool.write { db in
             guard var user = try User.fetchOne(db, key: userID) else { throw Refusal.notFound(.userNotFound) }
@@ -196,8 +190,8 @@ public struct Accounts: Sendable {
     /// the address of the staff digest (an empty string removes it).
     public func updateProfile(userID: String, displayName: String?, language: String?, email: String? = nil, by actor: Actor) throws -> User {
         var fields: [String: Reason] = [:]
-        let email = email?.trimmingCharacters(in: .whitespaces).lowercased()
-        if let email, !email.isEmpty, !ParticipantDetails.looksLikeEmail(email) { fields["email"] = Reason(.emailInvalid) }
+        // nil leaves the address as it is, "" removes it.
+        let email = email.map { AccountDetails.checkEmail($0, into: &fields) ?? "" }
         if let displayName {
             TextRules.checkOneLine(displayName.trimmingCharacters(in: .whitespaces), field: "displayName", maxLength: 100, required: true, into: &fields)
         }
@@ -258,7 +252,7 @@ public struct Accounts: Sendable {
     /// hour: an administrator cannot use someone else's account, clinical data included, unnoticed.
     @discardableResult
     public func resetPassword(userID: String, to password: String, by actor: Actor) throws -> User {
-        try Self.checkPassword(password)
+        if let problem = PasswordRule.problem(password) { throw ValidationError(field: "password", problem) }
         let hash = Secrets.hashPassword(password)
         return try store.pool.write { db in
             guard var user = try User.fetchOne(db, key: userID) else { throw Refusal.notFound(.userNotFound) }

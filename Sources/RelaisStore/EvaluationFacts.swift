@@ -12,8 +12,14 @@ import RelaisDomain
 /// `Calendar`, `DateFormatter` and `JSONSerialization` would cost more than the queries themselves.
 public struct EvaluationQueries: Sendable {
     public let store: Store
+    /// The structure's zone: the local dates of what belongs to no programme (an orientation
+    /// given outside one), and of a programme whose stored zone the system no longer knows.
+    public let timeZone: TimeZone
 
-    public init(store: Store) { self.store = store }
+    public init(store: Store, timeZone: TimeZone) {
+        self.store = store
+        self.timeZone = timeZone
+    }
 
     /// The facts of a year (one site or all) or of one programme.
     /// - Parameters:
@@ -24,17 +30,18 @@ public struct EvaluationQueries: Sendable {
     public func facts(_ scope: EvaluationScope, asOf: CalendarDate, consultationsPlanned: [String: Int],
                       instruments: Set<String> = Evaluator.instrumentsRead, scoresOnly: Set<String> = Evaluator.scoresOnly) throws -> EvaluationFacts {
         try store.pool.read { db in
-            try Self.facts(db, scope, asOf: asOf, consultationsPlanned: consultationsPlanned, instruments: instruments, scoresOnly: scoresOnly)
+            try Self.facts(db, scope, asOf: asOf, consultationsPlanned: consultationsPlanned, instruments: instruments, scoresOnly: scoresOnly,
+                           structureZone: timeZone)
         }
     }
 
     static func facts(_ db: Database, _ scope: EvaluationScope, asOf: CalendarDate, consultationsPlanned: [String: Int],
-                      instruments: Set<String>, scoresOnly: Set<String>) throws -> EvaluationFacts {
+                      instruments: Set<String>, scoresOnly: Set<String>, structureZone: TimeZone) throws -> EvaluationFacts {
         var facts = EvaluationFacts(scope: scope, asOf: asOf)
         var zones: [String: TimeZone] = [:]
         func zone(_ identifier: String) -> TimeZone {
             if let known = zones[identifier] { return known }
-            let value = TimeZone(identifier: identifier) ?? TimeZone(identifier: "Europe/Paris")!
+            let value = TimeZone(identifier: identifier) ?? structureZone
             zones[identifier] = value
             return value
         }
@@ -224,13 +231,12 @@ public struct EvaluationQueries: Sendable {
         }
 
         // 9. Orientations of these participants.
-        let paris = TimeZone(identifier: "Europe/Paris")!
         let cursor9 = try Row.fetchCursor(db, sql: """
             SELECT participant_id, programme_id, kind, followed, created_at FROM orientation WHERE participant_id IN (\(participantsOfScope))
             """, arguments: idArguments)
         while let row = try cursor9.next() {
             let programmeID: String? = row[1]
-            guard let created = StoredInstant.localDate(row[4], programmeID.flatMap { programmeZones[$0] } ?? paris) else { continue }
+            guard let created = StoredInstant.localDate(row[4], programmeID.flatMap { programmeZones[$0] } ?? structureZone) else { continue }
             facts.orientations.append(EvaluationFacts.Orientation(participantID: row[0], programmeID: programmeID, kind: row[2],
                                                                   createdOn: created, followed: row[3]))
         }

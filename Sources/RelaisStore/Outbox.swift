@@ -137,7 +137,8 @@ public struct Outbox: Sendable {
     /// the last attempt (or at once when the refusal is permanent). A questionnaire that can no
     /// longer be mailed becomes a phone task in the same transaction.
     @discardableResult
-    public func markAttemptFailed(id: String, error: String, permanent: Bool, policy: ReminderPolicy, at now: Date) throws -> OutboxState {
+    public func markAttemptFailed(id: String, error: String, permanent: Bool, policy: ReminderPolicy, at now: Date,
+                                  timeZone: TimeZone) throws -> OutboxState {
         try store.pool.write { db in
             guard let record = try OutboxRecord.fetchOne(db, key: id), record.state == .pending else { return .failed }
             let attempts = record.attempts + 1
@@ -148,7 +149,8 @@ public struct Outbox: Sendable {
                 """, arguments: [attempts, String(error.prefix(1000)), givesUp ? "failed" : "pending", givesUp ? record.nextAttemptAt : next, now, id])
             if givesUp, record.kind.needsPhoneWithoutEmail, let participantID = record.participantId {
                 try Tasks.open(db, for: record, participantID: participantID, kind: .deliveryFailed,
-                               reason: "Échec d'envoi du message (\(record.kind.rawValue)) : \(error.prefix(200))", at: now)
+                               reason: "Échec d'envoi du message (\(record.kind.rawValue)) : \(error.prefix(200))", at: now,
+                               structureZone: timeZone)
             }
             return givesUp ? .failed : .pending
         }

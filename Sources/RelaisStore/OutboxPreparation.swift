@@ -124,7 +124,7 @@ public enum PerformedAction: Sendable, Equatable {
 }
 
 extension Outbox {
-    /// The send-time check (DESIGN.md: "conditions are re-checked at send time"): in one
+    /// The send-time check (a message is sent only if what made it due still holds): in one
     /// transaction, either closes the message with the reason it no longer applies, turns it into
     /// a phone task, or returns what to send (issuing the questionnaire link it carries).
     public func prepare(id: String, at now: Date, tokenDays: Int, timeZone: TimeZone) throws -> Preparation {
@@ -199,7 +199,8 @@ extension Outbox {
         }
         if record.kind == .followUpCall {
             let opened = try Tasks.open(db, for: record, participantID: participantID, kind: .followUpCall,
-                                        reason: "Suivi à 3 mois sans réponse après les relances par courriel : appeler pour recueillir les réponses.", at: now)
+                                        reason: "Suivi à 3 mois sans réponse après les relances par courriel : appeler pour recueillir les réponses.", at: now,
+                                        structureZone: timeZone)
             return .performed(opened ? .phoneTaskOpened : .phoneTaskAlreadyOpen)
         }
         guard let email = participant.email, participant.consentEmailAt != nil else {
@@ -208,7 +209,7 @@ extension Outbox {
             let reason = kind == .questionnaireCall
                 ? "Pas de courriel (ou pas de consentement) : recueillir le questionnaire par téléphone ou envoyer la lettre."
                 : "Pas de courriel : prévenir par téléphone que la séance a été \(record.kind == .sessionCancelled ? "annulée" : "déplacée")."
-            let opened = try Tasks.open(db, for: record, participantID: participantID, kind: kind, reason: reason, at: now)
+            let opened = try Tasks.open(db, for: record, participantID: participantID, kind: kind, reason: reason, at: now, structureZone: timeZone)
             return .closed(.skipped, .becamePhoneTask(opened: opened))
         }
 

@@ -88,7 +88,7 @@ public struct ParticipantRecords: Sendable {
 
     /// What replaces an erased name, email or phone in free text.
     public static let redactionMark = "[effacé]"
-    /// The outcome codes of DESIGN.md, as answered to a `status` item.
+    /// The outcome codes (`SmokingOutcome`), as answered to a `status` item.
     static let outcomeCodes: Set = ["stopped", "reduced", "unchanged", "increased"]
 
     public init(store: Store, clock: Clock = .system) {
@@ -172,7 +172,7 @@ public struct ParticipantRecords: Sendable {
     /// The deletion runs with `secure_delete`, then the file is compacted (VACUUM) and the WAL
     /// emptied so that no copy of the erased bytes stays in the database files.
     @discardableResult
-    public func erase(participantID: String, by actor: Actor, timeZone: TimeZone = TimeZone(identifier: "Europe/Paris")!) throws -> ErasureReceipt {
+    public func erase(participantID: String, by actor: Actor, timeZone: TimeZone) throws -> ErasureReceipt {
         let now = clock.now()
         var receipt = try store.pool.writeWithoutTransaction { db -> ErasureReceipt in
             let previous = try Int.fetchOne(db, sql: "PRAGMA secure_delete") ?? 0

@@ -33,7 +33,8 @@ public struct Tasks: Sendable {
     public var clock: Clock
     public var timeZone: TimeZone
 
-    public init(store: Store, clock: Clock = .system, timeZone: TimeZone = TimeZone(identifier: "Europe/Paris")!) {
+    /// `timeZone`: the structure's, for the due dates of tasks that belong to no programme.
+    public init(store: Store, clock: Clock = .system, timeZone: TimeZone) {
         self.store = store
         self.clock = clock
         self.timeZone = timeZone
@@ -42,9 +43,12 @@ public struct Tasks: Sendable {
     /// Opens the phone task that replaces a message. One task per questionnaire invitation (and
     /// per session change), whatever the number of reminders that would have led to it.
     @discardableResult
-    static func open(_ db: Database, for message: OutboxRecord, participantID: String, kind: TaskKind, reason: String, at now: Date) throws -> Bool {
+    /// Its due date is today in the programme's zone, or the structure's (`structureZone`) for a
+    /// message of no programme.
+    static func open(_ db: Database, for message: OutboxRecord, participantID: String, kind: TaskKind, reason: String, at now: Date,
+                     structureZone: TimeZone) throws -> Bool {
         let key = message.invitationId.map { "questionnaire:\($0)" } ?? "message:\(message.key)"
-        let zone = try message.programmeId.flatMap { try ProgrammeRecord.fetchOne(db, key: $0)?.zone } ?? TimeZone(identifier: "Europe/Paris")!
+        let zone = try message.programmeId.flatMap { try ProgrammeRecord.fetchOne(db, key: $0)?.zone } ?? structureZone
         try db.execute(sql: """
             INSERT INTO task(id, key, kind, participant_id, programme_id, invitation_id, outbox_id, reason, state, due_on, created_at)
             VALUES (?,?,?,?,?,?,?,?, 'open', ?, ?) ON CONFLICT(key) DO NOTHING

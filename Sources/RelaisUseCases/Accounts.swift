@@ -43,7 +43,7 @@ extension UseCases {
     public func changeOwnPassword(current: String, new: String, confirmation: String, by caller: Caller) throws -> SignInResult {
         guard let user = caller.user else { throw Refusal.forbidden() }
         var problems: [String: Reason] = [:]
-        if new.count < Accounts.minimumPasswordLength { problems["new"] = Reason(.passwordTooShort, ["min": String(Accounts.minimumPasswordLength)]) }
+        if let problem = PasswordRule.problem(new) { problems["new"] = problem }
         if new != confirmation { problems["confirm"] = Reason(.passwordMismatch) }
         guard problems.isEmpty else { throw ValidationError(problems) }
         switch try accounts.verifyCurrentPassword(of: user, password: current, clientAddress: caller.clientAddress) {
@@ -92,17 +92,18 @@ extension UseCases {
     }
 
     /// Creates an account with a one-time password, which the holder must change at first login.
-    public func createAccount(name: String, displayName: String?, role: Role, email: String?, oneTimePassword: String,
+    public func createAccount(name: String?, displayName: String?, role: String?, email: String?, oneTimePassword: String,
                               by caller: Caller) throws -> User {
         try caller.require(.administer)
-        return try accounts.createUser(name: name, displayName: displayName?.nilIfEmpty, role: role, password: oneTimePassword,
-                                       mustChangePassword: true, email: email?.nilIfEmpty, by: caller.actor)
+        let details = try AccountDetails.validated(name: name, displayName: displayName, role: role, email: email)
+        return try accounts.createUser(details, password: oneTimePassword, mustChangePassword: true, by: caller.actor)
     }
 
     /// Creates an account with the password the operator typed (`relais user add`).
-    public func createAccount(name: String, displayName: String?, role: Role, email: String?, password: String, by caller: Caller) throws -> User {
+    public func createAccount(name: String?, displayName: String?, role: String?, email: String?, password: String, by caller: Caller) throws -> User {
         try caller.require(.administer)
-        return try accounts.createUser(name: name, displayName: displayName, role: role, password: password, email: email, by: caller.actor)
+        let details = try AccountDetails.validated(name: name, displayName: displayName, role: role, email: email)
+        return try accounts.createUser(details, password: password, by: caller.actor)
     }
 
     public func setRole(accountID: String, to role: Role, by caller: Caller) throws -> User {

@@ -25,6 +25,15 @@ public struct ParticipantRecordView: Sendable {
     public var programmes: [String: ProgrammeRecord]
 }
 
+/// The GDPR export of a participant, each part as the caller may see it (clinical notes and
+/// orientation details for clinicians, assessments for roles that read them).
+public struct ParticipantExport: Sendable {
+    public var file: ParticipantFile
+    public var consultations: [ConsultationOnRecord]
+    /// Nil unless the caller reads assessments.
+    public var assessments: [AssessmentRecord]?
+}
+
 extension UseCases {
     public func createParticipant(_ request: ParticipantRequest, by caller: Caller) throws -> ParticipantRecord {
         try caller.require(.plan)
@@ -58,18 +67,7 @@ extension UseCases {
         let participant = try participants.read(id: id, by: caller.actor)
         let enrolments = try participantRecords.enrolments(participantID: id)
         var programmes = Dictionary(enrolments.map { ($0.programme.id, $0.programme) }, uniquingKeysWith: { first, _ in first })
-        let consultations = try participantRecords.consultations(participantID: id)
-        for consultation in consultations where programmes[consultation.programmeId] == nil {
-            programmes[consultation.programmeId] = try? self.programmes.programme(id: consultation.programmeId).0
-        }
-        let shown = consultations.map { consultation -> ConsultationOnRecord in
-            let programme = programmes[consultation.programmeId]
-            let clinician = programme.map { isClinician(consultation, $0, caller) } ?? false
-            var visible = consultation
-            if !clinician { visible.note = "" }
-            return ConsultationOnRecord(consultation: visible, programme: programme, clinician: clinician,
-                                        hasNote: !consultation.note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
-        }
+        let shown = try onRecord(try participantRecords.consultations(participantID: id), programmes: &programmes, by: caller)
         return ParticipantRecordView(
             participant: participant, enrolments: enrolments, consultations: shown,
             assessments: caller.may(.readAssessments) ? try assessments.assessments(participantID: id, by: caller.actor) : [],
@@ -80,10 +78,16 @@ extension UseCases {
             programmes: programmes)
     }
 
-    /// The GDPR export: everything stored about the participant, read with its audit row.
-    public func exportParticipant(_ id: String, by caller: Caller) throws -> ParticipantFile {
+    /// The GDPR export: everything stored about the participant, read in one transaction with
+    /// its one audit row, then narrowed to what the caller may see.
+    public func exportParticipant(_ id: String, by caller: Caller) throws -> ParticipantExport {
         try caller.require(.readContactDetails)
-        return try participantRecords.export(participantID: id, by: caller.actor)
+        var file = try participantRecords.export(participantID: id, by: caller.actor)
+        var programmes = Dictionary(file.enrolments.map { ($0.programme.id, $0.programme) }, uniquingKeysWith: { first, _ in first })
+        let consultations = try onRecord(file.consultations, programmes: &programmes, by: caller)
+        file.consultations = consultations.map(\.consultation)
+        if !caller.may(.readClinical) { file.orientations = file.orientations.map { var record = $0; record.detail = ""; return record } }
+        return ParticipantExport(file: file, consultations: consultations, assessments: caller.may(.readAssessments) ? file.assessments : nil)
     }
 
     /// Erases a participant at their request, once their last name is typed again to confirm.
@@ -116,5 +120,21 @@ extension UseCases {
     public func enrollableProgramme(_ id: String, by caller: Caller) -> ProgrammeRecord? {
         guard caller.may(.plan), let (programme, _) = try? programmes.programme(id: id), programme.status == .planned else { return nil }
         return programme
+    }
+
+    /// Consultations as the caller may see them: the note only for their clinician. Programmes
+    /// the participant is not enrolled in (any more) are looked up and added to `programmes`.
+    func onRecord(_ consultations: [ConsultationRecord], programmes: inout [String: ProgrammeRecord], by caller: Caller) throws -> [ConsultationOnRecord] {
+        for consultation in consultations where programmes[consultation.programmeId] == nil {
+            programmes[consultation.programmeId] = try? self.programmes.programme(id: consultation.programmeId).0
+        }
+        return consultations.map { [programmes] consultation in
+            let programme = programmes[consultation.programmeId]
+            let clinician = programme.map { isClinician(consultation, $0, caller) } ?? false
+            var visible = consultation
+            if !clinician { visible.note = "" }
+            return ConsultationOnRecord(consultation: visible, programme: programme, clinician: clinician,
+                                        hasNote: !consultation.note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+        }
     }
 }

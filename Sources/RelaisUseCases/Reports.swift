@@ -9,7 +9,7 @@ extension UseCases {
         try caller.require(.readReports)
         if case .year(_, let siteID?) = scope { _ = try sites.site(id: siteID) }
         let consultations = Dictionary(templates.map { ($0.id, $0.consultations.count) }, uniquingKeysWith: { first, _ in first })
-        let facts = try EvaluationQueries(store: store).facts(scope, asOf: asOf ?? today, consultationsPlanned: consultations)
+        let facts = try EvaluationQueries(store: store, timeZone: settings.timeZone).facts(scope, asOf: asOf ?? today, consultationsPlanned: consultations)
         if case .programme = scope, facts.programmes.isEmpty { throw Refusal.notFound(.programmeNotFound) }
         let settings = EvaluationSettings(instruments: instruments, reducedThresholdPercent: reducedThresholdPercent)
         return Evaluator(settings: settings, instruments: instruments).evaluate(facts)
@@ -18,7 +18,7 @@ extension UseCases {
     /// Records that an export left (an audit row naming the file and the scope).
     public func recordExport(_ file: String, scope: EvaluationScope, by caller: Caller) throws {
         try caller.require(.readReports)
-        try EvaluationQueries(store: store).recordExport(file, scope: scope, by: caller.actor, at: clock.now())
+        try EvaluationQueries(store: store, timeZone: settings.timeZone).recordExport(file, scope: scope, by: caller.actor, at: clock.now())
     }
 }
 

@@ -28,24 +28,26 @@ public struct UseCaseSettings: Sendable {
 /// one transaction of the store; it returns records or throws a `ValidationError` (422) or a
 /// `Refusal` (403, 404, 409), each with a stable code.
 public struct UseCases: Sendable {
-    let store: Store
+    // `package` so that tests can arrange and inspect the store; the application's modules go
+    // through the use cases (the architecture test checks it).
+    package let store: Store
     public let clock: Clock
     public let settings: UseCaseSettings
     public let instruments: InstrumentCatalog
     public let templates: [ProgrammeTemplate]
 
-    let accounts: Accounts
-    let participants: Participants
-    let participantRecords: ParticipantRecords
-    let sites: Sites
-    let programmes: Programmes
-    let enrolments: Enrolments
-    let consultations: Consultations
-    let assessments: Assessments
-    let questionnaires: Questionnaires
-    let tasks: Tasks
-    let outbox: Outbox
-    let feeds: Feeds
+    package let accounts: Accounts
+    package let participants: Participants
+    package let participantRecords: ParticipantRecords
+    package let sites: Sites
+    package let programmes: Programmes
+    package let enrolments: Enrolments
+    package let consultations: Consultations
+    package let assessments: Assessments
+    package let questionnaires: Questionnaires
+    package let tasks: Tasks
+    package let outbox: Outbox
+    package let feeds: Feeds
 
     public init(store: Store, clock: Clock = .system, settings: UseCaseSettings, instruments: InstrumentCatalog, templates: [ProgrammeTemplate]) {
         self.store = store

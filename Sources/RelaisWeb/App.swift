@@ -4,6 +4,7 @@ import HTTPTypes
 import Logging
 import RelaisConfig
 import RelaisDomain
+import RelaisReports
 import RelaisStore
 import RelaisUseCases
 
@@ -15,6 +16,8 @@ public struct RelaisApp: Sendable {
     public let renderer: Renderer
     public let logger: Logger
     let resources: Resources
+    /// The evaluation's documents (RelaisReports), loaded at start.
+    let reports: EvaluationReports
     /// Sends a test email to one recipient through the configured transport, synchronously,
     /// and describes what it did ("envoyé via smtp (…) à …"); set by `relais serve`. Nil: the
     /// settings page says that mail is not configured in this process.
@@ -27,6 +30,7 @@ public struct RelaisApp: Sendable {
         actions = UseCases(store: store, clock: clock, settings: UseCaseSettings(configuration), instruments: instruments, templates: templates)
         renderer = try Renderer()
         resources = try Resources()
+        reports = try EvaluationReports(instruments: instruments)
     }
 
     public var instruments: InstrumentCatalog { actions.instruments }
@@ -58,6 +62,11 @@ public struct RelaisApp: Sendable {
         registerReportPages(&routes)
         registerReportAPI(&routes)
         return routes.router
+    }
+
+    /// Everything that answers a request: the routes, the middleware and the error answers.
+    public func pipeline() throws -> Pipeline {
+        try Pipeline(router: router(), middleware: middleware, logger: logger, errorResponder: errorResponder)
     }
 
     /// What every request goes through, after the server's access log and before its route.

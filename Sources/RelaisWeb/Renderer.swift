@@ -59,6 +59,10 @@ public struct Renderer: Sendable {
         if let key = french.symmetricDifference(english).sorted().first {
             throw RendererError(message: "string '\(key)' is in the \(french.contains(key) ? "French" : "English") locale files only")
         }
+        // Every refusal the use cases can give has its sentence: none reaches a page as a bare code.
+        if let code = ReasonCode.allCases.first(where: { !french.contains("reason.\($0.rawValue)") }) {
+            throw RendererError(message: "string 'reason.\(code.rawValue)' is missing from the locale files")
+        }
         self.library = library
         self.strings = strings
     }

@@ -25,7 +25,7 @@ struct UserCommand: AsyncParsableCommand {
             let configuration = try installation.load()
             let password = readPassword()
             let user = try installation.actions(configuration, protocols: false)
-                .createAccount(name: name, displayName: displayName, role: role, email: email, password: password, by: .commandLine("user add"))
+                .createAccount(name: name, displayName: displayName, role: role.rawValue, email: email, password: password, by: .commandLine("user add"))
             Console.json(["id": user.id, "name": user.name, "role": user.role.rawValue])
         }
 

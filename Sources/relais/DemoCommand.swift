@@ -105,7 +105,7 @@ struct DemoBuilder {
         func staff(_ name: String, _ display: String, _ role: Role, _ email: String?) throws -> User {
             let password = Secrets.randomToken(byteCount: 9)
             passwords[name] = password
-            return try actions.createAccount(name: name, displayName: display, role: role, email: email, password: password, by: demo)
+            return try actions.createAccount(name: name, displayName: display, role: role.rawValue, email: email, password: password, by: demo)
         }
         let coordinator = try staff("demo.coordination", "Claire Coordination (FICTIF)", .coordinator, "coordination@exemple.invalid")
         let lead = try staff("demo.tabaco", "Dr Thomas Tabaco (FICTIF)", .tabacologue, "t.tabaco@exemple.invalid")

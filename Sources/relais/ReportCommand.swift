@@ -69,7 +69,7 @@ struct ReportCommand: ParsableCommand {
             throw Refused("--out: \(out) already exists; choose a new file name")
         }
         let actions = try installation.actions(configuration)
-        let reports = EvaluationReports(instruments: actions.instruments)
+        let reports = try EvaluationReports(instruments: actions.instruments)
         let today = actions.today
         let language = self.language ?? configuration.language
         let scope = EvaluationScope.year(year, siteID: site)

@@ -59,8 +59,9 @@ struct Serve: AsyncParsableCommand {
 
         let server: Server
         do {
-            server = try Server(configuration: try app.serverConfiguration, router: app.router(), middleware: app.middleware, logger: logger,
-                                errorResponder: app.errorResponder)
+            server = try Server(configuration: try app.serverConfiguration, pipeline: try app.pipeline(), logger: logger)
+        } catch let error as RouteTableError {
+            throw ConfigurationError(key: "routes", source: "RelaisWeb", reason: error.description)
         } catch let error as ServerStartError {
             throw ConfigurationError(key: "http.host/http.port", source: "configuration", reason: error.description)
         }
@@ -87,7 +88,7 @@ struct Serve: AsyncParsableCommand {
     private func createFirstAdministrator(_ actions: UseCases) throws {
         guard try !actions.hasAccounts() else { return }
         let password = Secrets.randomToken(byteCount: 12)
-        _ = try actions.createAccount(name: "admin", displayName: "Administrateur", role: .admin, email: nil, oneTimePassword: password,
+        _ = try actions.createAccount(name: "admin", displayName: "Administrateur", role: Role.admin.rawValue, email: nil, oneTimePassword: password,
                                       by: .commandLine("serve"))
         Console.error("""
             Created the administrator account 'admin' with this one-time password (shown once, to be changed at first login):

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPServer
+import HTTPTypes
 import Logging
 import RelaisTestSupport
 import Testing
@@ -7,7 +8,8 @@ import Testing
 struct Boom: Error {}
 
 /// A real libmicrohttpd daemon on an ephemeral loopback port, with a router built for the test.
-func startServer(maxBody: Int = 64 * 1024, _ build: (inout Router) -> Void) throws -> Server {
+func startServer(maxBody: Int = 64 * 1024, middleware: [any Middleware] = [], logger: Logger = Logger(label: "test"),
+                 _ build: (inout Router) -> Void) throws -> Server {
     var router = Router()
     build(&router)
     var configuration = ServerConfiguration()
@@ -15,7 +17,7 @@ func startServer(maxBody: Int = 64 * 1024, _ build: (inout Router) -> Void) thro
     configuration.threads = 4
     configuration.maxBodyBytes = maxBody
     configuration.drainSeconds = 5
-    return try Server(configuration: configuration, router: router, logger: Logger(label: "test"))
+    return try Server(configuration: configuration, router: router, middleware: middleware, logger: logger)
 }
 
 @Suite("libmicrohttpd wrapper")
@@ -23,7 +25,7 @@ struct ServerTests {
     @Test func routesPathParametersQueryHeadersAndCookies() throws {
         let server = try startServer { router in
             router.get("/items/{id}/notes/{note}") { request in
-                .text("\(request.parameter("id"))|\(request.parameter("note"))|\(request.queryValue("q") ?? "-")|\(request.headers["X-Test"] ?? "-")|\(request.cookies["c"] ?? "-")")
+                .text("\(request.parameter("id"))|\(request.parameter("note"))|\(request.queryValue("q") ?? "-")|\(request.headerFields[HTTPField.Name("X-Test")!] ?? "-")|\(request.cookies["c"] ?? "-")")
             }
         }
         defer { server.stop() }

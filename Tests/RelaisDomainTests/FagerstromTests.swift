@@ -1,7 +1,7 @@
 import Testing
 @testable import RelaisDomain
 
-/// The published table, as in DESIGN.md ("Instruments"): item → [(code, points)].
+/// The published table (Heatherton et al. 1991): item → [(code, points)].
 let fagerstromTable: [(String, [(String, Int)])] = [
     ("q1", [("within5", 3), ("6to30", 2), ("31to60", 1), ("after60", 0)]),
     ("q2", [("yes", 1), ("no", 0)]),

@@ -1,7 +1,7 @@
 import Testing
 @testable import RelaisDomain
 
-/// Q-MAT (Aubin et al. 2004), as in DESIGN.md.
+/// Q-MAT (Aubin et al. 2004), with its published codes and points (Protocols/instruments/qmat.json).
 let qmatTable: [(String, [(String, Int)])] = [
     ("q1", [("same", 0), ("reduced_little", 2), ("reduced_much", 4), ("stopped", 8)]),
     ("q2", [("not_at_all", 0), ("a_little", 1), ("a_lot", 2), ("enormously", 3)]),
@@ -44,8 +44,8 @@ struct QMATAndOtherInstrumentsTests {
         let strict = try shipped("co", settings: ["parameters.abstinence_threshold_ppm": "6"])
         #expect(try strict.score(["ppm": .number(5)]).total.band == "below_threshold")
         #expect(try strict.score(["ppm": .number(6)]).total.band == "above_threshold")
-        #expect(throws: ValidationError(field: "ppm", "must be from 0 to 200, got 201")) { try defaults.score(["ppm": .number(201)]) }
-        #expect(throws: ValidationError(field: "ppm", "expected a whole number, got 5.5")) { try defaults.score(["ppm": .number(5.5)]) }
+        #expect(throws: ValidationError(field: "ppm", .answerOutOfRange, ["min": "0", "max": "200", "got": "201"])) { try defaults.score(["ppm": .number(201)]) }
+        #expect(throws: ValidationError(field: "ppm", .answerExpectedWhole, ["got": "5.5"])) { try defaults.score(["ppm": .number(5.5)]) }
     }
 
     @Test func errorsListEveryFaultyItemWithAReason() throws {
@@ -55,11 +55,11 @@ struct QMATAndOtherInstrumentsTests {
                                       "q5": .string("yes"), "q7": .string("yes")])
             Issue.record("invalid answers must be refused")
         } catch {
-            #expect(error.fields["q2"] == "unknown option 'maybe' (expected one of yes, no)")
-            #expect(error.fields["q3"]?.hasPrefix("expected one of first_morning, other") == true)
-            #expect(error.fields["q4"]?.contains("whole number from 0 to 200, got 500") == true)
-            #expect(error.fields["q6"] == "required")
-            #expect(error.fields["q7"]?.hasPrefix("unknown item") == true)
+            #expect(error.fields["q2"] == Reason(.answerUnknownOption, ["code": "maybe", "options": "yes, no"]))
+            #expect(error.fields["q3"]?.code == .answerExpectedOption && error.fields["q3"]?.parameters["options"] == "first_morning, other")
+            #expect(error.fields["q4"]?.code == .answerExpectedOptionOrCount && error.fields["q4"]?.parameters["max"] == "200" && error.fields["q4"]?.parameters["got"] == "500")
+            #expect(error.fields["q6"] == .required)
+            #expect(error.fields["q7"]?.code == .answerUnknownItem)
             #expect(error.fields.count == 5)
         }
     }
@@ -91,9 +91,9 @@ struct QMATAndOtherInstrumentsTests {
             _ = try followUp.score(bad)
             Issue.record("must be refused")
         } catch {
-            #expect(error.fields["aids_used"] == "'none' cannot be combined with other options")
-            #expect(error.fields["quit_date"] == "expected a date as YYYY-MM-DD, got '2026-02-30'")
-            #expect(error.fields["status"]?.hasPrefix("unknown option 'maybe'") == true)
+            #expect(error.fields["aids_used"] == Reason(.answerOptionExclusive, ["code": "none"]))
+            #expect(error.fields["quit_date"] == Reason(.answerDateFormat, ["got": "'2026-02-30'"]))
+            #expect(error.fields["status"]?.code == .answerUnknownOption && error.fields["status"]?.parameters["code"] == "maybe")
         }
         let impact = try shipped("impact_end")
         #expect(throws: ValidationError.self) {

@@ -1,7 +1,7 @@
 import RelaisDomain
 import Testing
 
-/// The roles table of DESIGN.md, in one place (`Role.allows`), checked cell by cell.
+/// The roles table of the README, in one place (`Role.allows`), checked cell by cell.
 @Suite("Roles and permissions")
 struct RoleTests {
     static let table: [Role: Set<Permission>] = [

@@ -5,13 +5,13 @@ import Testing
 struct TextRulesTests {
     @Test(arguments: ["Nadia\u{0}", "Na\ndia", "Na\rdia", "Na\tdia", "Nadia\u{1B}[31m", "Nadia\u{7F}", "Nadia\u{85}", "Na\u{2028}dia"])
     func oneLineFieldsRefuseControlCharacters(_ text: String) {
-        #expect(TextRules.oneLineProblem(text, maxLength: 100) == "must be one line without control characters")
+        #expect(TextRules.oneLineProblem(text, maxLength: 100) == Reason(.textOneLine))
     }
 
     @Test func multiLineFieldsKeepLineBreaksAndTabsOnly() {
         #expect(TextRules.multiLineProblem("12 rue des Lilas\r\n59000 Lille\tBât. B", maxLength: 500) == nil)
-        #expect(TextRules.multiLineProblem("note\u{0}", maxLength: 500) == "must not contain control characters")
-        #expect(TextRules.multiLineProblem(String(repeating: "a", count: 501), maxLength: 500) == "at most 500 characters")
+        #expect(TextRules.multiLineProblem("note\u{0}", maxLength: 500) == Reason(.textControlCharacters))
+        #expect(TextRules.multiLineProblem(String(repeating: "a", count: 501), maxLength: 500) == Reason(.textTooLong, ["max": "500"]))
         #expect(TextRules.oneLineProblem("Zoé O'Brien-Lefèvre", maxLength: 100) == nil)
     }
 

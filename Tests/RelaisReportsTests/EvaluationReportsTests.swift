@@ -4,8 +4,8 @@ import RelaisDomain
 import RelaisStore
 import Testing
 
-/// RelaisReports on its own: the JSON document, both CSV files, the page body and the standalone
-/// file, from a real SQLite store and without the web application.
+/// RelaisReports with the evaluation use case: the JSON document, both CSV files, the page body and
+/// the standalone file, from a real SQLite store and without the web application.
 @Suite("Reports: the evaluation's documents from a store")
 struct EvaluationReportsTests {
     static func rows(_ csv: String) -> [[String]] {
@@ -23,7 +23,7 @@ struct EvaluationReportsTests {
 
     @Test func theJSONDocumentHasTheFiguresAndTheirDefinitions() throws {
         let year = try EvaluationYear()
-        let report = try year.reports.report(.year(2026, siteID: nil), asOf: EvaluationYear.asOf)
+        let report = try year.report(.year(2026, siteID: nil))
         let data = try year.reports.json(report, language: "en")
         let document = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(document["format"] as? String == "relais-evaluation/1")
@@ -38,19 +38,19 @@ struct EvaluationReportsTests {
         #expect(data == (try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])))
         Self.expectNoOneIn(String(decoding: data, as: UTF8.self), year)
         // One site, one programme; unknown ones are not found.
-        let south = try year.reports.report(.year(2026, siteID: year.south.id), asOf: EvaluationYear.asOf)
+        let south = try year.report(.year(2026, siteID: year.south.id))
         #expect(south.participants.counted == 0 && south.scope.siteName == "Antenne Sud")
-        #expect(try year.reports.report(.programme(year.programmeID), asOf: EvaluationYear.asOf).followUp.respondents == 2)
-        #expect(throws: StoreError.self) { try year.reports.report(.year(2026, siteID: "nowhere"), asOf: EvaluationYear.asOf) }
-        #expect(throws: StoreError.self) { try year.reports.report(.programme("nope"), asOf: EvaluationYear.asOf) }
+        #expect(try year.report(.programme(year.programmeID)).followUp.respondents == 2)
+        #expect(throws: Refusal.notFound(.siteNotFound)) { try year.report(.year(2026, siteID: "nowhere")) }
+        #expect(throws: Refusal.notFound(.programmeNotFound)) { try year.report(.programme("nope")) }
     }
 
     @Test func bothCSVFilesAreExportedAndAudited() throws {
         let year = try EvaluationYear()
         let scope = EvaluationScope.year(2026, siteID: year.north.id)
-        let report = try year.reports.report(scope, asOf: EvaluationYear.asOf)
+        let report = try year.report(scope)
 
-        let aggregate = try year.reports.export(.aggregate, of: report, scope: scope, language: "fr", by: .cli("report"))
+        let aggregate = try year.export(.aggregate, of: report, scope: scope)
         let lines = aggregate.components(separatedBy: "\r\n")
         #expect(lines.first == "section,indicator,category,value,denominator,percent")
         #expect(lines.contains("settings,site,,Centre Nord,,"))
@@ -58,7 +58,7 @@ struct EvaluationReportsTests {
         #expect(lines.contains("follow_up,respondents,response_rate,< 5,5,< 5"), "2 people: masked")
         #expect(lines.contains { $0.hasPrefix("definition,rates,") })
 
-        let participants = try year.reports.export(.participants, of: report, scope: scope, language: "fr", by: .cli("report"))
+        let participants = try year.export(.participants, of: report, scope: scope)
         let rows = Self.rows(participants)
         #expect(rows.first == year.reports.participantCSVColumns && rows.count == 6)
         let status = try #require(rows.first?.firstIndex(of: "followup_status"))
@@ -80,7 +80,7 @@ struct EvaluationReportsTests {
 
     @Test func theStandaloneFileCarriesItsStylesheetAndNoLinks() throws {
         let year = try EvaluationYear()
-        let report = try year.reports.report(.year(2026, siteID: nil), asOf: EvaluationYear.asOf)
+        let report = try year.report(.year(2026, siteID: nil))
         let document = ReportDocument(structureName: "Centre d'essai", relaisVersion: "9.9.9", generatedOn: CalendarDate(iso: "2027-01-04")!)
         let html = year.reports.standalonePage(report, language: "fr", document: document)
         #expect(html.hasPrefix("<!doctype html>\n<html lang=\"fr\">"))
@@ -99,7 +99,7 @@ struct EvaluationReportsTests {
 
     @Test func thePageBodyPlacesTheApplicationsAddresses() throws {
         let year = try EvaluationYear()
-        let report = try year.reports.report(.year(2026, siteID: year.north.id), asOf: EvaluationYear.asOf)
+        let report = try year.report(.year(2026, siteID: year.north.id))
         let links = ReportLinks(
             year: "/y/2026", sites: [.init(id: year.north.id, name: "Centre Nord", url: "/y/2026/nord"), .init(id: year.south.id, name: "Antenne Sud", url: "/y/2026/sud")],
             previousYear: "/y/2025", nextYear: "/y/2027", aggregateCSV: "/a.csv", participantsCSV: "/p.csv", programme: { "/p/\($0)" })
@@ -108,13 +108,13 @@ struct EvaluationReportsTests {
         #expect(body.html.hasPrefix("<article class=\"report\">") && !body.html.contains("<style>"))
         #expect(body.html.contains("<a href=\"/y/2026\">Tous les sites</a> · <strong aria-current=\"page\">Centre Nord</strong> · <a href=\"/y/2026/sud\">Antenne Sud</a>"))
         for href in ["/y/2025", "/y/2027", "/a.csv", "/p.csv", "/p/\(year.programmeID)"] { #expect(body.html.contains("href=\"\(href)\""), "\(href)") }
-        let programme = try year.reports.report(.programme(year.programmeID), asOf: EvaluationYear.asOf)
+        let programme = try year.report(.programme(year.programmeID))
         let page = year.reports.body(programme, language: "en", links: links)
         #expect(page.heading == "Evaluation — Souffle d'avril" && page.html.contains("<a href=\"/y/2026\">← "))
     }
 
-    @Test func everyStringIsInBothLanguages() {
-        let strings = ReportTemplates.bundled.strings
+    @Test func everyStringIsInBothLanguages() throws {
+        let strings = try ReportTemplates.bundled.get().strings
         #expect(Set(strings["fr"]?.keys ?? [:].keys) == Set(strings["en"]?.keys ?? [:].keys))
         #expect((strings["fr"]?.count ?? 0) > 100)
     }

@@ -3,6 +3,7 @@ import RelaisConfig
 import RelaisDomain
 import RelaisReports
 import RelaisStore
+import RelaisUseCases
 import Testing
 
 /// A year of evaluation in a real SQLite file, written through RelaisStore as the pages would:
@@ -24,6 +25,7 @@ struct EvaluationYear {
     let north: SiteRecord, south: SiteRecord
     let programmeID: String
     let people: [ParticipantRecord]
+    let reports: EvaluationReports
 
     init() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("relais-reports-" + UUID().uuidString.prefix(8))
@@ -31,6 +33,7 @@ struct EvaluationYear {
         store = try Store(path: folder.appendingPathComponent("relais.sqlite").path)
         instruments = try ProtocolsLoader.instruments(directory: Self.protocols)
         templates = try ProtocolsLoader.templates(directory: Self.protocols, instruments: instruments)
+        reports = try EvaluationReports(instruments: instruments)
         let sites = Sites(store: store)
         north = try sites.create(name: "Centre Nord", address: "2 place du Marché", by: .system)
         south = try sites.create(name: "Antenne Sud", address: "", by: .system)
@@ -73,5 +76,21 @@ struct EvaluationYear {
         }
     }
 
-    var reports: EvaluationReports { EvaluationReports(store: store, instruments: instruments, templates: templates) }
+
+    /// The use cases over this year's store, as `relais report` has them.
+    var actions: UseCases {
+        UseCases(store: store, settings: UseCaseSettings(timeZone: TimeZone(identifier: "Europe/Paris")!, publicBaseURL: "http://127.0.0.1"),
+                 instruments: instruments, templates: templates)
+    }
+
+    /// The evaluation of `scope` as of the end of the year, asked by the operator.
+    func report(_ scope: EvaluationScope) throws -> EvaluationReport {
+        try actions.evaluation(scope, reducedThresholdPercent: 50, asOf: Self.asOf, by: .commandLine("report"))
+    }
+
+    /// An export as `relais report` makes it: audited first, then written.
+    func export(_ file: ReportExport, of report: EvaluationReport, scope: EvaluationScope) throws -> String {
+        try actions.recordExport(file.rawValue, scope: scope, by: .commandLine("report"))
+        return reports.text(of: file, report, language: "fr")
+    }
 }

@@ -194,7 +194,7 @@ struct SenderTests {
         #expect(change?.text?.contains("Avant : jeudi 11 mars 2027 à 18 h 00") == true)
         #expect(change?.text?.contains("Motif : salle indisponible") == true)
         // Moving the session again supersedes the first notice if it had not gone yet.
-        let withdrawn = try world.enrolments.withdraw(enrolmentID: try world.enrolments.roster(programmeID: programme.id)[0].0.id,
+        let withdrawn = try world.enrolments.withdraw(enrolmentID: try world.enrolments.roster(programmeID: programme.id, auditedFor: .system)[0].0.id,
                                                      reason: "déménagement", by: .system)
         #expect(withdrawn.withdrawn.status == .withdrawn)
         #expect(try world.outbox.list(state: .pending, kind: nil, participantID: ana.id).isEmpty, "nothing left for a participant who left")
@@ -247,7 +247,7 @@ struct SenderTests {
         #expect(try world.pending(.followUpCall).isEmpty)
         #expect(try world.outbox.list(state: .cancelled, kind: .followUpReminder, participantID: ana.id).count == 2)
         #expect(try world.questionnaires.lookup(token: token) == .used)
-        #expect(throws: StoreError.self) { try world.questionnaires.answer(token: token, results: [result], takenOn: CalendarDate(iso: "2027-06-18")!) }
+        #expect(throws: Refusal.conflict(.questionnaireAnswered)) { try world.questionnaires.answer(token: token, results: [result], takenOn: CalendarDate(iso: "2027-06-18")!) }
         #expect(try world.questionnaires.lookup(token: "not-a-token") == .unknown)
 
         let before = try maildirMessages(world).count
@@ -359,7 +359,7 @@ struct SenderTests {
 
         let retried = try world.outbox.retry(id: failed[0].id, by: .system)
         #expect(retried.state == .pending && retried.attempts == 0)
-        #expect(throws: StoreError.self) { try world.outbox.retry(id: failed[0].id, by: .system) }
+        #expect(throws: Refusal.conflict(.retryOnlyFailed, ["state": "pending"])) { try world.outbox.retry(id: failed[0].id, by: .system) }
     }
 
     @Test func coordinatorsAreRemindedOfTheYearlyEvaluationOnceInTheWeekOfItsDate() throws {

@@ -146,15 +146,15 @@ struct ErasureTests {
         #expect(details.contains("search=[effacé]") && details.contains("[effacé]"))
         #expect(!details.contains { $0.contains("Lyon") || $0.localizedCaseInsensitiveContains("durand") })
         #expect(details.last == "anonymous_rows=1 redacted_texts=3")
-        #expect(throws: StoreError.notFound("participant '\(durand.id)'")) {
-            try world.records.erase(participantID: durand.id, by: .system)
+        #expect(throws: Refusal.notFound(.participantNotFound)) {
+            try world.records.erase(participantID: durand.id, by: .system, timeZone: World.paris)
         }
     }
 
     @Test func aParticipantNeverEnrolledLeavesOneRowOfTheErasureYear() throws {
         let world = try World()
         let alone = try world.participant("Marc", "Leroy", email: nil, phone: "06 00 00 00 01")
-        try world.records.erase(participantID: alone.id, by: .system)
+        try world.records.erase(participantID: alone.id, by: .system, timeZone: World.paris)
         let kept = try world.records.erased()
         #expect(kept.count == 1 && kept[0].programmeId == nil && kept[0].year == LocalDateTime(world.time.now, in: World.paris).date.year)
         #expect(kept[0].endAnswered == nil && kept[0].followUpOutcome == nil && kept[0].sessionsAttended == 0)
@@ -166,7 +166,7 @@ struct ErasureTests {
         let enrolments = Enrolments(store: world.store, clock: world.time.clock)
         _ = try enrolments.enrol(programmeID: world.programme.id, participantID: durand.id, waitingList: false, by: .system)
         try enrolments.recordAttendance(sessionID: world.sessions[0].id, [(durand.id, .excused)], note: nil, by: .system)
-        let task = try Tasks(store: world.store, clock: world.time.clock).create(participantID: durand.id, reason: "Rappeler", dueOn: nil,
+        let task = try Tasks(store: world.store, clock: world.time.clock, timeZone: World.paris).create(participantID: durand.id, reason: "Rappeler", dueOn: nil,
                                                                                assignedTo: nil, by: world.lead.actor)
         let file = try world.records.export(participantID: durand.id, by: world.lead.actor)
         #expect(file.participant.email == "elodie.durand@example.org")
@@ -176,6 +176,6 @@ struct ErasureTests {
         #expect(file.messages.contains { $0.kind == .enrolmentConfirmation })
         #expect(file.audit.map(\.action).suffix(1) == ["export"])
         #expect(file.audit.contains { $0.entity == "task" && $0.entityId == task.id }, "the audit rows of their tasks too")
-        #expect(throws: StoreError.notFound("participant 'nope'")) { try world.records.export(participantID: "nope", by: .system) }
+        #expect(throws: Refusal.notFound(.participantNotFound)) { try world.records.export(participantID: "nope", by: .system) }
     }
 }

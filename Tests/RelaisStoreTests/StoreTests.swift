@@ -70,11 +70,11 @@ struct StoreTests {
         let (store, _) = try temporaryStore()
         let accounts = Accounts(store: store)
         try accounts.createUser(name: "marie.dupont", role: .tabacologue, password: "long enough pw", by: .system)
-        #expect(throws: StoreError.conflict("a user named 'Marie.Dupont' already exists")) {
+        #expect(throws: Refusal.conflict(.userExists, ["name": "Marie.Dupont"])) {
             try accounts.createUser(name: "Marie.Dupont", role: .coordinator, password: "long enough pw", by: .system)
         }
-        #expect(throws: StoreError.self) { try accounts.createUser(name: "x y", role: .admin, password: "long enough pw", by: .system) }
-        #expect(throws: StoreError.invalid(field: "password", reason: "must have at least 10 characters")) {
+        #expect(throws: ValidationError.self) { try accounts.createUser(name: "x y", role: .admin, password: "long enough pw", by: .system) }
+        #expect(throws: ValidationError(field: "password", .passwordTooShort, ["min": "10"])) {
             try accounts.createUser(name: "paul", role: .admin, password: "short", by: .system)
         }
         #expect(try accounts.users().map(\.name) == ["marie.dupont"])
@@ -119,7 +119,7 @@ struct StoreTests {
         let (second, _) = try accounts.issueToken(userName: "coord", by: .system)
         try accounts.disable(name: "coord", by: .system)
         #expect(try accounts.authenticate(token: second) == nil)
-        #expect(throws: StoreError.self) { try accounts.issueToken(userName: "coord", by: .system) }
+        #expect(throws: Refusal.self) { try accounts.issueToken(userName: "coord", by: .system) }
         // Stored as digests only.
         let stored = try store.pool.read { try String.fetchAll($0, sql: "SELECT token_hash FROM api_token") }
         #expect(stored.contains(Secrets.digest(token)) && !stored.contains(token))
@@ -210,7 +210,7 @@ struct StoreTests {
         let copy = try DatabaseQueue(path: destination)
         let names = try copy.read { try String.fetchAll($0, sql: "SELECT name FROM user ORDER BY name") }
         #expect(names == (0..<5).map { "user\($0)" })
-        #expect(throws: StoreError.self) { try store.backup(to: destination) }
+        #expect(throws: Refusal.conflict(.backupExists, ["file": destination])) { try store.backup(to: destination) }
     }
 }
 

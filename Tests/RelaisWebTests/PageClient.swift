@@ -1,19 +1,24 @@
 import Foundation
 import HTTPServer
+import HTTPTypes
 import RelaisDomain
 import RelaisStore
 @testable import RelaisWeb
 
-/// Pages requested in-process, through the app's router, as a logged-in user of a given role:
-/// what a browser does, without the network (the browser tests cover that).
+/// Pages requested in-process, through the app's pipeline (middleware, route, handler), as a
+/// logged-in user of a given role: what a browser does, without the network (the browser tests
+/// cover that).
 final class PageClient: @unchecked Sendable {
     let app: RelaisApp
-    let router: Router
+    let pipeline: Pipeline
+    /// The route table, for tests that walk every route.
+    var router: Router { app.router() }
     private var sessions: [String: (user: User, cookie: String, csrf: String)] = [:]
+    private var tokens: [String: String] = [:]
 
     init(app: RelaisApp? = nil) throws {
         self.app = try app ?? makeApp()
-        router = self.app.router()
+        pipeline = try self.app.pipeline()
     }
 
     /// A user of that role (created once per name), logged in.
@@ -28,9 +33,9 @@ final class PageClient: @unchecked Sendable {
 
     struct Page {
         var status: Int
-        var headers: HTTPHeaders
+        var headers: HTTPFields
         var text: String
-        var location: String? { headers["Location"] }
+        var location: String? { headers[.location] }
     }
 
     func get(_ target: String, as name: String?) throws -> Page {
@@ -44,7 +49,17 @@ final class PageClient: @unchecked Sendable {
         return try send(.post, target, form: form, as: name)
     }
 
-    private func send(_ method: HTTPMethod, _ target: String, form: [(String, String)], as name: String?) throws -> Page {
+    /// A JSON API call with the bearer token of `name` (issued once per name).
+    func api(_ method: HTTPRequest.Method, _ path: String, _ json: String? = nil, as name: String) throws -> Page {
+        if tokens[name] == nil { tokens[name] = try app.accounts.issueToken(userName: name, by: .system).token }
+        var headers: HTTPFields = [.authorization: "Bearer \(tokens[name] ?? "")"]
+        if json != nil { headers[.contentType] = "application/json" }
+        let request = Request(method: method, path: path, headerFields: headers, body: Data((json ?? "").utf8), clientAddress: "127.0.0.1")
+        let response = pipeline.respond(to: request)
+        return Page(status: response.status.code, headers: response.headerFields, text: String(decoding: response.body, as: UTF8.self))
+    }
+
+    private func send(_ method: HTTPRequest.Method, _ target: String, form: [(String, String)], as name: String?) throws -> Page {
         let parts = target.split(separator: "?", maxSplits: 1)
         let path = String(parts[0])
         let query: [(name: String, value: String)] = parts.count > 1 ? parts[1].split(separator: "&").map { pair in
@@ -53,15 +68,10 @@ final class PageClient: @unchecked Sendable {
         } : []
         var cookies: [String: String] = [:]
         if let name, let session = sessions[name] { cookies["relais_session"] = session.cookie }
-        var request = Request(method: method, path: path, query: query, cookies: cookies,
+        let headers: HTTPFields = method == .post ? [.contentType: "application/x-www-form-urlencoded"] : [:]
+        let request = Request(method: method, path: path, query: query, headerFields: headers, cookies: cookies,
                               form: form.map { FormField(name: $0.0, data: Data($0.1.utf8)) }, clientAddress: "127.0.0.1")
-        switch router.match(method, path) {
-        case .found(let handler, parameters: let parameters):
-            request.pathParameters = parameters
-            let response = try handler(request)
-            return Page(status: response.status, headers: response.headers, text: String(decoding: response.body, as: UTF8.self))
-        case .notFound: return Page(status: 404, headers: HTTPHeaders(), text: "")
-        case .methodNotAllowed: return Page(status: 405, headers: HTTPHeaders(), text: "")
-        }
+        let response = pipeline.respond(to: request)
+        return Page(status: response.status.code, headers: response.headerFields, text: String(decoding: response.body, as: UTF8.self))
     }
 }

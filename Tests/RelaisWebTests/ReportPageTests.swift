@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import HTTPServer
+import HTTPTypes
 import RelaisDomain
 import RelaisStore
 @testable import RelaisWeb
@@ -164,11 +165,11 @@ struct ReportPageTests {
         let world = try Fixture()
         let first = try world.client.get("/reports/years/2026/participants.csv", as: "coord")
         #expect(first.status == 200)
-        #expect(first.headers["Content-Type"]?.hasPrefix("text/csv") == true)
-        #expect(first.headers["Content-Disposition"]?.contains("attachment") == true)
+        #expect(first.headers[.contentType]?.hasPrefix("text/csv") == true)
+        #expect(first.headers[.contentDisposition]?.contains("attachment") == true)
         let rows = Self.rows(first.text)
         let header = try #require(rows.first)
-        #expect(header == world.client.app.participantCSVColumns)
+        #expect(header == world.client.app.reports.participantCSVColumns)
         #expect(header.prefix(6) == ["participant", "programme", "programme_start", "site", "template", "enrolment"])
         for column in ["fagerstrom_entry", "cigarettes_per_day_entry", "qmat_entry", "qmat_end", "followup_status", "followup_co_validated",
                        "satisfaction_overall", "impact_self_efficacy_stop", "orientation_followed"] {
@@ -243,19 +244,19 @@ struct ReportPageTests {
     @Test func erasedParticipantsStayInTheCountsButLeaveTheExport() throws {
         let world = try Fixture()
         let erased = world.people[0]
-        _ = try ParticipantRecords(store: world.client.app.store).erase(participantID: erased.id, by: .system)
-        let report = try world.client.app.evaluationReport(.year(2026, siteID: nil))
+        _ = try ParticipantRecords(store: world.client.app.store).erase(participantID: erased.id, by: .system, timeZone: world.client.app.actions.settings.timeZone)
+        let report = try world.client.app.actions.evaluation(.year(2026, siteID: nil), reducedThresholdPercent: 50, by: .commandLine("report"))
         #expect(report.participants.counted == 7 && report.participants.erased == 1)
         #expect(report.followUp.respondents == 3 && report.followUp.count(.stopped) == 1, "her declared stop was kept")
         #expect(report.entryScores.fagerstrom.n == 6, "her scores were not")
-        #expect(Self.rows(world.client.app.participantsCSV(report)).count == 7)
+        #expect(Self.rows(world.client.app.reports.participantsCSV(report)).count == 7)
         let page = try world.client.get("/reports/years/2026", as: "coord")
         #expect(page.text.contains("1 participants effacés sont comptés"))
     }
 
     @Test func theStandalonePageCarriesItsStylesheet() throws {
         let world = try Fixture()
-        let report = try world.client.app.evaluationReport(.year(2026, siteID: nil))
+        let report = try world.client.app.actions.evaluation(.year(2026, siteID: nil), reducedThresholdPercent: 50, by: .commandLine("report"))
         let html = world.client.app.reportStandaloneHTML(report, language: "fr")
         #expect(html.hasPrefix("<!doctype html>"))
         #expect(html.contains("<style>") && html.contains("/* Reports */") && html.contains("@media print"))

@@ -32,7 +32,7 @@ public struct CalendarEvent: Sendable, Equatable {
 }
 
 /// iCalendar (RFC 5545) feeds for the staff: each programme and each facilitator can subscribe
-/// to one from their usual calendar (DESIGN.md, "Scheduling rules").
+/// to one from their usual calendar.
 public enum ICalendar {
     /// The whole feed, lines ending in CRLF. Times are given in `timeZone` with a VTIMEZONE built
     /// from the system time zone data, so that clients show 18:00 as 18:00 on both sides of a DST

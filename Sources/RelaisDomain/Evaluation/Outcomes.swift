@@ -1,4 +1,4 @@
-/// A smoking status at the end of the programme or at 3 months (DESIGN.md, "Outcomes").
+/// A smoking status at the end of the programme or at 3 months.
 public enum SmokingOutcome: String, Sendable, Codable, CaseIterable {
     case stopped, reduced, unchanged, increased, unknown
 
@@ -8,7 +8,7 @@ public enum SmokingOutcome: String, Sendable, Codable, CaseIterable {
 
 /// The choices an evaluation is computed with. Every one is written in the report's definitions.
 public struct EvaluationSettings: Sendable, Equatable, Codable {
-    /// "Reduced" means at least this many percent fewer cigarettes per day than at entry (DESIGN.md: 50).
+    /// "Reduced" means at least this many percent fewer cigarettes per day than at entry (50 by default).
     public var reducedThresholdPercent: Double
     /// A CO reading strictly below this many ppm validates a quit (the `co` instrument's
     /// `abstinence_threshold_ppm`, 10 by default: Russell Standard).

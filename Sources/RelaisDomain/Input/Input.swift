@@ -51,6 +51,13 @@ public enum Input {
         return value
     }
 
+    /// A whole number typed in a form, its range left to the use case; nil when empty.
+    public static func wholeNumber(_ text: String?, field: String) throws(ValidationError) -> Int? {
+        guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        guard text.count <= 12, let value = Int(text) else { throw ValidationError(field: field, .expectedWholeNumber) }
+        return value
+    }
+
     /// A whole number from a JSON body (already a number) within `range`.
     public static func check(_ value: Int?, field: String, in range: ClosedRange<Int>) throws(ValidationError) -> Int? {
         guard let value else { return nil }

@@ -1,5 +1,5 @@
 /// The public holidays (jours fériés) of metropolitan France, so that a session planned on one
-/// is flagged before participants are told the date (DESIGN.md, "Scheduling rules").
+/// is flagged before participants are told the date.
 /// These are the 11 national holidays of the Code du travail (art. L3133-1). Alsace-Moselle's two
 /// extra days (Vendredi saint, 26 décembre) and the overseas departments' days are not included.
 public enum FrenchHolidays {

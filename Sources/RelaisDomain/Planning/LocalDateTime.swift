@@ -2,7 +2,7 @@ import Foundation
 
 /// A wall-clock time in the structure's time zone, to the minute ("Thursday 18:00"), kept apart
 /// from the instant it designates. Sessions are planned in local time, so that a weekly programme
-/// keeps its hour across a DST change, and stored as UTC instants (DESIGN.md, "Scheduling rules").
+/// keeps its hour across a DST change, and stored as UTC instants.
 public struct LocalDateTime: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
     public let date: CalendarDate
     public let hour: Int

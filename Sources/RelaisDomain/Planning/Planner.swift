@@ -93,7 +93,7 @@ public struct Plan: Sendable, Equatable, Encodable {
     }
 }
 
-/// Turns a template, a first session and a cadence into dated sessions (DESIGN.md, "Scheduling rules").
+/// Turns a template, a first session and a cadence into dated sessions.
 public enum Planner {
     /// Plans the collective sessions of `template` from `start` (local time in `timeZone`).
     /// Each session keeps the local wall-clock time of the first, so its UTC instant moves by an

@@ -44,7 +44,7 @@ public enum MessageKind: String, Codable, Sendable, CaseIterable {
     }
 }
 
-/// The timing rules of DESIGN.md ("Reminders"), in one place.
+/// The timing rules of the reminders (README, "Reminders and follow-up"), in one place.
 public struct ReminderPolicy: Sendable, Equatable {
     /// Session reminder: this many days before the start.
     public var sessionReminderDays = 2

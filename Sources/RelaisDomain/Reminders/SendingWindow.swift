@@ -1,7 +1,7 @@
 import Foundation
 
-/// When participants may receive mail: local hours and days of the week (DESIGN.md, "Reminders":
-/// default 09:00–19:00, not Sunday). Outside the window the sender waits; nothing is dropped.
+/// When participants may receive mail: local hours and days of the week (by default
+/// 09:00–19:00, not Sunday). Outside the window the sender waits; nothing is dropped.
 public struct SendingWindow: Sendable, Equatable {
     /// Minutes after local midnight: sending allowed in [opens, closes).
     public var opens: Int

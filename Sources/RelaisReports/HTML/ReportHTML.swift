@@ -27,7 +27,6 @@ extension EvaluationReports {
     /// The report's body for a page of an application whose addresses are `links`: every figure
     /// with its definition, the SVG charts, and the controls (site, year, exports).
     public func body(_ report: EvaluationReport, language: String, links: ReportLinks) -> ReportBody {
-        let templates = ReportTemplates.bundled
         let values = ReportValues(report, instruments: instruments, language: language, strings: templates.strings(language), links: links)
         return ReportBody(heading: values.heading, html: templates.render("report_body", language: language, values: values.all()))
     }
@@ -35,7 +34,6 @@ extension EvaluationReports {
     /// The same report as one HTML file, its stylesheet inside and no links, to print or save as
     /// PDF (`relais report --format html`).
     public func standalonePage(_ report: EvaluationReport, language: String, document: ReportDocument) -> String {
-        let templates = ReportTemplates.bundled
         let f = ReportFormat(language: language, strings: templates.strings(language))
         var values = ReportValues(report, instruments: instruments, language: language, strings: f.strings, links: nil).all()
         values["css"] = templates.stylesheet

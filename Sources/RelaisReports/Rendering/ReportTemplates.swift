@@ -10,15 +10,14 @@ struct ReportTemplates: Sendable {
 
     static let languages = ["fr", "en"]
 
-    /// Loaded once per process. They are part of the build: one that does not load is a broken
-    /// installation, stopped like a missing resource bundle.
-    static let bundled: ReportTemplates = {
-        do {
-            return try ReportTemplates(resources: Bundle.module.resourceURL!)
-        } catch {
-            fatalError("RelaisReports: the report's templates, strings or stylesheet do not load: \(error)")
+    /// Loaded once per process. They are part of the build: `EvaluationReports.init` throws when
+    /// they do not load, so that `relais serve` and `relais report` stop at start, naming the file.
+    static let bundled: Result<ReportTemplates, any Error> = Result {
+        guard let resources = Bundle.module.resourceURL else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "the resources of RelaisReports are not installed"])
         }
-    }()
+        return try ReportTemplates(resources: resources)
+    }
 
     init(resources: URL) throws {
         var library = MustacheLibrary()

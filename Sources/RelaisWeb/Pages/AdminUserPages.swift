@@ -20,8 +20,7 @@ extension RelaisApp {
             let form = AdminForm(id: "user-new", values: values, order: ["name", "displayName", "role", "email"])
             let password = Secrets.randomToken(byteCount: 12)
             do {
-                guard let role = Role(rawValue: values["role"] ?? "") else { throw ValidationError(field: "role", UseCases.oneOf(Role.self)) }
-                let user = try app.actions.createAccount(name: values["name"] ?? "", displayName: values["displayName"], role: role,
+                let user = try app.actions.createAccount(name: values["name"], displayName: values["displayName"], role: values["role"],
                                                          email: values["email"], oneTimePassword: password, by: context.caller)
                 return app.oneTimePasswordPage(context, user: user, password: password, created: true)
             } catch {

@@ -131,9 +131,9 @@ struct ParticipantExportBody: Encodable {
 }
 
 extension RelaisApp {
-    func exportBody(_ file: ParticipantFile, _ context: WebContext) throws -> ParticipantExportBody {
-        let view = try actions.participantRecord(file.participant.id, by: context.caller)
-        let consultations = view.consultations.compactMap { item -> ParticipantExportBody.Consultation? in
+    func exportBody(_ export: ParticipantExport, _ context: WebContext) -> ParticipantExportBody {
+        let file = export.file
+        let consultations = export.consultations.compactMap { item -> ParticipantExportBody.Consultation? in
             guard let programme = item.programme else { return nil }
             return ParticipantExportBody.Consultation(
                 consultation: ConsultationBody(ConsultationView(consultation: item.consultation, programme: programme, clinician: item.clinician)),
@@ -169,7 +169,6 @@ extension RelaisApp {
                       closedReason: item.closedReason)
             },
             audit: file.audit.map { entry in .init(at: entry.at, actor: entry.actorName, action: entry.action, entity: entry.entity, detail: entry.detail) },
-            assessments: context.user.role.allows(.readAssessments)
-                ? file.assessments.map { assessmentBody($0, language: context.language) } : nil)
+            assessments: export.assessments?.map { assessmentBody($0, language: context.language) })
     }
 }

@@ -127,9 +127,9 @@ extension RelaisApp {
         }
 
         routes.page(.get, "/participants/{id}/export.json", .readContactDetails) { request, context in
-            let file = try app.actions.exportParticipant(request.parameter("id"), by: context.caller)
-            var response = try JSONBody.response(try app.exportBody(file, context))
-            response.headerFields[.contentDisposition] = "attachment; filename=\"relais-participant-\(file.participant.id).json\""
+            let export = try app.actions.exportParticipant(request.parameter("id"), by: context.caller)
+            var response = try JSONBody.response(app.exportBody(export, context))
+            response.headerFields[.contentDisposition] = "attachment; filename=\"relais-participant-\(export.file.participant.id).json\""
             return response
         }
 

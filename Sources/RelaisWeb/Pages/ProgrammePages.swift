@@ -78,16 +78,18 @@ extension RelaisApp {
         // The same booking as the API: the use case resolves the template, the duration and the time.
         routes.page(.post, "/programmes/{id}/consultations", .plan) { request, context in
             let programmeID = request.parameter("id")
-            let booking = ConsultationBooking(participantID: request.formValue("participantId"), index: Int(request.formValue("index") ?? ""),
-                                              facilitatorID: request.formValue("facilitatorId"), start: request.formValue("start"),
-                                              durationMinutes: request.formValue("durationMinutes").flatMap { Int($0) },
-                                              modality: request.formValue("modality"))
+            let typed = Dictionary(uniqueKeysWithValues: Self.bookingFields.compactMap { name in request.formValue(name).map { (name, $0) } })
             do {
+                let booking = ConsultationBooking(participantID: request.formValue("participantId"),
+                                                  index: try Input.wholeNumber(request.formValue("index"), field: "index"),
+                                                  facilitatorID: request.formValue("facilitatorId"), start: request.formValue("start"),
+                                                  durationMinutes: try Input.wholeNumber(request.formValue("durationMinutes"), field: "durationMinutes"),
+                                                  modality: request.formValue("modality"))
                 _ = try app.actions.bookConsultation(programmeID: programmeID, booking, by: context.caller)
                 return app.redirect("/programmes/\(programmeID)#consultations", done: "consultation_booked")
             } catch {
                 guard let problems = app.formProblems(error, language: context.language, form: "consultation") else { throw error }
-                return try app.programmePage(request, context, problems: problems)
+                return try app.programmePage(request, context, problems: problems, booking: typed)
             }
         }
     }
@@ -130,7 +132,12 @@ extension RelaisApp {
         return render(.programmeNew, context, status: status, values)
     }
 
-    func programmePage(_ request: Request, _ context: WebContext, problems: FormProblems? = nil) throws -> Response {
+    /// The booking form's fields, in their order on the page.
+    static let bookingFields = ["participantId", "index", "facilitatorId", "start", "durationMinutes", "modality"]
+
+    /// The programme's page; after a refused booking, `booking` holds what was typed, shown again
+    /// with each field's problem next to it.
+    func programmePage(_ request: Request, _ context: WebContext, problems: FormProblems? = nil, booking: [String: String]? = nil) throws -> Response {
         let language = context.language
         let view = try actions.programme(request.parameter("id"), by: context.caller)
         let programme = view.programme
@@ -171,15 +178,36 @@ extension RelaisApp {
                 values["searched"] = true
             }
             values["q"] = query
-            values["consultationIndexes"] = actions.consultationSlots(programme: programme).map { ["index": $0.index, "minutes": $0.durationMinutes] }
+            let typed = booking ?? [:]
+            values["consultationIndexes"] = actions.consultationSlots(programme: programme).map {
+                ["index": $0.index, "minutes": $0.durationMinutes, "selected": typed["index"] == String($0.index)]
+            }
             values["facilitators"] = try actions.staff(role: .tabacologue, by: context.caller).sorted { $0.displayName < $1.displayName }
-                .map { ["id": $0.id, "name": $0.displayName, "selected": $0.id == programme.leadId] }
-            values["bookable"] = view.roster.filter { $0.0.status == .enrolled }.map { ["id": $0.1.id, "name": "\($0.1.firstName) \($0.1.lastName)"] }
+                .map { ["id": $0.id, "name": $0.displayName, "selected": $0.id == (typed["facilitatorId"] ?? programme.leadId)] }
+            values["bookable"] = view.roster.filter { $0.0.status == .enrolled }.map {
+                ["id": $0.1.id, "name": "\($0.1.firstName) \($0.1.lastName)", "selected": $0.1.id == typed["participantId"]]
+            }
+            let strings = renderer.strings(language)
+            values["consultationModalities"] = ConsultationModality.allCases.map {
+                ["value": $0.rawValue, "label": strings["modality_\($0.rawValue)"] ?? $0.rawValue, "selected": $0.rawValue == (typed["modality"] ?? "in_person")]
+            }
+            values["booking"] = ["values": typed, "errors": booking == nil ? [:] : problems?.fields ?? [:]]
         }
         if let problems {
             values["hasErrors"] = true
             values["message"] = problems.message ?? ""
-            values["summary"] = problems.summary(order: [], labels: [:])
+            if booking != nil {
+                let strings = renderer.strings(language)
+                let labels = ["participantId": strings["participant"], "index": strings["programme_consultation_number"], "facilitatorId": strings["programme_lead"],
+                              "start": strings["programme_when"], "durationMinutes": strings["programme_duration"], "modality": strings["programme_modality"]]
+                values["summary"] = problems.summary(order: Self.bookingFields, labels: labels.compactMapValues { $0 }).map { entry in
+                    var entry = entry
+                    entry["field"] = "c-" + (entry["field"] as? String ?? "")
+                    return entry
+                }
+            } else {
+                values["summary"] = problems.summary(order: [], labels: [:])
+            }
         }
         return render(.programme, context, status: problems?.status ?? 200, values)
     }

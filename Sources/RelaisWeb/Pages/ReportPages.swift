@@ -112,8 +112,6 @@ extension RelaisApp {
 
     // MARK: - The documents
 
-    var reports: EvaluationReports { EvaluationReports(instruments: instruments) }
-
     /// The page as one file, as `relais report --format html` writes it.
     public func reportStandaloneHTML(_ report: EvaluationReport, language: String) -> String {
         reports.standalonePage(report, language: language,

@@ -7,7 +7,7 @@ public enum Role: String, Codable, Sendable, CaseIterable {
 }
 
 /// Something a role may do. Every route names the permission it needs, and this table
-/// (from the roles table of DESIGN.md) is the one place that answers.
+/// (the roles table of the README) is the one place that answers.
 public enum Permission: String, Sendable, CaseIterable {
     /// Accounts, sites, settings.
     case administer
