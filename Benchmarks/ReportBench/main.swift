@@ -249,7 +249,8 @@ func naiveFacts(_ store: Store, year: Int, consultationsPlanned: [String: Int]) 
             var programme = EvaluationFacts.Programme(
                 id: programmeID, title: row["title"], siteID: row["site_id"], templateID: row["template_id"], cancelled: (row["status"] as String) == "cancelled",
                 coLedByPeerHelper: (row["peer_helper_id"] as String?) != nil, sessions: [], consultationsPlanned: consultationsPlanned[row["template_id"]] ?? 0,
-                followUpInstrument: row["follow_up_instrument"], followUpMonths: row["follow_up_months"], plannedFollowUpDue: CalendarDate(iso: row["follow_up_due"]))
+                followUps: (try? JSONDecoder().decode([FollowUpTemplate].self, from: Data((row["follow_ups"] as String? ?? "[]").utf8))) ?? [],
+                plannedFollowUpDue: CalendarDate(iso: row["follow_up_due"]), modality: row["modality"], moisSansTabac: row["mois_sans_tabac"])
             programme.siteName = try String.fetchOne(db, sql: "SELECT name FROM site WHERE id = ?", arguments: [row["site_id"] as String?])
             for session in sessions {
                 let recorded = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM attendance WHERE session_id = ?", arguments: [session["id"] as String]) ?? 0
@@ -260,9 +261,16 @@ func naiveFacts(_ store: Store, year: Int, consultationsPlanned: [String: Int]) 
             for enrolment in try Row.fetchAll(db, sql: "SELECT * FROM enrolment WHERE programme_id = ?", arguments: [programmeID]) {
                 let personID: String = enrolment["participant_id"]
                 let person = try Row.fetchOne(db, sql: "SELECT * FROM participant WHERE id = ?", arguments: [personID])!
+                let publics = (try? JSONDecoder().decode([PriorityPublic].self, from: Data((enrolment["baseline_publics"] as String).utf8))) ?? []
+                let baseline = Baseline(smokingStatus: SmokerStatus(rawValue: enrolment["baseline_smoking_status"]) ?? .smoker,
+                                        smokingStatusSource: BaselineSource(rawValue: enrolment["baseline_status_source"]) ?? .record,
+                                        cigarettesPerDay: enrolment["baseline_cigarettes_per_day"],
+                                        goal: (enrolment["baseline_goal"] as String?).flatMap(SmokingGoal.init(rawValue:)),
+                                        quitDate: (enrolment["baseline_quit_date"] as String?).flatMap(CalendarDate.init(iso:)), publics: Set(publics))
                 var participation = EvaluationFacts.Participation(
-                    participantID: personID, programmeID: programmeID, status: enrolment["status"], smokerStatus: person["smoker_status"],
-                    precarity: person["precarity"], isolation: person["isolation"], difficultCarePath: person["difficult_care_path"])
+                    participantID: personID, programmeID: programmeID, status: enrolment["status"], baseline: baseline,
+                    difficultCarePath: person["difficult_care_path"], sex: (person["sex"] as String?).flatMap(Sex.init(rawValue:)),
+                    birthYear: person["birth_year"], postalCode: person["postal_code"])
                 for attendance in try Row.fetchAll(db, sql: """
                     SELECT s.idx, a.status FROM attendance a JOIN session s ON s.id = a.session_id WHERE a.participant_id = ? AND s.programme_id = ?
                     """, arguments: [personID, programmeID]) {
@@ -274,11 +282,16 @@ func naiveFacts(_ store: Store, year: Int, consultationsPlanned: [String: Int]) 
                 for invitation in try Row.fetchAll(db, sql: "SELECT * FROM questionnaire_invitation WHERE participant_id = ? AND programme_id = ?",
                                                    arguments: [personID, programmeID]) {
                     let value = EvaluationFacts.Invitation(dueOn: CalendarDate(iso: invitation["due_on"])!, answered: (invitation["answered_at"] as Date?) != nil)
-                    if (invitation["purpose"] as String) == "follow_up" { participation.followUpInvitation = value } else { participation.endInvitation = value }
+                    if (invitation["purpose"] as String) == "follow_up" {
+                        participation.followUpInvitations[invitation["months"]] = value
+                    } else {
+                        participation.endInvitation = value
+                    }
                 }
-                participation.followUpUnreachable = try Int.fetchOne(db, sql: """
-                    SELECT COUNT(*) FROM task WHERE participant_id = ? AND programme_id = ? AND kind = 'follow_up_call' AND state = 'unreachable'
-                    """, arguments: [personID, programmeID]) ?? 0 > 0
+                participation.unreachableFollowUps = Set(try Int.fetchAll(db, sql: """
+                    SELECT i.months FROM task t JOIN questionnaire_invitation i ON i.id = t.invitation_id
+                    WHERE t.participant_id = ? AND t.programme_id = ? AND t.kind = 'follow_up_call' AND t.state = 'unreachable'
+                    """, arguments: [personID, programmeID]))
                 facts.participations.append(participation)
                 for window in try Row.fetchAll(db, sql: """
                     SELECT e.programme_id, MIN(s.starts_at) AS first, MAX(s.starts_at) AS last FROM enrolment e JOIN session s ON s.programme_id = e.programme_id
@@ -296,7 +309,8 @@ func naiveFacts(_ store: Store, year: Int, consultationsPlanned: [String: Int]) 
                        case .number(let hsi)? = object["hsi"]?["total"] { derived["hsi"] = hsi }
                     facts.assessments[personID, default: []].append(.init(
                         instrument: assessment["instrument_id"], takenOn: CalendarDate(iso: assessment["taken_on"])!,
-                        partial: assessment["partial"], total: assessment["total"], derived: derived, answers: answers))
+                        partial: assessment["partial"], total: assessment["total"], derived: derived, answers: answers,
+                        programmeID: assessment["programme_id"]))
                 }
                 for orientation in try Row.fetchAll(db, sql: "SELECT * FROM orientation WHERE participant_id = ?", arguments: [personID]) {
                     facts.orientations.append(.init(participantID: personID, programmeID: orientation["programme_id"], kind: orientation["kind"],

@@ -58,6 +58,8 @@ public struct Configuration: Sendable, Equatable {
     public var questionnaireTokenDays = 60
     /// Percent fewer cigarettes per day than at entry that count as "reduced".
     public var reducedThresholdPercent = 50
+    /// The CO reading of the programme nearest to a status date, at most this many days away, validates it.
+    public var coWindowDays = 7
 
     /// `instruments.<id>.band_scheme` and `instruments.<id>.parameters.<name>`, checked
     /// against the instrument files when they load.

@@ -150,5 +150,6 @@ extension ConfigurationKey {
         .monthDay("mail.evaluation_reminder_date", \.evaluationReminderDate),
         .integer("questionnaire.token_days", \.questionnaireTokenDays, 1...365),
         .integer("evaluation.reduced_threshold_percent", \.reducedThresholdPercent, 1...100),
+        .integer("evaluation.co_window_days", \.coWindowDays, 0...30),
     ]
 }

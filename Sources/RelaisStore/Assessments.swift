@@ -19,11 +19,13 @@ public struct AssessmentRecord: Codable, Sendable, Equatable, FetchableRecord, P
     public var source: AssessmentSource
     public var recordedBy: String?
     public var recordedAt: Date
+    /// The programme it belongs to, when it was said; nil: attributed by its date.
+    public var programmeId: String?
 
     enum CodingKeys: String, CodingKey {
         case id, answers, total, band, derived, partial, source
         case participantId = "participant_id", instrumentId = "instrument_id", instrumentVersion = "instrument_version"
-        case takenOn = "taken_on", recordedBy = "recorded_by", recordedAt = "recorded_at"
+        case takenOn = "taken_on", recordedBy = "recorded_by", recordedAt = "recorded_at", programmeId = "programme_id"
     }
 
     public var answerValues: [String: JSONValue] {
@@ -52,22 +54,29 @@ public struct Assessments: Sendable {
     }
 
     /// Stores a scored assessment and its audit row in one transaction; a complete answer to a
-    /// pending questionnaire invitation also closes it and cancels its reminders.
-    public func record(participantID: String, result: ScoreResult, takenOn: CalendarDate, partial: Bool,
+    /// pending questionnaire invitation also closes it and cancels its reminders. `programmeID`
+    /// attaches it to one of the participant's programmes (refused, naming `programmeId`, when
+    /// they never enrolled in it).
+    public func record(participantID: String, programmeID: String? = nil, result: ScoreResult, takenOn: CalendarDate, partial: Bool,
                        source: AssessmentSource, by actor: Actor) throws -> AssessmentRecord {
         let now = clock.now()
         return try store.pool.write { db in
             guard try ParticipantRecord.exists(db, key: participantID) else { throw Refusal.notFound(.participantNotFound) }
-            let record = try Self.insert(db, participantID: participantID, result: result, takenOn: takenOn, partial: partial,
-                                         source: source, by: actor, at: now)
+            if let programmeID, try EnrolmentRecord.filter(Column("programme_id") == programmeID && Column("participant_id") == participantID)
+                .fetchCount(db) == 0 {
+                throw ValidationError(field: "programmeId", .participantNotEnrolled)
+            }
+            let record = try Self.insert(db, participantID: participantID, programmeID: programmeID, result: result, takenOn: takenOn,
+                                         partial: partial, source: source, by: actor, at: now)
             if !partial {
-                try Questionnaires.noteAnswered(db, participantID: participantID, source: source, userID: actor.userID, at: now)
+                try Questionnaires.noteAnswered(db, participantID: participantID, instrument: result.instrument, takenOn: takenOn, source: source,
+                                                userID: actor.userID, at: now)
             }
             return record
         }
     }
 
-    static func insert(_ db: Database, participantID: String, result: ScoreResult, takenOn: CalendarDate, partial: Bool,
+    static func insert(_ db: Database, participantID: String, programmeID: String? = nil, result: ScoreResult, takenOn: CalendarDate, partial: Bool,
                        source: AssessmentSource, by actor: Actor, at now: Date) throws -> AssessmentRecord {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
@@ -77,7 +86,7 @@ public struct Assessments: Sendable {
             answers: String(decoding: try encoder.encode(result.answers), as: UTF8.self),
             total: result.total.total, band: result.total.band,
             derived: try result.derived.map { String(decoding: try encoder.encode($0), as: UTF8.self) },
-            partial: partial, source: source, recordedBy: actor.userID, recordedAt: now)
+            partial: partial, source: source, recordedBy: actor.userID, recordedAt: now, programmeId: programmeID)
         try record.insert(db)
         try Audit.record(db, actor, "record_assessment", entity: "participant", id: participantID,
                          detail: "\(result.instrument) \(record.id)", at: now)

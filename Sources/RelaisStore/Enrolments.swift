@@ -12,11 +12,39 @@ public struct EnrolmentRecord: Codable, Sendable, Equatable, FetchableRecord, Pe
     public var enrolledAt: Date?
     public var withdrawnAt: Date?
     public var withdrawalReason: String?
+    public var baselineSmokingStatus: SmokerStatus = .smoker
+    public var baselineStatusSource: BaselineSource = .record
+    public var baselineCigarettesPerDay: Double?
+    public var baselineProducts: [String: Double] = [:]
+    public var baselineGoal: SmokingGoal?
+    public var baselineQuitDate: String?
+    public var baselinePublics: [PriorityPublic] = []
 
     enum CodingKeys: String, CodingKey {
         case id, status
         case programmeId = "programme_id", participantId = "participant_id", requestedAt = "requested_at"
         case enrolledAt = "enrolled_at", withdrawnAt = "withdrawn_at", withdrawalReason = "withdrawal_reason"
+        case baselineSmokingStatus = "baseline_smoking_status", baselineStatusSource = "baseline_status_source"
+        case baselineCigarettesPerDay = "baseline_cigarettes_per_day", baselineProducts = "baseline_products", baselineGoal = "baseline_goal"
+        case baselineQuitDate = "baseline_quit_date", baselinePublics = "baseline_publics"
+    }
+
+    /// The participant as they were at enrolment.
+    public var baseline: Baseline {
+        get {
+            Baseline(smokingStatus: baselineSmokingStatus, smokingStatusSource: baselineStatusSource, cigarettesPerDay: baselineCigarettesPerDay,
+                     products: baselineProducts, goal: baselineGoal, quitDate: baselineQuitDate.flatMap(CalendarDate.init(iso:)),
+                     publics: Set(baselinePublics))
+        }
+        set {
+            baselineSmokingStatus = newValue.smokingStatus
+            baselineStatusSource = newValue.smokingStatusSource
+            baselineCigarettesPerDay = newValue.cigarettesPerDay
+            baselineProducts = newValue.products
+            baselineGoal = newValue.goal
+            baselineQuitDate = newValue.quitDate?.iso
+            baselinePublics = newValue.publics.sorted()
+        }
     }
 }
 
@@ -30,9 +58,20 @@ public struct Enrolments: Sendable {
         self.clock = clock
     }
 
-    /// Enrols, or puts on the waiting list when the programme is full (refused with 409 when
-    /// `waitingList` is false).
+    /// Enrols with the baseline of the participant's record as it is now (status and publics;
+    /// the consumption will come from the entry Fagerström test).
+    @discardableResult
     public func enrol(programmeID: String, participantID: String, waitingList: Bool, by actor: Actor) throws -> EnrolmentRecord {
+        guard let participant = try store.pool.read({ try ParticipantRecord.fetchOne($0, key: participantID) }) else {
+            throw ValidationError(field: "participantId", .participantUnknown)
+        }
+        return try enrol(programmeID: programmeID, participantID: participantID, baseline: participant.baselineFromRecord,
+                         waitingList: waitingList, by: actor)
+    }
+
+    /// Enrols, or puts on the waiting list when the programme is full (refused with 409 when
+    /// `waitingList` is false), with the participant's baseline as it is now.
+    public func enrol(programmeID: String, participantID: String, baseline: Baseline, waitingList: Bool, by actor: Actor) throws -> EnrolmentRecord {
         let now = clock.now()
         return try store.pool.write { db in
             guard let programme = try ProgrammeRecord.fetchOne(db, key: programmeID) else { throw Refusal.notFound(.programmeNotFound) }
@@ -47,14 +86,32 @@ public struct Enrolments: Sendable {
             if full && !waitingList {
                 throw Refusal.conflict(.programmeFull, ["enrolled": String(enrolled), "capacity": String(programme.capacity)])
             }
-            let fresh = EnrolmentRecord(id: record?.id ?? UUID().uuidString.lowercased(), programmeId: programmeID, participantId: participantID,
+            var fresh = EnrolmentRecord(id: record?.id ?? UUID().uuidString.lowercased(), programmeId: programmeID, participantId: participantID,
                                         status: full ? .waiting : .enrolled, requestedAt: now, enrolledAt: full ? nil : now,
                                         withdrawnAt: nil, withdrawalReason: nil)
+            fresh.baseline = baseline
             if record == nil { try fresh.insert(db) } else { try fresh.update(db) }
             try Audit.record(db, actor, full ? "wait_list" : "enrol", entity: "participant", id: participantID, detail: "programme=\(programmeID)", at: now)
             if fresh.status == .enrolled { try Reminders.confirmEnrolment(db, fresh, at: now) }
             return fresh
         }
+    }
+
+    /// Corrects the baseline of an enrolment (a mistake at entry, or what was not known then).
+    public func setBaseline(enrolmentID: String, _ baseline: Baseline, by actor: Actor) throws -> EnrolmentRecord {
+        let now = clock.now()
+        return try store.pool.write { db in
+            guard var record = try EnrolmentRecord.fetchOne(db, key: enrolmentID) else { throw Refusal.notFound(.enrolmentNotFound) }
+            record.baseline = baseline
+            try record.update(db)
+            try Audit.record(db, actor, "baseline", entity: "participant", id: record.participantId, detail: "programme=\(record.programmeId)", at: now)
+            return record
+        }
+    }
+
+    public func enrolment(id: String) throws -> EnrolmentRecord {
+        guard let record = try store.pool.read({ try EnrolmentRecord.fetchOne($0, key: id) }) else { throw Refusal.notFound(.enrolmentNotFound) }
+        return record
     }
 
     /// Withdraws; when a place frees, the first on the waiting list is enrolled in the same transaction.

@@ -49,12 +49,14 @@ public struct EvaluationQueries: Sendable {
         // 1. The programmes of the scope, with their first session (the year is its local year).
         var condition = "1"
         var arguments: StatementArguments = []
+        let dates = scope.dates
         switch scope {
-        case .year(let year, let siteID):
-            // A generous UTC range first (any time zone), the exact local year below.
+        case .year, .period:
+            guard let dates else { return facts }
+            // A generous UTC range first (any time zone), the exact local dates below.
             condition = "first_start >= ? AND first_start < ?"
-            arguments += ["\(year - 1)-12-30", "\(year + 1)-01-03"]
-            if let siteID {
+            arguments += [dates.lowerBound.addingDays(-2).iso, dates.upperBound.addingDays(3).iso]
+            if let siteID = scope.siteID {
                 condition += " AND site_id = ?"
                 arguments += [siteID]
                 facts.siteName = try String.fetchOne(db, sql: "SELECT name FROM site WHERE id = ?", arguments: [siteID])
@@ -68,7 +70,7 @@ public struct EvaluationQueries: Sendable {
         var order: [String] = []
         let cursor1 = try Row.fetchCursor(db, sql: """
             SELECT id, title, site_id, template_id, time_zone, status, peer_helper_id, follow_up_due, end_instruments,
-                   follow_up_instrument, follow_up_months, site_name, first_start FROM (
+                   follow_up_instrument, follow_up_months, site_name, first_start, follow_ups, modality, mois_sans_tabac FROM (
               SELECT p.*, st.name AS site_name, (SELECT MIN(starts_at) FROM session s WHERE s.programme_id = p.id) AS first_start
               FROM programme p LEFT JOIN site st ON st.id = p.site_id
             ) WHERE \(condition)
@@ -76,16 +78,17 @@ public struct EvaluationQueries: Sendable {
         while let row = try cursor1.next() {
             let id: String = row[0]
             let programmeZone = zone(row[4])
-            if case .year(let year, _) = scope {
-                guard let first: String = row[12], StoredInstant.localDate(first, programmeZone)?.year == year else { continue }
+            if let dates {
+                guard let first: String = row[12], let local = StoredInstant.localDate(first, programmeZone), dates.contains(local) else { continue }
             }
             let templateID: String = row[3]
             programmes[id] = EvaluationFacts.Programme(
                 id: id, title: row[1], siteID: row[2], siteName: row[11], templateID: templateID,
                 cancelled: (row[5] as String) == "cancelled", coLedByPeerHelper: (row[6] as String?) != nil,
                 sessions: [], consultationsPlanned: consultationsPlanned[templateID] ?? 0,
-                endInstruments: StringList.parse(row[8]), followUpInstrument: row[9], followUpMonths: row[10],
-                plannedFollowUpDue: CalendarDate(iso: row[7]))
+                endInstruments: StringList.parse(row[8]),
+                followUps: (row[13] as String?).flatMap(Self.followUps) ?? [FollowUpTemplate(months: row[10], instrument: row[9])],
+                plannedFollowUpDue: CalendarDate(iso: row[7]), modality: row[14], moisSansTabac: row[15])
             programmeZones[id] = programmeZone
             order.append(id)
         }
@@ -120,14 +123,21 @@ public struct EvaluationQueries: Sendable {
         var participations: [EvaluationFacts.Participation] = []
         var index: [Pair: Int] = [:]
         let cursor3 = try Row.fetchCursor(db, sql: """
-            SELECT e.programme_id, e.participant_id, e.status, p.smoker_status, p.precarity, p.isolation, p.difficult_care_path
+            SELECT e.programme_id, e.participant_id, e.status, e.baseline_smoking_status, e.baseline_status_source,
+                   e.baseline_cigarettes_per_day, e.baseline_goal, e.baseline_quit_date, e.baseline_publics,
+                   p.difficult_care_path, p.sex, p.birth_year, p.postal_code
             FROM enrolment e JOIN participant p ON p.id = e.participant_id
             WHERE e.programme_id IN (\(placeholders)) ORDER BY e.programme_id, e.requested_at
             """, arguments: idArguments)
         while let row = try cursor3.next() {
+            let baseline = Baseline(
+                smokingStatus: SmokerStatus(rawValue: row[3]) ?? .smoker, smokingStatusSource: BaselineSource(rawValue: row[4]) ?? .record,
+                cigarettesPerDay: row[5], goal: (row[6] as String?).flatMap(SmokingGoal.init(rawValue:)),
+                quitDate: (row[7] as String?).flatMap(CalendarDate.init(iso:)),
+                publics: Set(StringList.parse(row[8]).compactMap(PriorityPublic.init(rawValue:))))
             let participation = EvaluationFacts.Participation(
-                participantID: row[1], programmeID: row[0], status: row[2], smokerStatus: row[3], precarity: row[4], isolation: row[5],
-                difficultCarePath: row[6])
+                participantID: row[1], programmeID: row[0], status: row[2], baseline: baseline, difficultCarePath: row[9],
+                sex: (row[10] as String?).flatMap(Sex.init(rawValue:)), birthYear: row[11], postalCode: row[12])
             index[Pair(participation.programmeID, participation.participantID)] = participations.count
             participations.append(participation)
         }
@@ -152,24 +162,24 @@ public struct EvaluationQueries: Sendable {
 
         // 6. Questionnaire invitations, and follow-up calls closed as unreachable.
         let cursor6 = try Row.fetchCursor(db, sql: """
-            SELECT programme_id, participant_id, purpose, due_on, answered_at IS NOT NULL
+            SELECT programme_id, participant_id, purpose, due_on, answered_at IS NOT NULL, months
             FROM questionnaire_invitation WHERE programme_id IN (\(placeholders))
             """, arguments: idArguments)
         while let row = try cursor6.next() {
             guard let position = index[Pair(row[0], row[1])], let due = StoredInstant.date(row[3]) else { continue }
             let invitation = EvaluationFacts.Invitation(dueOn: due, answered: row[4])
             if (row[2] as String) == "follow_up" {
-                participations[position].followUpInvitation = invitation
+                participations[position].followUpInvitations[row[5]] = invitation
             } else {
                 participations[position].endInvitation = invitation
             }
         }
         let cursor7 = try Row.fetchCursor(db, sql: """
-            SELECT t.programme_id, t.participant_id FROM task t JOIN questionnaire_invitation i ON i.id = t.invitation_id
+            SELECT t.programme_id, t.participant_id, i.months FROM task t JOIN questionnaire_invitation i ON i.id = t.invitation_id
             WHERE t.state = 'unreachable' AND i.purpose = 'follow_up' AND i.programme_id IN (\(placeholders))
             """, arguments: idArguments)
         while let row = try cursor7.next() {
-            if let position = index[Pair(row[0], row[1])] { participations[position].followUpUnreachable = true }
+            if let position = index[Pair(row[0], row[1])] { participations[position].unreachableFollowUps.insert(row[2]) }
         }
         facts.participations = participations
 
@@ -198,14 +208,14 @@ public struct EvaluationQueries: Sendable {
         var wanted = instruments
         for programme in facts.programmes {
             wanted.formUnion(programme.endInstruments)
-            wanted.insert(programme.followUpInstrument)
+            wanted.formUnion(programme.followUpInstruments)
         }
         let instrumentList = Array(wanted).sorted()
         let onlyScores = Array(scoresOnly).sorted()
         // Sorting in SQL would sort the answers' text too: each participant's few rows are sorted here.
         let rows = try Row.fetchCursor(db, sql: """
             SELECT participant_id, instrument_id, taken_on, recorded_at, partial, total, json_extract(derived, '$.hsi.total'),
-                   CASE WHEN instrument_id IN (\(databaseQuestionMarks(count: onlyScores.count))) THEN NULL ELSE answers END
+                   CASE WHEN instrument_id IN (\(databaseQuestionMarks(count: onlyScores.count))) THEN NULL ELSE answers END, programme_id
             FROM assessment
             WHERE participant_id IN (\(participantsOfScope)) AND +instrument_id IN (\(databaseQuestionMarks(count: instrumentList.count)))
             """, arguments: StatementArguments(onlyScores) + idArguments + StatementArguments(instrumentList))
@@ -223,7 +233,7 @@ public struct EvaluationQueries: Sendable {
             if let text: String = row[7] { answers = AnswerParser.parse(text) }
             // Stored texts sort like the dates and instants they hold.
             read[row[0], default: []].append((takenOnText + " " + (row[3] as String), EvaluationFacts.Assessment(
-                instrument: instrument, takenOn: takenOn, partial: row[4], total: row[5], derived: derived, answers: answers)))
+                instrument: instrument, takenOn: takenOn, partial: row[4], total: row[5], derived: derived, answers: answers, programmeID: row[8])))
         }
         facts.assessments.reserveCapacity(read.count)
         for (participant, list) in read {
@@ -258,7 +268,7 @@ public struct EvaluationQueries: Sendable {
         if try db.tableExists("erased_participant") {
             var sql = """
                 SELECT programme_id, enrolment_status, sessions_attended, consultations_done, end_answered, end_outcome, follow_up_answered,
-                       follow_up_outcome, follow_up_unreachable, smoker_status, precarity, isolation, difficult_care_path
+                       follow_up_outcome, follow_up_unreachable, smoker_status, precarity, isolation, difficult_care_path, outcomes
                 FROM erased_participant WHERE programme_id IN (\(placeholders))
                 """
             var erasedArguments = idArguments
@@ -270,7 +280,8 @@ public struct EvaluationQueries: Sendable {
                 EvaluationFacts.Erased(
                     programmeID: row[0], status: row[1], sessionsAttended: row[2], consultationsDone: row[3], endAnswered: row[4],
                     endOutcome: row[5], followUpAnswered: row[6], followUpOutcome: row[7], followUpUnreachable: row[8],
-                    smokerStatus: row[9], precarity: row[10], isolation: row[11], difficultCarePath: row[12])
+                    smokerStatus: row[9], precarity: row[10], isolation: row[11], difficultCarePath: row[12],
+                    snapshot: (row[13] as String?).flatMap { try? JSONDecoder().decode(ErasedSnapshot.self, from: Data($0.utf8)) })
             }
         }
         return facts
@@ -281,11 +292,17 @@ public struct EvaluationQueries: Sendable {
         let id: String
         switch scope {
         case .year(let year, let siteID): id = siteID.map { "\(year) site=\($0)" } ?? String(year)
+        case .period(let from, let to, let siteID): id = "\(from.iso)..\(to.iso)" + (siteID.map { " site=\($0)" } ?? "")
         case .programme(let programmeID): id = programmeID
         }
         try store.pool.write { db in
             try Audit.record(db, actor, "export", entity: "report", id: id, detail: what, at: now)
         }
+    }
+
+    /// The follow-ups a programme stored (JSON list of months and instrument).
+    static func followUps(_ text: String) -> [FollowUpTemplate]? {
+        try? JSONDecoder().decode([FollowUpTemplate].self, from: Data(text.utf8))
     }
 
     /// (programme, participant).

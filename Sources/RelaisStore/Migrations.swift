@@ -352,6 +352,86 @@ enum Migrations {
             try db.alter(table: "session") { t in t.add(column: "sequence", .integer).notNull().defaults(to: 0) }
             try db.alter(table: "consultation") { t in t.add(column: "sequence", .integer).notNull().defaults(to: 0) }
         }
+        migrator.registerMigration("v8-baseline-outcomes") { db in
+            // The participant as the funders' breakdowns ask: sex, postal code (its département),
+            // and the priority publics of the Mois sans tabac call beside precarity and isolation.
+            try db.alter(table: "participant") { t in
+                t.add(column: "sex", .text).check(sql: "sex IN ('female','male','other')")
+                t.add(column: "postal_code", .text)
+                for column in ["pregnant", "chronic_illness", "mental_illness", "disability", "complementaire_sante_solidaire", "justice"] {
+                    t.add(column: column, .boolean).notNull().defaults(to: false)
+                }
+            }
+            // The baseline, frozen at enrolment: what the evaluation measures outcomes against.
+            // Existing enrolments take the record's status and publics as they are now (the only
+            // thing known), marked as coming from the record.
+            try db.alter(table: "enrolment") { t in
+                t.add(column: "baseline_smoking_status", .text).notNull().defaults(to: "smoker")
+                    .check(sql: "baseline_smoking_status IN ('smoker','ex_smoker')")
+                t.add(column: "baseline_status_source", .text).notNull().defaults(to: "record")
+                    .check(sql: "baseline_status_source IN ('declared','record')")
+                t.add(column: "baseline_cigarettes_per_day", .double)
+                t.add(column: "baseline_products", .text).notNull().defaults(to: "{}")
+                t.add(column: "baseline_goal", .text).check(sql: "baseline_goal IN ('stop','reduce','take_stock','consolidate')")
+                t.add(column: "baseline_quit_date", .text)
+                t.add(column: "baseline_publics", .text).notNull().defaults(to: "[]")
+            }
+            try db.execute(sql: """
+                UPDATE enrolment SET baseline_smoking_status = (SELECT smoker_status FROM participant p WHERE p.id = enrolment.participant_id),
+                  baseline_publics = (SELECT CASE WHEN p.precarity AND p.isolation THEN '["precarity","isolation"]'
+                                                  WHEN p.precarity THEN '["precarity"]' WHEN p.isolation THEN '["isolation"]' ELSE '[]' END
+                                      FROM participant p WHERE p.id = enrolment.participant_id)
+                """)
+            // A "Mois sans tabac" programme, for the funder's flag; the follow-ups its template
+            // planned (months and instrument of each), as it said when the programme was created.
+            try db.alter(table: "programme") { t in
+                t.add(column: "mois_sans_tabac", .boolean).notNull().defaults(to: false)
+                t.add(column: "follow_ups", .text)
+            }
+            try db.execute(sql: """
+                UPDATE programme SET follow_ups = json_array(json_object('months', follow_up_months, 'instrument', follow_up_instrument))
+                """)
+            // An assessment may name the programme it belongs to (else it is attributed by date).
+            try db.alter(table: "assessment") { t in
+                t.add(column: "programme_id", .text).references("programme", onDelete: .setNull)
+            }
+            // One follow-up invitation per time point: the questionnaire invitations gain the
+            // months after the programme they are for (0 for the end of programme). SQLite cannot
+            // change a unique key in place: the table is rebuilt (foreign keys are checked at commit).
+            try db.create(table: "questionnaire_invitation_new") { t in
+                t.primaryKey("id", .text)
+                t.column("participant_id", .text).notNull().references("participant", onDelete: .cascade)
+                t.column("programme_id", .text).notNull().indexed().references("programme", onDelete: .cascade)
+                t.column("purpose", .text).notNull().check(sql: "purpose IN ('end_of_programme','follow_up')")
+                t.column("months", .integer).notNull().defaults(to: 0)
+                t.column("instruments", .text).notNull()
+                t.column("due_on", .text).notNull()
+                t.column("created_at", .datetime).notNull()
+                t.column("answered_at", .datetime)
+                t.column("answered_source", .text)
+                t.uniqueKey(["participant_id", "programme_id", "purpose", "months"])
+            }
+            try db.execute(sql: """
+                INSERT INTO questionnaire_invitation_new(id, participant_id, programme_id, purpose, months, instruments, due_on, created_at,
+                                                         answered_at, answered_source)
+                SELECT i.id, i.participant_id, i.programme_id, i.purpose,
+                       CASE WHEN i.purpose = 'follow_up' THEN (SELECT follow_up_months FROM programme p WHERE p.id = i.programme_id) ELSE 0 END,
+                       i.instruments, i.due_on, i.created_at, i.answered_at, i.answered_source
+                FROM questionnaire_invitation i;
+                DROP TABLE questionnaire_invitation;
+                ALTER TABLE questionnaire_invitation_new RENAME TO questionnaire_invitation;
+                """)
+            // What an erasure keeps for the evaluation, now by time point and with the baseline's
+            // status, the coarse breakdowns (age band, not birth year; département, not postal
+            // code) and the publics. `outcomes`: JSON, time point → classified status and CO check.
+            try db.alter(table: "erased_participant") { t in
+                t.add(column: "outcomes", .text)
+                t.add(column: "sex", .text)
+                t.add(column: "age_band", .text)
+                t.add(column: "departement", .text)
+                t.add(column: "publics", .text).notNull().defaults(to: "[]")
+            }
+        }
         return migrator
     }
 }

@@ -58,9 +58,16 @@ public struct ErasedParticipantRecord: Codable, Sendable, Equatable, FetchableRe
     public var precarity: Bool
     public var isolation: Bool
     public var difficultCarePath: Bool
+    /// The participation's evaluated time points and coarse breakdowns (JSON `ErasedSnapshot`), since v8.
+    public var outcomes: String?
+    public var sex: String?
+    public var ageBand: String?
+    public var departement: String?
+    public var publics: [PriorityPublic] = []
 
     enum CodingKeys: String, CodingKey {
-        case id, year, precarity, isolation
+        case id, year, precarity, isolation, outcomes, sex, departement, publics
+        case ageBand = "age_band"
         case erasureId = "erasure_id", erasedOn = "erased_on", programmeId = "programme_id", enrolmentStatus = "enrolment_status"
         case sessionsAttended = "sessions_attended", consultationsDone = "consultations_done", endAnswered = "end_answered"
         case endOutcome = "end_outcome", followUpAnswered = "follow_up_answered", followUpOutcome = "follow_up_outcome"
@@ -172,7 +179,9 @@ public struct ParticipantRecords: Sendable {
     /// The deletion runs with `secure_delete`, then the file is compacted (VACUUM) and the WAL
     /// emptied so that no copy of the erased bytes stays in the database files.
     @discardableResult
-    public func erase(participantID: String, by actor: Actor, timeZone: TimeZone) throws -> ErasureReceipt {
+    /// `snapshots`: what the evaluation found for each of their programmes (by programme id),
+    /// computed just before by the caller and kept on the programme's anonymous row.
+    public func erase(participantID: String, snapshots: [String: ErasedSnapshot] = [:], by actor: Actor, timeZone: TimeZone) throws -> ErasureReceipt {
         let now = clock.now()
         var receipt = try store.pool.writeWithoutTransaction { db -> ErasureReceipt in
             let previous = try Int.fetchOne(db, sql: "PRAGMA secure_delete") ?? 0
@@ -183,7 +192,7 @@ public struct ParticipantRecords: Sendable {
                 guard let participant = try ParticipantRecord.fetchOne(db, key: participantID) else {
                     throw Refusal.notFound(.participantNotFound)
                 }
-                let rows = try Self.anonymousRows(db, participant, erasedOn: LocalDateTime(now, in: timeZone).date)
+                let rows = try Self.anonymousRows(db, participant, erasedOn: LocalDateTime(now, in: timeZone).date, snapshots: snapshots)
                 for row in rows { try row.insert(db) }
                 try ParticipantRecord.deleteOne(db, key: participantID)
                 let redacted = try Self.redact(db, participant, at: now)
@@ -235,7 +244,8 @@ public struct ParticipantRecords: Sendable {
 
     /// One row per programme the participant was enrolled in (one without programme if none):
     /// counts and outcome codes only.
-    static func anonymousRows(_ db: Database, _ participant: ParticipantRecord, erasedOn: CalendarDate) throws -> [ErasedParticipantRecord] {
+    static func anonymousRows(_ db: Database, _ participant: ParticipantRecord, erasedOn: CalendarDate,
+                              snapshots: [String: ErasedSnapshot] = [:]) throws -> [ErasedParticipantRecord] {
         let erasureID = UUID().uuidString.lowercased()
         let assessments = try AssessmentRecord.filter(Column("participant_id") == participant.id && Column("partial") == false)
             .order(Column("recorded_at")).fetchAll(db)
@@ -276,12 +286,18 @@ public struct ParticipantRecords: Sendable {
                 end = questionnaire(programme.id, .endOfProgramme)
                 followUp = questionnaire(programme.id, .followUp)
             }
+            let baseline = enrolment?.baseline ?? participant.baselineFromRecord
+            let snapshot = programme.flatMap { snapshots[$0.id] }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
             return ErasedParticipantRecord(
                 id: UUID().uuidString.lowercased(), erasureId: erasureID, erasedOn: erasedOn.iso, year: year, programmeId: programme?.id,
                 enrolmentStatus: enrolment?.status, sessionsAttended: attended, consultationsDone: consultations,
                 endAnswered: end.0, endOutcome: end.1, followUpAnswered: followUp.0, followUpOutcome: followUp.1,
-                followUpUnreachable: followUp.2, smokerStatus: participant.smokerStatus, precarity: participant.precarity,
-                isolation: participant.isolation, difficultCarePath: participant.difficultCarePath)
+                followUpUnreachable: followUp.2, smokerStatus: baseline.smokingStatus, precarity: baseline.publics.contains(.precarity),
+                isolation: baseline.publics.contains(.isolation), difficultCarePath: participant.difficultCarePath,
+                outcomes: try snapshot.map { String(decoding: try encoder.encode($0), as: UTF8.self) }, sex: snapshot?.sex?.rawValue,
+                ageBand: snapshot?.ageBand?.rawValue, departement: snapshot?.departement, publics: baseline.publics.sorted())
         }
 
         let enrolments = try EnrolmentRecord.filter(Column("participant_id") == participant.id).order(Column("requested_at")).fetchAll(db)

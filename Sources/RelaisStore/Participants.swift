@@ -25,6 +25,14 @@ public struct ParticipantRecord: Codable, Sendable, Equatable, FetchableRecord, 
     public var difficultCarePath: Bool
     public var language: String
     public var updatedAt: Date?
+    public var sex: Sex?
+    public var postalCode: String?
+    public var pregnant = false
+    public var chronicIllness = false
+    public var mentalIllness = false
+    public var disability = false
+    public var complementaireSanteSolidaire = false
+    public var justice = false
 
     enum CodingKeys: String, CodingKey {
         case id, email, phone, isolation, precarity, language
@@ -33,14 +41,33 @@ public struct ParticipantRecord: Codable, Sendable, Equatable, FetchableRecord, 
         case consentDataProcessingAt = "consent_data_processing_at", consentEmailAt = "consent_email_at"
         case consentFollowUpAt = "consent_follow_up_at", smokerStatus = "smoker_status"
         case difficultCarePath = "difficult_care_path", updatedAt = "updated_at"
+        case sex, pregnant, disability, justice
+        case postalCode = "postal_code", chronicIllness = "chronic_illness", mentalIllness = "mental_illness"
+        case complementaireSanteSolidaire = "complementaire_sante_solidaire"
+    }
+
+    /// What enrolling them today freezes when nothing else is said: their status and publics.
+    public var baselineFromRecord: Baseline {
+        Baseline(smokingStatus: smokerStatus, smokingStatusSource: .record, publics: publics)
+    }
+
+    /// The priority publics of the record (young adults, derived from the age, are not stored).
+    public var publics: Set<PriorityPublic> {
+        var publics = Set<PriorityPublic>()
+        for (flag, value) in [(PriorityPublic.pregnant, pregnant), (.chronicIllness, chronicIllness), (.mentalIllness, mentalIllness),
+                              (.disability, disability), (.complementaireSanteSolidaire, complementaireSanteSolidaire), (.justice, justice),
+                              (.precarity, precarity), (.isolation, isolation)] where value {
+            publics.insert(flag)
+        }
+        return publics
     }
 
     public var details: ParticipantDetails {
         ParticipantDetails(firstName: firstName, lastName: lastName, birthYear: birthYear, email: email, phone: phone,
                            postalAddress: postalAddress, preferredChannel: preferredChannel, noContact: noContact,
                            consentDataProcessing: consentDataProcessingAt != nil, consentEmail: consentEmailAt != nil,
-                           consentFollowUp: consentFollowUpAt != nil, smokerStatus: smokerStatus, precarity: precarity,
-                           isolation: isolation, difficultCarePath: difficultCarePath, language: language)
+                           consentFollowUp: consentFollowUpAt != nil, smokerStatus: smokerStatus, difficultCarePath: difficultCarePath,
+                           language: language, sex: sex, postalCode: postalCode, publics: publics)
     }
 
     /// Applies validated details; a consent keeps its original date while it stays given.
@@ -57,10 +84,19 @@ public struct ParticipantRecord: Codable, Sendable, Equatable, FetchableRecord, 
         consentEmailAt = details.consentEmail ? (consentEmailAt ?? now) : nil
         consentFollowUpAt = details.consentFollowUp ? (consentFollowUpAt ?? now) : nil
         smokerStatus = details.smokerStatus
-        precarity = details.precarity
-        isolation = details.isolation
         difficultCarePath = details.difficultCarePath
         language = details.language
+        sex = details.sex
+        postalCode = details.postalCode
+        let publics = details.publics
+        precarity = publics.contains(.precarity)
+        isolation = publics.contains(.isolation)
+        pregnant = publics.contains(.pregnant)
+        chronicIllness = publics.contains(.chronicIllness)
+        mentalIllness = publics.contains(.mentalIllness)
+        disability = publics.contains(.disability)
+        complementaireSanteSolidaire = publics.contains(.complementaireSanteSolidaire)
+        justice = publics.contains(.justice)
         updatedAt = now
     }
 }

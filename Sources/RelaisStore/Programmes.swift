@@ -22,6 +22,11 @@ public struct ProgrammeRecord: Codable, Sendable, Equatable, FetchableRecord, Pe
     public var endInstruments: [String] = ["satisfaction_end", "impact_end"]
     public var followUpInstrument = "followup_3m"
     public var followUpMonths = 3
+    /// Every follow-up of its template, each its own time point (`followUpInstrument` and
+    /// `followUpMonths` name the primary one, as before there could be several).
+    public var followUps: [FollowUpTemplate] = [FollowUpTemplate(months: 3, instrument: "followup_3m")]
+    /// A programme of the national "Mois sans tabac" campaign (a flag funders ask for).
+    public var moisSansTabac = false
 
     enum CodingKeys: String, CodingKey {
         case id, title, modality, capacity, status
@@ -29,6 +34,7 @@ public struct ProgrammeRecord: Codable, Sendable, Equatable, FetchableRecord, Pe
         case visioUrl = "visio_url", timeZone = "time_zone", leadId = "lead_id", peerHelperId = "peer_helper_id"
         case followUpDue = "follow_up_due", createdAt = "created_at"
         case endInstruments = "end_instruments", followUpInstrument = "follow_up_instrument", followUpMonths = "follow_up_months"
+        case followUps = "follow_ups", moisSansTabac = "mois_sans_tabac"
     }
 
     /// The staff who lead or co-lead its sessions.
@@ -90,10 +96,11 @@ public struct ProgrammeDraft: Sendable {
     /// (start, end, holiday name) per group session, in order.
     public var sessions: [(start: Date, end: Date, holiday: String?)]
     public var followUpDue: CalendarDate
+    public var moisSansTabac: Bool
 
     public init(template: ProgrammeTemplate, title: String, siteID: String?, roomID: String?, modality: Modality, visioURL: String?,
                 capacity: Int, timeZone: TimeZone, leadID: String, peerHelperID: String?,
-                sessions: [(start: Date, end: Date, holiday: String?)], followUpDue: CalendarDate) {
+                sessions: [(start: Date, end: Date, holiday: String?)], followUpDue: CalendarDate, moisSansTabac: Bool = false) {
         self.template = template
         self.title = title
         self.siteID = siteID
@@ -106,6 +113,7 @@ public struct ProgrammeDraft: Sendable {
         self.peerHelperID = peerHelperID
         self.sessions = sessions
         self.followUpDue = followUpDue
+        self.moisSansTabac = moisSansTabac
     }
 }
 
@@ -140,7 +148,8 @@ public struct Programmes: Sendable {
             siteId: draft.siteID, roomId: draft.roomID, modality: draft.modality, visioUrl: visioURL, capacity: draft.capacity,
             timeZone: TimeZoneIdentifier(draft.timeZone), leadId: draft.leadID, peerHelperId: draft.peerHelperID, status: .planned,
             followUpDue: draft.followUpDue.iso, createdAt: now, endInstruments: draft.template.endQuestionnaires,
-            followUpInstrument: draft.template.followUp.instrument, followUpMonths: draft.template.followUp.months)
+            followUpInstrument: draft.template.primaryFollowUp.instrument, followUpMonths: draft.template.primaryFollowUp.months,
+            followUps: draft.template.followUps, moisSansTabac: draft.moisSansTabac)
         let sessions = zip(draft.template.sessions, draft.sessions).map { template, planned in
             SessionRecord(id: UUID().uuidString.lowercased(), programmeId: programme.id, index: template.index,
                           title: template.title.fr, startsAt: planned.start, endsAt: planned.end, roomId: draft.roomID,

@@ -11,6 +11,8 @@ public struct InvitationRecord: Codable, Sendable, Equatable, FetchableRecord, P
     public var participantId: String
     public var programmeId: String
     public var purpose: InvitationPurpose
+    /// The time point: months after the programme for a follow-up, 0 for its end.
+    public var months: Int = 0
     public var instruments: [String]
     public var dueOn: String
     public var createdAt: Date
@@ -18,7 +20,7 @@ public struct InvitationRecord: Codable, Sendable, Equatable, FetchableRecord, P
     public var answeredSource: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, purpose, instruments
+        case id, purpose, instruments, months
         case participantId = "participant_id", programmeId = "programme_id", dueOn = "due_on", createdAt = "created_at"
         case answeredAt = "answered_at", answeredSource = "answered_source"
     }
@@ -115,19 +117,27 @@ public struct Questionnaires: Sendable {
             guard (row["expires_at"] as Date) > now else { throw Refusal.conflict(.questionnaireExpired) }
             let actor = Actor(userID: nil, name: "participant (questionnaire link)")
             let records = try results.map { result in
-                try Assessments.insert(db, participantID: invitation.participantId, result: result, takenOn: takenOn, partial: false,
-                                       source: .participantWeb, by: actor, at: now)
+                try Assessments.insert(db, participantID: invitation.participantId, programmeID: invitation.programmeId, result: result,
+                                       takenOn: takenOn, partial: false, source: .participantWeb, by: actor, at: now)
             }
             try Self.markAnswered(db, invitation, source: .participantWeb, userID: nil, at: now)
             return records
         }
     }
 
-    /// Called when staff record an assessment: an open invitation whose instruments now all have
-    /// an answer since it was sent is answered.
-    static func noteAnswered(_ db: Database, participantID: String, source: AssessmentSource, userID: String?, at now: Date) throws {
+    /// Called when staff record an assessment of `instrument` taken on `takenOn`: an open
+    /// invitation whose instruments now all have an answer since it was sent is answered. Of
+    /// several open invitations for the same instrument (a follow-up at 3 and at 6 months), only
+    /// the one due nearest to the date taken.
+    static func noteAnswered(_ db: Database, participantID: String, instrument: String, takenOn: CalendarDate, source: AssessmentSource,
+                             userID: String?, at now: Date) throws {
         let open = try InvitationRecord.filter(Column("participant_id") == participantID && Column("answered_at") == nil).fetchAll(db)
-        for invitation in open {
+        let concerned = open.filter { $0.instruments.contains(instrument) }
+        func distance(_ invitation: InvitationRecord) -> Int {
+            abs((CalendarDate(iso: invitation.dueOn)?.dayNumber ?? 0) - takenOn.dayNumber)
+        }
+        guard let nearest = concerned.min(by: { distance($0) < distance($1) }) else { return }
+        for invitation in [nearest] {
             let answered = Set(try String.fetchAll(db, sql: """
                 SELECT DISTINCT instrument_id FROM assessment WHERE participant_id = ? AND recorded_at >= ? AND partial = 0
                 """, arguments: [participantID, invitation.createdAt]))

@@ -105,34 +105,46 @@ enum Reminders {
                     }
                 }
             }
-            let due = Planner.followUpDue(lastSession: LocalDateTime(lastAttended, in: zone).date, months: programme.followUpMonths)
-            let followUp = try invitation(db, participantID: participantID, programme: programme, purpose: .followUp,
-                                          instruments: [programme.followUpInstrument], dueOn: due, at: now)
-            guard followUp.answeredAt == nil else { continue }
-            // Keys carry the due date: a corrected attendance moves the whole sequence.
-            try Outbox.cancelPending(db, where: "invitation_id = ? AND key NOT LIKE ?", [followUp.id, "%:\(due.iso)%"],
-                                     reason: "follow-up date changed", at: now)
-            let start = LocalDateTime(startOf: due).instant(in: zone)
-            var entries = [OutboxEntry(key: "follow_up_invitation:\(followUp.id):\(due.iso)", kind: .followUpInvitation, dueAt: start,
-                                       participantID: participantID, programmeID: programmeID, invitationID: followUp.id)]
-            for days in policy.followUpReminderDays {
-                entries.append(OutboxEntry(key: "follow_up_reminder:\(followUp.id):\(due.iso):\(days)", kind: .followUpReminder,
-                                           dueAt: LocalDateTime(startOf: due.addingDays(days)).instant(in: zone),
-                                           participantID: participantID, programmeID: programmeID, invitationID: followUp.id,
-                                           payload: ["days": String(days)]))
+            for followUpTemplate in programme.followUps {
+                try scheduleFollowUp(db, followUpTemplate, participantID: participantID, programme: programme,
+                                     lastAttended: LocalDateTime(lastAttended, in: zone).date, at: now)
             }
-            entries.append(OutboxEntry(key: "follow_up_call:\(followUp.id):\(due.iso)", kind: .followUpCall,
-                                       dueAt: LocalDateTime(startOf: due.addingDays(policy.followUpCallDays)).instant(in: zone),
-                                       participantID: participantID, programmeID: programmeID, invitationID: followUp.id))
-            for entry in entries { try Outbox.enqueue(db, entry, at: now) }
         }
     }
 
-    /// The participant's invitation for this programme and purpose, created or moved to `dueOn`.
+    /// One follow-up of a participant: its invitation, due `months` after their last attended
+    /// session (invitation, reminders at +7 and +14, phone task at +21).
+    private static func scheduleFollowUp(_ db: Database, _ template: FollowUpTemplate, participantID: String, programme: ProgrammeRecord,
+                                         lastAttended: CalendarDate, at now: Date) throws {
+        let zone = programme.zone, programmeID = programme.id
+        let due = Planner.followUpDue(lastSession: lastAttended, months: template.months)
+        let followUp = try invitation(db, participantID: participantID, programme: programme, purpose: .followUp, months: template.months,
+                                      instruments: [template.instrument], dueOn: due, at: now)
+        guard followUp.answeredAt == nil else { return }
+        // Keys carry the due date: a corrected attendance moves the whole sequence.
+        try Outbox.cancelPending(db, where: "invitation_id = ? AND key NOT LIKE ?", [followUp.id, "%:\(due.iso)%"],
+                                 reason: "follow-up date changed", at: now)
+        let start = LocalDateTime(startOf: due).instant(in: zone)
+        var entries = [OutboxEntry(key: "follow_up_invitation:\(followUp.id):\(due.iso)", kind: .followUpInvitation, dueAt: start,
+                                   participantID: participantID, programmeID: programmeID, invitationID: followUp.id)]
+        for days in policy.followUpReminderDays {
+            entries.append(OutboxEntry(key: "follow_up_reminder:\(followUp.id):\(due.iso):\(days)", kind: .followUpReminder,
+                                       dueAt: LocalDateTime(startOf: due.addingDays(days)).instant(in: zone),
+                                       participantID: participantID, programmeID: programmeID, invitationID: followUp.id,
+                                       payload: ["days": String(days)]))
+        }
+        entries.append(OutboxEntry(key: "follow_up_call:\(followUp.id):\(due.iso)", kind: .followUpCall,
+                                   dueAt: LocalDateTime(startOf: due.addingDays(policy.followUpCallDays)).instant(in: zone),
+                                   participantID: participantID, programmeID: programmeID, invitationID: followUp.id))
+        for entry in entries { try Outbox.enqueue(db, entry, at: now) }
+    }
+
+    /// The participant's invitation for this programme, purpose and time point (`months` after
+    /// the programme; 0 for its end), created or moved to `dueOn`.
     private static func invitation(_ db: Database, participantID: String, programme: ProgrammeRecord, purpose: InvitationPurpose,
-                                   instruments: [String], dueOn: CalendarDate, at now: Date) throws -> InvitationRecord {
+                                   months: Int = 0, instruments: [String], dueOn: CalendarDate, at now: Date) throws -> InvitationRecord {
         if var existing = try InvitationRecord.filter(Column("participant_id") == participantID && Column("programme_id") == programme.id
-                                                      && Column("purpose") == purpose.rawValue).fetchOne(db) {
+                                                      && Column("purpose") == purpose.rawValue && Column("months") == months).fetchOne(db) {
             if existing.answeredAt == nil && existing.dueOn != dueOn.iso {
                 existing.dueOn = dueOn.iso
                 try existing.update(db)
@@ -140,7 +152,7 @@ enum Reminders {
             return existing
         }
         let invitation = InvitationRecord(id: UUID().uuidString.lowercased(), participantId: participantID, programmeId: programme.id,
-                                          purpose: purpose, instruments: instruments, dueOn: dueOn.iso, createdAt: now)
+                                          purpose: purpose, months: months, instruments: instruments, dueOn: dueOn.iso, createdAt: now)
         try invitation.insert(db)
         return invitation
     }

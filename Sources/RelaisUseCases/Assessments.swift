@@ -11,17 +11,22 @@ public struct AssessmentRequest: Sendable, Codable, Equatable {
     public var partial: Bool?
     /// `staff` (default), `phone` or `paper`.
     public var source: String?
+    /// The programme it belongs to (one the participant enrolled in); else attributed by date.
+    public var programmeID: String?
 
-    public init(instrument: String? = nil, answers: [String: JSONValue]? = nil, date: String? = nil, partial: Bool? = nil, source: String? = nil) {
+    public init(instrument: String? = nil, answers: [String: JSONValue]? = nil, date: String? = nil, partial: Bool? = nil, source: String? = nil,
+                programmeID: String? = nil) {
         self.instrument = instrument
         self.answers = answers
         self.date = date
         self.partial = partial
         self.source = source
+        self.programmeID = programmeID
     }
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case instrument, answers, date, partial, source
+        case programmeID = "programmeId"
     }
 }
 
@@ -31,8 +36,8 @@ extension UseCases {
     public func recordAssessment(participantID: String, _ request: AssessmentRequest, by caller: Caller) throws -> AssessmentRecord {
         try caller.require(.recordAssessments)
         let (result, date, source) = try scoreAssessment(request)
-        return try assessments.record(participantID: participantID, result: result, takenOn: date, partial: request.partial == true,
-                                      source: source, by: caller.actor)
+        return try assessments.record(participantID: participantID, programmeID: request.programmeID?.nilIfEmpty, result: result, takenOn: date,
+                                      partial: request.partial == true, source: source, by: caller.actor)
     }
 
     /// Checks an assessment request without storing it: the scored result, the date and the
@@ -91,7 +96,8 @@ extension UseCases {
         }
         guard problems.isEmpty else { throw ValidationError(problems) }
         return try results.map { participantID, result in
-            try assessments.record(participantID: participantID, result: result, takenOn: day, partial: false, source: .staff, by: caller.actor)
+            try assessments.record(participantID: participantID, programmeID: view.programme.id, result: result, takenOn: day, partial: false,
+                                   source: .staff, by: caller.actor)
         }
     }
 

@@ -98,7 +98,17 @@ extension UseCases {
         guard !typed.isEmpty, typed.compare(record.lastName, options: [.caseInsensitive, .diacriticInsensitive]) == .orderedSame else {
             throw ValidationError(field: "confirmName", .eraseConfirmation)
         }
-        return try participantRecords.erase(participantID: record.id, by: caller.actor, timeZone: settings.timeZone)
+        // What the evaluation finds today for each of their programmes is kept on the anonymous rows.
+        var snapshots: [String: ErasedSnapshot] = [:]
+        for enrolment in try participantRecords.enrolments(participantID: record.id) {
+            let report = try evaluate(.programme(enrolment.programme.id), reducedThresholdPercent: settings.reducedThresholdPercent)
+            if let result = report.participations.first(where: { $0.participantID == record.id }) {
+                snapshots[enrolment.programme.id] = ErasedSnapshot(
+                    smokerAtEntry: result.smokerAtEntry, sex: result.sex, ageBand: result.ageBand, departement: result.departement,
+                    publics: result.publics.sorted(), timePoints: result.timePoints)
+            }
+        }
+        return try participantRecords.erase(participantID: record.id, snapshots: snapshots, by: caller.actor, timeZone: settings.timeZone)
     }
 
     /// Creates a participant and, when a programme is named, enrols them in it (or on its

@@ -83,7 +83,7 @@ extension UseCases {
             }
             return (session.start, session.end, session.holiday)
         }
-        let followUp = sessions.last.map { Planner.followUpDue(lastSession: LocalDateTime($0.start, in: zone).date, months: template.followUp.months) }
+        let followUp = sessions.last.map { Planner.followUpDue(lastSession: LocalDateTime($0.start, in: zone).date, months: template.primaryFollowUp.months) }
             ?? plan.followUpDue
         let draft = ProgrammeDraft(template: template, title: title, siteID: request.siteID?.nilIfEmpty, roomID: request.roomID?.nilIfEmpty,
                                    modality: modality, visioURL: visioURL, capacity: capacity, timeZone: zone, leadID: leadID,

@@ -115,8 +115,8 @@ extension UseCases {
         }
         let how = AssessmentSource(rawValue: source ?? "").flatMap { $0 == .participantWeb ? nil : $0 } ?? .phone
         return try results.map { result in
-            try assessments.record(participantID: view.task.participantId, result: result, takenOn: today, partial: false, source: how,
-                                   by: caller.actor)
+            try assessments.record(participantID: view.task.participantId, programmeID: view.task.programmeId, result: result, takenOn: today,
+                                   partial: false, source: how, by: caller.actor)
         }
     }
 

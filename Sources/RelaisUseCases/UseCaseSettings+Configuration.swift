@@ -9,5 +9,7 @@ extension UseCaseSettings {
                   questionnaireTokenDays: configuration.questionnaireTokenDays, protocolsDirectory: configuration.protocolsDir,
                   loginPolicy: LoginPolicy(maxFailures: configuration.loginMaxFailures, window: TimeInterval(configuration.loginWindowMinutes * 60)),
                   sessionIdleSeconds: TimeInterval(configuration.sessionIdleMinutes * 60))
+        reducedThresholdPercent = Double(configuration.reducedThresholdPercent)
+        coWindowDays = configuration.coWindowDays
     }
 }

@@ -10,6 +10,9 @@ public struct UseCaseSettings: Sendable {
     public var protocolsDirectory: String
     public var loginPolicy: LoginPolicy
     public var sessionIdleSeconds: TimeInterval
+    /// The evaluation's defaults: the reduction threshold and the CO window.
+    public var reducedThresholdPercent: Double = 50
+    public var coWindowDays: Int = 7
 
     public init(timeZone: TimeZone, publicBaseURL: String, questionnaireTokenDays: Int = 60, protocolsDirectory: String = "./Protocols",
                 loginPolicy: LoginPolicy = LoginPolicy(), sessionIdleSeconds: TimeInterval = 30 * 60) {

@@ -4,8 +4,29 @@ import Foundation
 public enum EvaluationScope: Sendable, Equatable, Hashable {
     /// The programmes whose first session falls in `year` (local date), of one site or all.
     case year(Int, siteID: String?)
+    /// The programmes whose first session falls from `from` to `to` (local dates, both included),
+    /// of one site or all: a reporting period other than a calendar year.
+    case period(from: CalendarDate, to: CalendarDate, siteID: String?)
     /// One programme.
     case programme(String)
+
+    /// The first and last days of a year or period.
+    public var dates: ClosedRange<CalendarDate>? {
+        switch self {
+        case .year(let year, _):
+            guard let first = CalendarDate(year: year, month: 1, day: 1), let last = CalendarDate(year: year, month: 12, day: 31) else { return nil }
+            return first...last
+        case .period(let from, let to, _): return from <= to ? from...to : nil
+        case .programme: return nil
+        }
+    }
+
+    public var siteID: String? {
+        switch self {
+        case .year(_, let site), .period(_, _, let site): return site
+        case .programme: return nil
+        }
+    }
 }
 
 /// What the evaluation needs of the stored data, gathered by `RelaisStore` in a few set-based
@@ -66,15 +87,19 @@ public struct EvaluationFacts: Sendable {
         /// Individual consultations per participant in its template (2 for 3g2i).
         public var consultationsPlanned: Int
         public var endInstruments: [String]
-        public var followUpInstrument: String
-        public var followUpMonths: Int
+        /// Its follow-ups (months and instrument of each), sorted: each a time point.
+        public var followUps: [FollowUpTemplate]
         /// The follow-up date planned with the programme (three months after its last session).
         public var plannedFollowUpDue: CalendarDate?
+        /// `in_person`, `visio` or `mixed`.
+        public var modality: String
+        public var moisSansTabac: Bool
 
         public init(id: String, title: String, siteID: String? = nil, siteName: String? = nil, templateID: String = "3g2i",
                     cancelled: Bool = false, coLedByPeerHelper: Bool = false, sessions: [Session], consultationsPlanned: Int = 2,
-                    endInstruments: [String] = ["satisfaction_end", "impact_end"], followUpInstrument: String = "followup_3m",
-                    followUpMonths: Int = 3, plannedFollowUpDue: CalendarDate? = nil) {
+                    endInstruments: [String] = ["end_status", "satisfaction_end", "impact_end"],
+                    followUps: [FollowUpTemplate] = [FollowUpTemplate(months: 3, instrument: "followup_3m")],
+                    plannedFollowUpDue: CalendarDate? = nil, modality: String = "in_person", moisSansTabac: Bool = false) {
             self.id = id
             self.title = title
             self.siteID = siteID
@@ -85,10 +110,14 @@ public struct EvaluationFacts: Sendable {
             self.sessions = sessions.sorted { $0.index < $1.index }
             self.consultationsPlanned = consultationsPlanned
             self.endInstruments = endInstruments
-            self.followUpInstrument = followUpInstrument
-            self.followUpMonths = followUpMonths
+            self.followUps = followUps.sorted { $0.months < $1.months }
             self.plannedFollowUpDue = plannedFollowUpDue
+            self.modality = modality
+            self.moisSansTabac = moisSansTabac
         }
+
+        /// The instruments its follow-ups are answered with.
+        public var followUpInstruments: Set<String> { Set(followUps.map(\.instrument)) }
 
         /// The local date of its first session, whatever its status: the programme's year.
         public var firstDate: CalendarDate? { sessions.map(\.date).min() }
@@ -127,45 +156,50 @@ public struct EvaluationFacts: Sendable {
         }
     }
 
-    /// One enrolment: the participant's flags (as recorded now) and what happened in the programme.
+    /// One enrolment: the participant's baseline (frozen when they enrolled), what the breakdowns
+    /// ask of them, and what happened in the programme.
     public struct Participation: Sendable, Equatable {
         public var participantID: String
         public var programmeID: String
         /// `enrolled`, `waiting` or `withdrawn`.
         public var status: String
-        /// `smoker` or `ex_smoker`.
-        public var smokerStatus: String
-        public var precarity: Bool
-        public var isolation: Bool
+        public var baseline: Baseline
         public var difficultCarePath: Bool
+        public var sex: Sex?
+        public var birthYear: Int?
+        public var postalCode: String?
         /// Session index → `present`, `excused` or `absent`.
         public var attendance: [Int: String]
         /// Distinct consultation indexes whose status is `done`.
         public var consultationsDone: Int
         public var endInvitation: Invitation?
-        public var followUpInvitation: Invitation?
-        /// A follow-up phone task was closed as unreachable (lost to follow-up).
-        public var followUpUnreachable: Bool
+        /// Follow-up invitations by months.
+        public var followUpInvitations: [Int: Invitation]
+        /// The months of the follow-ups whose phone task was closed as unreachable (lost to follow-up).
+        public var unreachableFollowUps: Set<Int>
 
-        public init(participantID: String, programmeID: String, status: String = "enrolled", smokerStatus: String = "smoker",
-                    precarity: Bool = false, isolation: Bool = false, difficultCarePath: Bool = false, attendance: [Int: String] = [:],
-                    consultationsDone: Int = 0, endInvitation: Invitation? = nil, followUpInvitation: Invitation? = nil,
-                    followUpUnreachable: Bool = false) {
+        public init(participantID: String, programmeID: String, status: String = "enrolled", baseline: Baseline = Baseline(smokingStatus: .smoker),
+                    difficultCarePath: Bool = false, sex: Sex? = nil, birthYear: Int? = nil, postalCode: String? = nil,
+                    attendance: [Int: String] = [:], consultationsDone: Int = 0, endInvitation: Invitation? = nil,
+                    followUpInvitations: [Int: Invitation] = [:], unreachableFollowUps: Set<Int> = []) {
             self.participantID = participantID
             self.programmeID = programmeID
             self.status = status
-            self.smokerStatus = smokerStatus
-            self.precarity = precarity
-            self.isolation = isolation
+            self.baseline = baseline
             self.difficultCarePath = difficultCarePath
+            self.sex = sex
+            self.birthYear = birthYear
+            self.postalCode = postalCode
             self.attendance = attendance
             self.consultationsDone = consultationsDone
             self.endInvitation = endInvitation
-            self.followUpInvitation = followUpInvitation
-            self.followUpUnreachable = followUpUnreachable
+            self.followUpInvitations = followUpInvitations
+            self.unreachableFollowUps = unreachableFollowUps
         }
 
         public var sessionsAttended: Int { attendance.values.filter { $0 == "present" }.count }
+        public var precarity: Bool { baseline.publics.contains(.precarity) }
+        public var isolation: Bool { baseline.publics.contains(.isolation) }
         public var priority: Bool { precarity || isolation || difficultCarePath }
     }
 
@@ -194,15 +228,18 @@ public struct EvaluationFacts: Sendable {
         /// The stored answers (counts kept under `<item>_count`); empty when the evaluation
         /// does not need them (Q-MAT, CO).
         public var answers: [String: JSONValue]
+        /// The programme it was attached to when recorded; nil: attributed by its date.
+        public var programmeID: String?
 
         public init(instrument: String, takenOn: CalendarDate, partial: Bool = false, total: Double? = nil, derived: [String: Double] = [:],
-                    answers: [String: JSONValue] = [:]) {
+                    answers: [String: JSONValue] = [:], programmeID: String? = nil) {
             self.instrument = instrument
             self.takenOn = takenOn
             self.partial = partial
             self.total = total
             self.derived = derived
             self.answers = answers
+            self.programmeID = programmeID
         }
     }
 
@@ -237,8 +274,11 @@ public struct EvaluationFacts: Sendable {
         }
     }
 
-    /// What an erasure kept of one participation (see the v5-erasure migration).
+    /// What an erasure kept of one participation (migrations v5-erasure and v8-baseline-outcomes).
+    /// Since v8 an erasure keeps the participation's evaluated time points (`snapshot`); older rows
+    /// have only the end and follow-up statuses as they were answered.
     public struct Erased: Sendable, Equatable {
+        public var snapshot: ErasedSnapshot?
         public var programmeID: String?
         public var status: String?
         public var sessionsAttended: Int
@@ -258,7 +298,8 @@ public struct EvaluationFacts: Sendable {
         public init(programmeID: String?, status: String?, sessionsAttended: Int, consultationsDone: Int = 0, endAnswered: Bool? = nil,
                     endOutcome: String? = nil, followUpAnswered: Bool? = nil, followUpOutcome: String? = nil,
                     followUpUnreachable: Bool = false, smokerStatus: String = "smoker", precarity: Bool = false,
-                    isolation: Bool = false, difficultCarePath: Bool = false) {
+                    isolation: Bool = false, difficultCarePath: Bool = false, snapshot: ErasedSnapshot? = nil) {
+            self.snapshot = snapshot
             self.programmeID = programmeID
             self.status = status
             self.sessionsAttended = sessionsAttended

@@ -64,6 +64,12 @@ public struct EvaluationReport: Sendable, Encodable {
     public var attendance: AttendanceSummary
     public var entryScores: EntryScores
     public var qmatChange: QMATChange
+    /// One per time point: `end`, then `m1`, `m3`, `m6`, `m12` as the programmes' templates plan them.
+    public var outcomes: [TimePointOutcome]
+    /// The funders' breakdowns: sex, age band, priority publics, territory, modality, Mois sans tabac.
+    public var breakdowns: [Breakdown]
+    /// The end and the primary follow-up (3 months) as the report's first version gave them,
+    /// derived from `outcomes` (smokers at entry only).
     public var endOfProgramme: OutcomeSummary
     public var followUp: OutcomeSummary
     public var satisfaction: SatisfactionSummary
@@ -77,7 +83,7 @@ public struct EvaluationReport: Sendable, Encodable {
     public var participations: [ParticipationResult]
 
     enum CodingKeys: String, CodingKey {
-        case scope, asOf, settings, programmes, participants, attendance, entryScores, qmatChange, endOfProgramme, followUp
+        case scope, asOf, settings, programmes, participants, attendance, entryScores, qmatChange, outcomes, breakdowns, endOfProgramme, followUp
         case satisfaction, impact, orientations, peerHelpers, messages, phoneTasks, erased
     }
 
@@ -91,6 +97,8 @@ public struct EvaluationReport: Sendable, Encodable {
         try container.encode(attendance, forKey: .attendance)
         try container.encode(entryScores, forKey: .entryScores)
         try container.encode(qmatChange, forKey: .qmatChange)
+        try container.encode(outcomes, forKey: .outcomes)
+        try container.encode(breakdowns, forKey: .breakdowns)
         try container.encode(endOfProgramme, forKey: .endOfProgramme)
         try container.encode(followUp, forKey: .followUp)
         try container.encode(satisfaction, forKey: .satisfaction)
@@ -103,13 +111,28 @@ public struct EvaluationReport: Sendable, Encodable {
     }
 
     public struct Scope: Sendable, Equatable, Encodable {
-        /// `year` or `programme`.
+        /// `year`, `period` or `programme`.
         public var kind: String
         public var year: Int?
         public var siteId: String?
         public var siteName: String?
         public var programmeId: String?
         public var programmeTitle: String?
+        /// The reporting period of a `period` (first and last day).
+        public var from: CalendarDate?
+        public var to: CalendarDate?
+
+        public init(kind: String, year: Int?, siteId: String?, siteName: String?, programmeId: String?, programmeTitle: String?,
+                    from: CalendarDate? = nil, to: CalendarDate? = nil) {
+            self.kind = kind
+            self.year = year
+            self.siteId = siteId
+            self.siteName = siteName
+            self.programmeId = programmeId
+            self.programmeTitle = programmeTitle
+            self.from = from
+            self.to = to
+        }
     }
 
     public struct ProgrammeSummary: Sendable, Encodable {
@@ -205,10 +228,12 @@ public struct EvaluationReport: Sendable, Encodable {
     }
 
     public struct CigarettesSummary: Sendable, Encodable {
+        /// Smokers at entry whose consumption is known as a count.
         public var n: Int
         public var mean: Double?
-        /// Entries given as a number, and as a band (counted at its midpoint).
+        /// Counts entered at enrolment, and counts from the entry test.
         public var fromCount: Int
+        /// Entries known only as a band of the entry test (not in the mean).
         public var fromBand: Int
     }
 
@@ -243,6 +268,148 @@ public struct EvaluationReport: Sendable, Encodable {
         public var intentionToTreat: Double?
     }
 
+    /// Smokers at entry at one time point. The base: those who attended a group session at least
+    /// and whose time point is due (intention to treat: non-respondents count as smokers).
+    public struct SmokerCounts: Sendable, Encodable, Equatable {
+        public var base = 0
+        public var respondents = 0
+        public var stopped = 0
+        public var reduced = 0
+        public var unchanged = 0
+        public var increased = 0
+        public var unknown = 0
+        /// Stopped, with a CO reading of the programme in the window.
+        public var coMeasured = 0
+        /// Stopped, the nearest reading below the threshold.
+        public var stoppedCoValidated = 0
+        /// Follow-ups only: stopped at the end and at this follow-up, no relapse declared.
+        public var maintainedStopped: Int? = 0
+        /// Classified against an entry known only as a band, the declared status standing.
+        public var estimated = 0
+
+        public init() {}
+
+        mutating func add(_ point: TimePointResult, followUp: Bool) {
+            base += 1
+            switch point.smoker ?? .unknown {
+            case .stopped: stopped += 1
+            case .reduced: reduced += 1
+            case .unchanged: unchanged += 1
+            case .increased: increased += 1
+            case .unknown: unknown += 1
+            }
+            if point.smoker.map({ $0 != .unknown }) ?? false { respondents += 1 }
+            if point.smoker == .stopped && point.co != .notMeasured { coMeasured += 1 }
+            if point.smoker == .stopped && point.co == .validated { stoppedCoValidated += 1 }
+            if followUp && point.maintainedStopped { maintainedStopped = (maintainedStopped ?? 0) + 1 }
+            if point.estimated { estimated += 1 }
+        }
+
+        public func count(_ outcome: SmokingOutcome) -> Int {
+            switch outcome {
+            case .stopped: stopped
+            case .reduced: reduced
+            case .unchanged: unchanged
+            case .increased: increased
+            case .unknown: unknown
+            }
+        }
+    }
+
+    /// Ex-smokers at entry at one time point: never in the quit or reduction rates.
+    public struct ExSmokerCounts: Sendable, Encodable, Equatable {
+        public var base = 0
+        public var abstinenceMaintained = 0
+        public var relapsed = 0
+        public var unknown = 0
+
+        public init() {}
+
+        mutating func add(_ point: TimePointResult) {
+            base += 1
+            switch point.exSmoker ?? .unknown {
+            case .abstinenceMaintained: abstinenceMaintained += 1
+            case .relapsed: relapsed += 1
+            case .unknown: unknown += 1
+            }
+        }
+    }
+
+    /// The rates beside the counts, in percent (one decimal; nil for an empty base).
+    public struct OutcomeRates: Sendable, Encodable, Equatable {
+        /// Intention to treat (the headline): among the base.
+        public var stoppedIntentionToTreat: Double?
+        public var reducedIntentionToTreat: Double?
+        public var stoppedOrReducedIntentionToTreat: Double?
+        public var stoppedCoValidatedIntentionToTreat: Double?
+        public var maintainedStoppedIntentionToTreat: Double?
+        /// Among respondents (complete-case), beside it.
+        public var stoppedAmongRespondents: Double?
+        public var reducedAmongRespondents: Double?
+        public var responseRate: Double?
+        /// Ex-smokers: abstinence maintained among them.
+        public var abstinenceMaintainedExSmokers: Double?
+
+        public init(smokers: SmokerCounts, exSmokers: ExSmokerCounts) {
+            let base = smokers.base
+            stoppedIntentionToTreat = Evaluation.percent(smokers.stopped, base)
+            reducedIntentionToTreat = Evaluation.percent(smokers.reduced, base)
+            stoppedOrReducedIntentionToTreat = Evaluation.percent(smokers.stopped + smokers.reduced, base)
+            stoppedCoValidatedIntentionToTreat = Evaluation.percent(smokers.stoppedCoValidated, base)
+            maintainedStoppedIntentionToTreat = smokers.maintainedStopped.flatMap { Evaluation.percent($0, base) }
+            stoppedAmongRespondents = Evaluation.percent(smokers.stopped, smokers.respondents)
+            reducedAmongRespondents = Evaluation.percent(smokers.reduced, smokers.respondents)
+            responseRate = Evaluation.percent(smokers.respondents, base)
+            abstinenceMaintainedExSmokers = Evaluation.percent(exSmokers.abstinenceMaintained, exSmokers.base)
+        }
+    }
+
+    /// One time point of the report: what `outcomes` holds for scripts.
+    public struct TimePointOutcome: Sendable, Encodable {
+        /// `end`, `m1`, `m3`, `m6`, `m12`.
+        public var timePoint: String
+        public var months: Int
+        /// Started participants whose time point is not reached yet: outside every base.
+        public var notYetDue: Int
+        /// Questionnaires of that time point marked answered.
+        public var questionnairesAnswered: Int
+        /// Follow-up phone tasks closed as unreachable.
+        public var lostToFollowUp: Int
+        public var smokers: SmokerCounts
+        public var exSmokers: ExSmokerCounts
+        public var rates: OutcomeRates
+        /// Follow-ups: the aids participants said they used (codes of the follow-up instrument).
+        public var aidsUsed: [CodeCount]
+        /// Follow-ups: quit attempts of 24 hours or more since the end.
+        public var quitAttempts: Int?
+    }
+
+    /// A breakdown of the participants by one dimension, with the quit figures of each group.
+    public struct Breakdown: Sendable, Encodable {
+        /// `sex`, `ageBand`, `publics`, `territory`, `modality`, `moisSansTabac`.
+        public var dimension: String
+        public var groups: [BreakdownGroup]
+    }
+
+    public struct BreakdownGroup: Sendable, Encodable {
+        /// The group's code (`female`, `25-34`, `pregnant`, `59`, `visio`, `yes`…; `unknown` when not recorded).
+        public var code: String
+        /// Counted participants of the group.
+        public var participants: Int
+        public var smokersAtEntry: Int
+        public var exSmokersAtEntry: Int
+        /// Per time point: smokers at entry in the base, and stopped (intention to treat).
+        public var outcomes: [GroupOutcome]
+    }
+
+    public struct GroupOutcome: Sendable, Encodable {
+        public var timePoint: String
+        public var base: Int
+        public var respondents: Int
+        public var stopped: Int
+        public var reduced: Int
+    }
+
     public struct OutcomeSummary: Sendable, Encodable {
         /// `end_of_programme` or `follow_up`.
         public var timePoint: String
@@ -268,6 +435,31 @@ public struct EvaluationReport: Sendable, Encodable {
 
         public func count(_ outcome: SmokingOutcome) -> Int { lines.first { $0.status == outcome.rawValue }?.count ?? 0 }
         public func line(_ status: String) -> OutcomeLine? { lines.first { $0.status == status } }
+
+        /// The view of a time point the report's first version gave: smokers at entry only.
+        init(_ outcome: TimePointOutcome, timePoint: String, results: [ParticipationResult]) {
+            let smokers = outcome.smokers
+            self.timePoint = timePoint
+            started = results.filter { $0.started && $0.smokerAtEntry }.count
+            eligible = smokers.base
+            notYetDue = started - smokers.base
+            respondents = smokers.respondents
+            responseRate = outcome.rates.responseRate
+            questionnairesAnswered = outcome.questionnairesAnswered
+            lostToFollowUp = outcome.lostToFollowUp
+            lines = SmokingOutcome.allCases.map { status in
+                let count = smokers.count(status)
+                return OutcomeLine(status: status.rawValue, count: count,
+                                   amongRespondents: status == .unknown ? nil : Evaluation.percent(count, smokers.respondents),
+                                   intentionToTreat: status == .stopped || status == .reduced ? Evaluation.percent(count, smokers.base) : nil)
+            }
+            lines.append(OutcomeLine(status: "stopped_or_reduced", count: smokers.stopped + smokers.reduced,
+                                     amongRespondents: Evaluation.percent(smokers.stopped + smokers.reduced, smokers.respondents),
+                                     intentionToTreat: Evaluation.percent(smokers.stopped + smokers.reduced, smokers.base)))
+            coValidated = smokers.stoppedCoValidated
+            coValidatedAmongRespondents = Evaluation.percent(coValidated, smokers.respondents)
+            coValidatedIntentionToTreat = Evaluation.percent(coValidated, smokers.base)
+        }
     }
 
     public struct SatisfactionItem: Sendable, Encodable {
@@ -345,53 +537,4 @@ public struct EvaluationReport: Sendable, Encodable {
         /// Rows of the scope not counted (waiting list, withdrawn before starting).
         public var notCounted: Int
     }
-}
-
-/// What the evaluation found for one participation: the line of the pseudonymised export.
-public struct ParticipationResult: Sendable {
-    public var participantID: String
-    public var programmeID: String
-    public var erased: Bool
-    public var status: String
-    public var smokerStatus: String
-    public var precarity: Bool
-    public var isolation: Bool
-    public var difficultCarePath: Bool
-    public var sessionsPlanned: Int
-    public var sessionsAttended: Int
-    /// Nil while the programme is not finished.
-    public var completedSessions: Bool?
-    public var consultationsPlanned: Int
-    public var consultationsDone: Int
-    public var completedConsultations: Bool?
-    public var fagerstromEntry: Double?
-    public var fagerstromBand: String?
-    public var hsiEntry: Double?
-    public var hsiBand: String?
-    public var cigarettesEntry: Double?
-    /// The entry count is a band's midpoint.
-    public var cigarettesEntryEstimated: Bool
-    public var qmatEntry: Double?
-    public var qmatEnd: Double?
-    public var coEntry: Double?
-    public var endEligible: Bool
-    public var endAnswered: Bool
-    public var endStatus: SmokingOutcome
-    public var endCOValidated: Bool
-    public var followUpDue: CalendarDate?
-    public var followUpEligible: Bool
-    public var followUpAnswered: Bool
-    public var followUpStatus: SmokingOutcome
-    public var followUpCigarettes: Double?
-    public var followUpCOValidated: Bool
-    public var followUpUnreachable: Bool
-    /// Item → option code.
-    public var satisfaction: [String: String]
-    /// Item → 0–10.
-    public var impact: [String: Double]
-    public var orientations: Int
-    /// `yes`, `partly`, `no`, or nil (unknown / not oriented).
-    public var orientationFollowed: String?
-
-    public var started: Bool { sessionsAttended > 0 }
 }

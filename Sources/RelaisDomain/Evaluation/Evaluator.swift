@@ -13,13 +13,13 @@ public struct Evaluator: Sendable {
 
     /// Instruments whose answers the evaluation reads (the store fetches only these, plus each
     /// programme's end and follow-up instruments).
-    public static let instrumentsRead: Set<String> = ["fagerstrom", "hsi", "qmat", "co", "satisfaction_end", "impact_end", "followup_3m"]
+    public static let instrumentsRead: Set<String> = ["fagerstrom", "hsi", "qmat", "co", "end_status", "satisfaction_end", "impact_end", "followup_3m"]
     /// Instruments whose answers are not needed (scores only).
     public static let scoresOnly: Set<String> = ["qmat", "co"]
 
     public func evaluate(_ facts: EvaluationFacts) -> EvaluationReport {
         let programmes = Dictionary(facts.programmes.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let followUpInstruments = Set(facts.programmes.map(\.followUpInstrument))
+        let followUpInstruments = Set(facts.programmes.flatMap(\.followUpInstruments))
         var results: [ParticipationResult] = []
         var waiting = 0, withdrawnBefore = 0
         let orientationsByParticipant = Dictionary(grouping: facts.orientations, by: \.participantID)
@@ -73,21 +73,25 @@ public struct Evaluator: Sendable {
         return (windows.last { $0.firstDate <= limit } ?? windows.first)?.programmeID
     }
 
-    /// Cigarettes per day given by an assessment: `cigarettes_per_day`, or a Fagerström / HSI `q4`
-    /// (the number given, else its band's midpoint). The flag says whether it is a midpoint.
-    static func cigarettes(_ assessment: EvaluationFacts.Assessment) -> (Double, Bool)? {
-        if case .number(let count)? = assessment.answers["cigarettes_per_day"] { return (count, false) }
-        guard assessment.instrument == "fagerstrom" || assessment.instrument == "hsi" else { return nil }
-        if case .number(let count)? = assessment.answers["q4_count"] { return (count, false) }
-        if case .string(let code)? = assessment.answers["q4"], let midpoint = EvaluationSettings.cigaretteBandMidpoints[code] {
-            return (midpoint, true)
-        }
-        return nil
+    /// What an assessment answers at a time point: the `status` item and the
+    /// `cigarettes_per_day` count (of cigarette-equivalents), and a declared relapse.
+    static func statusAnswer(_ assessment: EvaluationFacts.Assessment) -> StatusAnswer? {
+        var declared: SmokingOutcome?
+        if case .string(let code)? = assessment.answers["status"] { declared = SmokingOutcome(rawValue: code) }
+        var count: Double?
+        if case .number(let value)? = assessment.answers["cigarettes_per_day"] { count = value }
+        var relapse = false
+        if case .string(let code)? = assessment.answers["relapse"] { relapse = code == "yes" }
+        let answer = StatusAnswer(declared: declared, cigarettesPerDay: count, relapseDeclared: relapse)
+        return answer.isEmpty ? nil : answer
     }
 
-    static func declaredStatus(_ assessment: EvaluationFacts.Assessment) -> String? {
-        if case .string(let code)? = assessment.answers["status"], SmokingOutcome(rawValue: code) != nil, code != "unknown" { return code }
-        return nil
+    /// The consumption an entry test gives: its `q4` count, else only the band it answered.
+    func entryTestConsumption(_ assessment: EvaluationFacts.Assessment) -> Consumption? {
+        guard assessment.instrument == "fagerstrom" || assessment.instrument == "hsi" else { return nil }
+        if case .number(let count)? = assessment.answers["q4_count"] { return .exact(count) }
+        guard case .string(let code)? = assessment.answers["q4"] else { return nil }
+        return instruments[assessment.instrument]?.definition.items.first { $0.id == "q4" }?.acceptsCount?.range(of: code)
     }
 
     func band(_ instrument: String, score: String, value: Double) -> String? {
@@ -99,32 +103,42 @@ public struct Evaluator: Sendable {
         instruments[instrument]?.schemes[score]?.bands.map(\.code) ?? []
     }
 
+    var classifier: OutcomeClassifier {
+        OutcomeClassifier(reducedThresholdPercent: settings.reducedThresholdPercent, coThresholdPPM: settings.coThresholdPPM,
+                          coWindowDays: settings.coWindowDays)
+    }
+
     func result(_ participation: EvaluationFacts.Participation, _ programme: EvaluationFacts.Programme, attended: Int,
                 facts: EvaluationFacts, orientations: [EvaluationFacts.Orientation], followUpInstruments: Set<String>) -> ParticipationResult {
         let asOf = facts.asOf
         let windows = (facts.windows[participation.participantID] ?? []).sorted { $0.firstDate < $1.firstDate }
         let all = facts.assessments[participation.participantID] ?? []
-        let mine = all.filter {
-            (attributedProgramme($0.instrument, takenOn: $0.takenOn, windows: windows, followUpInstruments: followUpInstruments)
-                ?? programme.id) == programme.id
+        let mine = all.filter { assessment in
+            let owner = assessment.programmeID
+                ?? attributedProgramme(assessment.instrument, takenOn: assessment.takenOn, windows: windows, followUpInstruments: followUpInstruments)
+            return (owner ?? programme.id) == programme.id
         }
         let active = programme.activeSessions
         let lastDate = programme.lastDate
         let finished = lastDate.map { $0 <= asOf } ?? false
         let started = attended > 0
+        let baseline = participation.baseline
+        let year = programme.firstDate?.year ?? asOf.year
+        var publics = baseline.publics
+        if PriorityPublic.isYoungAdult(birthYear: participation.birthYear, in: year) { publics.insert(.youngAdult) }
 
         var result = ParticipationResult(
             participantID: participation.participantID, programmeID: programme.id, erased: false, status: participation.status,
-            smokerStatus: participation.smokerStatus, precarity: participation.precarity, isolation: participation.isolation,
-            difficultCarePath: participation.difficultCarePath, sessionsPlanned: active.count, sessionsAttended: attended,
+            smokerAtEntry: baseline.smokingStatus == .smoker, smokingStatusSource: baseline.smokingStatusSource, entryConsumption: nil,
+            entryConsumptionSource: nil, goal: baseline.goal, publics: publics, difficultCarePath: participation.difficultCarePath,
+            sex: participation.sex, ageBand: AgeBand(birthYear: participation.birthYear, in: year),
+            departement: participation.postalCode.flatMap(Territory.departement(postalCode:)),
+            sessionsPlanned: active.count, sessionsAttended: attended,
             completedSessions: finished ? (!active.isEmpty && attended == active.count) : nil,
             consultationsPlanned: programme.consultationsPlanned, consultationsDone: participation.consultationsDone,
             completedConsultations: finished && programme.consultationsPlanned > 0 ? participation.consultationsDone >= programme.consultationsPlanned : nil,
-            fagerstromEntry: nil, fagerstromBand: nil, hsiEntry: nil, hsiBand: nil, cigarettesEntry: nil, cigarettesEntryEstimated: false,
-            qmatEntry: nil, qmatEnd: nil, coEntry: nil, endEligible: false, endAnswered: false, endStatus: .unknown, endCOValidated: false,
-            followUpDue: nil, followUpEligible: false, followUpAnswered: false, followUpStatus: .unknown, followUpCigarettes: nil,
-            followUpCOValidated: false, followUpUnreachable: participation.followUpUnreachable, satisfaction: [:], impact: [:],
-            orientations: 0, orientationFollowed: nil)
+            fagerstromEntry: nil, fagerstromBand: nil, hsiEntry: nil, hsiBand: nil, qmatEntry: nil, qmatEnd: nil, coEntry: nil,
+            timePoints: [], satisfaction: [:], impact: [:], orientations: 0, orientationFollowed: nil)
 
         // Entry: the first assessment of each instrument that has the score.
         if let fagerstrom = mine.first(where: { $0.instrument == "fagerstrom" && $0.total != nil }), let total = fagerstrom.total {
@@ -132,74 +146,91 @@ public struct Evaluator: Sendable {
             result.fagerstromBand = band("fagerstrom", score: "total", value: total)
         }
         if let hsi = mine.first(where: { ($0.instrument == "fagerstrom" && $0.derived["hsi"] != nil) || ($0.instrument == "hsi" && $0.total != nil) }) {
-            let value = hsi.instrument == "hsi" ? hsi.total! : hsi.derived["hsi"]!
+            let value = hsi.instrument == "hsi" ? hsi.total ?? 0 : hsi.derived["hsi"] ?? 0
             result.hsiEntry = value
             result.hsiBand = hsi.instrument == "hsi" ? band("hsi", score: "total", value: value) : band("fagerstrom", score: "hsi", value: value)
         }
-        var entryCigarettesIndex: Int?
-        if let index = mine.firstIndex(where: { ($0.instrument == "fagerstrom" || $0.instrument == "hsi") && Self.cigarettes($0) != nil }),
-           let (count, estimated) = Self.cigarettes(mine[index]) {
-            entryCigarettesIndex = index
-            result.cigarettesEntry = count
-            result.cigarettesEntryEstimated = estimated
+        let entryTest = mine.lazy.compactMap { self.entryTestConsumption($0) }.first
+        if let (consumption, source) = baseline.entryConsumption(entryTest: entryTest) {
+            result.entryConsumption = consumption
+            result.entryConsumptionSource = source
         }
         if let qmat = mine.first(where: { $0.instrument == "qmat" && $0.total != nil }) {
             result.qmatEntry = qmat.total
             result.qmatEnd = mine.last { $0.instrument == "qmat" && $0.total != nil && $0.takenOn > qmat.takenOn }?.total
         }
         result.coEntry = mine.first { $0.instrument == "co" && $0.total != nil }?.total
-
-        /// Stopped, and a CO reading below the threshold within the window around `date`, not
-        /// before the last group session.
-        func coValidated(_ date: CalendarDate) -> Bool {
-            var from = date.addingDays(-settings.coWindowDays)
-            if let lastDate, lastDate > from { from = lastDate }
-            let to = date.addingDays(settings.coWindowDays)
-            return all.contains { $0.instrument == "co" && ($0.total ?? .infinity) < settings.coThresholdPPM && $0.takenOn >= from && $0.takenOn <= to }
+        // CO readings of this programme only: a reading of another programme says nothing of this one.
+        let readings = mine.compactMap { assessment in
+            assessment.instrument == "co" ? assessment.total.map { COReading(date: assessment.takenOn, ppm: $0) } : nil
         }
 
-        // End of programme: the latest status known from the last session to `endWindowDays` after.
-        if finished, started, let lastDate {
-            result.endEligible = true
-            let windowEnd = lastDate.addingDays(settings.endWindowDays)
-            for (index, assessment) in mine.enumerated().reversed()
-            where index != entryCigarettesIndex && !followUpInstruments.contains(assessment.instrument)
-                && assessment.takenOn >= lastDate && assessment.takenOn <= windowEnd {
-                let declared = Self.declaredStatus(assessment)
-                let count = Self.cigarettes(assessment)?.0
-                guard declared != nil || count != nil else { continue }
-                result.endStatus = settings.classify(declared: declared, cigarettesPerDay: count, entryCigarettesPerDay: result.cigarettesEntry)
-                if result.endStatus == .stopped { result.endCOValidated = coValidated(assessment.takenOn) }
-                break
+        /// Classifies one time point's answer for this participant.
+        func timePoint(_ id: String, months: Int, dueOn: CalendarDate?, due: Bool, answered: Bool,
+                       answer: (EvaluationFacts.Assessment, StatusAnswer)?) -> TimePointResult {
+            var point = TimePointResult(timePoint: id, months: months, dueOn: dueOn, due: started && (due || answer != nil || answered),
+                                        answered: answered)
+            let status = started ? answer?.1 : nil
+            point.cigarettesPerDay = status?.cigarettesPerDay
+            point.relapseDeclared = status?.relapseDeclared ?? false
+            if result.smokerAtEntry {
+                let classification = classifier.smoker(status, entry: result.entryConsumption)
+                point.smoker = classification.outcome
+                point.estimated = classification.estimated
+                if classification.outcome == .stopped, let date = answer?.0.takenOn { point.co = classifier.coCheck(statusDate: date, readings: readings) }
+            } else {
+                let outcome = classifier.exSmoker(status)
+                point.exSmoker = outcome
+                if outcome == .abstinenceMaintained, let date = answer?.0.takenOn { point.co = classifier.coCheck(statusDate: date, readings: readings) }
             }
-        }
-        if finished {
-            result.endAnswered = participation.endInvitation?.answered
-                ?? mine.contains { assessment in
-                    programme.endInstruments.contains(assessment.instrument) && (lastDate.map { assessment.takenOn >= $0 } ?? false)
-                }
+            return point
         }
 
-        // Follow-up: the latest answer to the programme's follow-up instrument.
+        // End of programme: the latest end status of this programme, up to `endWindowDays` after its last session.
+        let endInstruments = Set(programme.endInstruments).union(["end_status"]).subtracting(followUpInstruments)
+        let endLimit = lastDate?.addingDays(settings.endWindowDays)
+        let endAnswer = mine.reversed().lazy
+            .filter { assessment in endInstruments.contains(assessment.instrument) && (endLimit.map { assessment.takenOn <= $0 } ?? true) }
+            .compactMap { assessment in Self.statusAnswer(assessment).map { (assessment, $0) } }.first
+        let endAnswered = finished && (participation.endInvitation?.answered
+            ?? mine.contains { assessment in programme.endInstruments.contains(assessment.instrument) && (lastDate.map { assessment.takenOn >= $0 } ?? false) })
+        let end = timePoint("end", months: 0, dueOn: lastDate, due: finished, answered: endAnswered, answer: endAnswer)
+        result.timePoints.append(end)
+
+        // Follow-ups: an answer belongs to the time point whose due date is nearest to it.
         let lastAttended = active.filter { participation.attendance[$0.index] == "present" }.map(\.date).max()
-        let due = participation.followUpInvitation?.dueOn
-            ?? (lastAttended ?? lastDate).map { $0.addingMonths(programme.followUpMonths) }
-        result.followUpDue = due
-        let followUps = mine.filter { $0.instrument == programme.followUpInstrument }
-        if let answer = followUps.last(where: { Self.declaredStatus($0) != nil || Self.cigarettes($0) != nil }) {
-            let count = Self.cigarettes(answer)?.0
-            result.followUpCigarettes = count
-            result.followUpStatus = settings.classify(declared: Self.declaredStatus(answer), cigarettesPerDay: count,
-                                                      entryCigarettesPerDay: result.cigarettesEntry)
-            if result.followUpStatus == .stopped { result.followUpCOValidated = coValidated(answer.takenOn) }
+        let dues = programme.followUps.map { followUp in
+            participation.followUpInvitations[followUp.months]?.dueOn
+                ?? (lastAttended ?? lastDate).map { $0.addingMonths(followUp.months) }
         }
-        result.followUpAnswered = participation.followUpInvitation?.answered ?? !followUps.isEmpty
-        if !started {
-            result.followUpStatus = .unknown
-            result.followUpCOValidated = false
-            result.endStatus = .unknown
+        var answers: [Int: (EvaluationFacts.Assessment, StatusAnswer)] = [:]
+        var extras: [Int: EvaluationFacts.Assessment] = [:]
+        for assessment in mine where programme.followUpInstruments.contains(assessment.instrument) {
+            let candidates = programme.followUps.indices.filter { programme.followUps[$0].instrument == assessment.instrument }
+            guard let nearest = candidates.min(by: { first, second in
+                abs((dues[first]?.dayNumber ?? Int.max / 2) - assessment.takenOn.dayNumber) < abs((dues[second]?.dayNumber ?? Int.max / 2) - assessment.takenOn.dayNumber)
+            }) else { continue }
+            extras[nearest] = assessment
+            if let answer = Self.statusAnswer(assessment) { answers[nearest] = (assessment, answer) }
         }
-        result.followUpEligible = started && ((due.map { $0 <= asOf } ?? false) || result.followUpAnswered || result.followUpStatus != .unknown)
+        for (position, followUp) in programme.followUps.enumerated() {
+            let invitation = participation.followUpInvitations[followUp.months]
+            let due = dues[position]
+            var point = timePoint(followUp.timePoint, months: followUp.months, dueOn: due, due: due.map { $0 <= asOf } ?? false,
+                                  answered: invitation?.answered ?? (extras[position] != nil), answer: answers[position])
+            point.unreachable = participation.unreachableFollowUps.contains(followUp.months)
+            if result.smokerAtEntry, let followUpSmoker = point.smoker {
+                point.maintainedStopped = classifier.maintainedStopped(end: Classification(end.smoker ?? .unknown), followUp: Classification(followUpSmoker),
+                                                                       followUpAnswer: answers[position]?.1)
+            }
+            if let assessment = extras[position], started {
+                if case .array(let aids)? = assessment.answers["aids_used"] {
+                    point.aidsUsed = aids.compactMap { if case .string(let code) = $0 { return code } else { return nil } }
+                }
+                if case .string(let code)? = assessment.answers["quit_attempt_24h"] { point.quitAttempt = code == "yes" }
+            }
+            result.timePoints.append(point)
+        }
 
         // End questionnaires: the latest of each.
         if let satisfaction = mine.last(where: { $0.instrument == "satisfaction_end" }) {
@@ -220,8 +251,8 @@ public struct Evaluator: Sendable {
             let recorded = Set(own.compactMap(\.followed))
             result.orientationFollowed = ["yes", "partly", "no"].first { recorded.contains($0) }
             if result.orientationFollowed == nil {
-                for answer in followUps.reversed() {
-                    if case .string(let code)? = answer.answers["orientation_followed"], ["yes", "partly", "no"].contains(code) {
+                for (_, assessment) in extras.sorted(by: { $0.key > $1.key }) {
+                    if case .string(let code)? = assessment.answers["orientation_followed"], ["yes", "partly", "no"].contains(code) {
                         result.orientationFollowed = code
                         break
                     }
@@ -231,32 +262,50 @@ public struct Evaluator: Sendable {
         return result
     }
 
+    /// An erased participant's participation, from what the erasure kept: its time points since
+    /// v8, else the end and follow-up statuses as they were answered (older erasures).
     func erasedResult(_ row: EvaluationFacts.Erased, _ programme: EvaluationFacts.Programme?, asOf: CalendarDate) -> ParticipationResult {
         let planned = programme?.activeSessions.count ?? 0
         let finished = programme?.lastDate.map { $0 <= asOf }
         let started = row.sessionsAttended > 0
         let consultationsPlanned = programme?.consultationsPlanned ?? 0
-        func outcome(_ code: String?) -> SmokingOutcome {
-            code.flatMap(SmokingOutcome.init(rawValue:)) ?? .unknown
+        let snapshot = row.snapshot
+        let smokerAtEntry = snapshot?.smokerAtEntry ?? (row.smokerStatus == SmokerStatus.smoker.rawValue)
+        var publics = Set(snapshot?.publics ?? [])
+        if row.precarity { publics.insert(.precarity) }
+        if row.isolation { publics.insert(.isolation) }
+        var timePoints = snapshot?.timePoints ?? []
+        if snapshot == nil {
+            // Older erasures kept the declared statuses only: classified without an entry count.
+            func point(_ id: String, months: Int, code: String?, answered: Bool?, due: Bool) -> TimePointResult {
+                let answer = StatusAnswer(declared: code.flatMap(SmokingOutcome.init(rawValue:)), cigarettesPerDay: nil)
+                var point = TimePointResult(timePoint: id, months: months, due: started && due, answered: answered ?? false)
+                if smokerAtEntry { point.smoker = started ? classifier.smoker(answer, entry: nil).outcome : .unknown } else {
+                    point.exSmoker = started ? classifier.exSmoker(answer) : .unknown
+                }
+                return point
+            }
+            timePoints.append(point("end", months: 0, code: row.endOutcome, answered: row.endAnswered, due: finished ?? (row.endAnswered != nil)))
+            let followUp = programme?.followUps.first { $0.months == 3 } ?? programme?.followUps.first
+            let months = followUp?.months ?? 3
+            let dueOn = programme?.plannedFollowUpDue
+            var last = point(TimePointResult.id(months: months), months: months, code: row.followUpOutcome, answered: row.followUpAnswered,
+                             due: row.followUpAnswered == true || row.followUpOutcome.map { $0 != "unknown" } ?? false
+                                || (dueOn.map { $0 <= asOf } ?? (row.followUpAnswered != nil)))
+            last.dueOn = dueOn
+            last.unreachable = row.followUpUnreachable
+            timePoints.append(last)
         }
-        let endEligible = started && (finished ?? (row.endAnswered != nil))
-        let followUpDue = programme?.plannedFollowUpDue
-        let followUpStatus = started ? outcome(row.followUpOutcome) : .unknown
-        let followUpEligible = started && (row.followUpAnswered == true || followUpStatus != .unknown
-                                           || (followUpDue.map { $0 <= asOf } ?? (row.followUpAnswered != nil)))
         return ParticipationResult(
-            participantID: "", programmeID: row.programmeID ?? "", erased: true, status: row.status ?? "enrolled",
-            smokerStatus: row.smokerStatus, precarity: row.precarity, isolation: row.isolation, difficultCarePath: row.difficultCarePath,
+            participantID: "", programmeID: row.programmeID ?? "", erased: true, status: row.status ?? "enrolled", smokerAtEntry: smokerAtEntry,
+            smokingStatusSource: nil, entryConsumption: nil, entryConsumptionSource: nil, goal: nil, publics: publics,
+            difficultCarePath: row.difficultCarePath, sex: snapshot?.sex, ageBand: snapshot?.ageBand, departement: snapshot?.departement,
             sessionsPlanned: planned, sessionsAttended: row.sessionsAttended,
             completedSessions: finished == true && planned > 0 ? row.sessionsAttended >= planned : nil,
             consultationsPlanned: consultationsPlanned, consultationsDone: row.consultationsDone,
             completedConsultations: finished == true && consultationsPlanned > 0 ? row.consultationsDone >= consultationsPlanned : nil,
-            fagerstromEntry: nil, fagerstromBand: nil, hsiEntry: nil, hsiBand: nil, cigarettesEntry: nil, cigarettesEntryEstimated: false,
-            qmatEntry: nil, qmatEnd: nil, coEntry: nil, endEligible: endEligible, endAnswered: row.endAnswered ?? false,
-            endStatus: endEligible ? outcome(row.endOutcome) : .unknown, endCOValidated: false, followUpDue: followUpDue,
-            followUpEligible: followUpEligible, followUpAnswered: row.followUpAnswered ?? false, followUpStatus: followUpStatus,
-            followUpCigarettes: nil, followUpCOValidated: false, followUpUnreachable: row.followUpUnreachable, satisfaction: [:],
-            impact: [:], orientations: 0, orientationFollowed: nil)
+            fagerstromEntry: nil, fagerstromBand: nil, hsiEntry: nil, hsiBand: nil, qmatEntry: nil, qmatEnd: nil, coEntry: nil,
+            timePoints: timePoints, satisfaction: [:], impact: [:], orientations: 0, orientationFollowed: nil)
     }
 
     // MARK: - Aggregates
@@ -276,25 +325,29 @@ public struct Evaluator: Sendable {
         switch facts.scope {
         case .year(let year, let siteID):
             scope = .init(kind: "year", year: year, siteId: siteID, siteName: facts.siteName, programmeId: nil, programmeTitle: nil)
+        case .period(let from, let to, let siteID):
+            scope = .init(kind: "period", year: nil, siteId: siteID, siteName: facts.siteName, programmeId: nil, programmeTitle: nil,
+                          from: from, to: to)
         case .programme(let id):
             let programme = programmes[id]
             scope = .init(kind: "programme", year: programme?.firstDate?.year, siteId: programme?.siteID, siteName: programme?.siteName,
                           programmeId: id, programmeTitle: programme?.title)
         }
 
-        // Programmes.
+        // Programmes: their primary follow-up (3 months when they have one), smokers at entry.
         let lines = facts.programmes.sorted { ($0.firstDate ?? asOf, $0.title) < ($1.firstDate ?? asOf, $1.title) }.map { programme in
             let own = (indicesByProgramme[programme.id] ?? []).lazy.map { results[$0] }
+            let primary = TimePointResult.id(months: (programme.followUps.first { $0.months == 3 } ?? programme.followUps.first)?.months ?? 3)
             var completed = 0, finished = 0, eligible = 0, respondents = 0, stopped = 0
             for result in own {
                 if let complete = result.completedSessions {
                     finished += 1
                     if complete { completed += 1 }
                 }
-                if result.followUpEligible {
+                if result.smokerAtEntry, let point = result.timePoint(primary), point.due {
                     eligible += 1
-                    if result.followUpStatus != .unknown { respondents += 1 }
-                    if result.followUpStatus == .stopped { stopped += 1 }
+                    if point.responded { respondents += 1 }
+                    if point.smoker == .stopped { stopped += 1 }
                 }
             }
             return EvaluationReport.ProgrammeLine(
@@ -317,7 +370,7 @@ public struct Evaluator: Sendable {
         for result in results {
             if result.started { started += 1 }
             if result.status == "withdrawn" { withdrawnAfter += 1 }
-            if result.smokerStatus == "smoker" { smokers += 1 } else if result.smokerStatus == "ex_smoker" { exSmokers += 1 }
+            if result.smokerAtEntry { smokers += 1 } else { exSmokers += 1 }
             if result.precarity { precarity += 1 }
             if result.isolation { isolation += 1 }
             if result.difficultCarePath { difficult += 1 }
@@ -394,7 +447,7 @@ public struct Evaluator: Sendable {
                          maximum: numbers.max(), bands: codes.map { CodeCount($0, byCode[$0] ?? 0) })
         }
         var fagerstroms: [(Double, String?)] = [], hsis: [(Double, String?)] = [], qmats: [(Double, String?)] = [], cos: [(Double, String?)] = []
-        var cigarettes: [(Double, Bool)] = [], pairs: [(Double, Double, String?, String?)] = []
+        var cigarettes: [Double] = [], fromBand = 0, pairs: [(Double, Double, String?, String?)] = []
         for index in live {
             let result = results[index]
             if let value = result.fagerstromEntry { fagerstroms.append((value, result.fagerstromBand)) }
@@ -405,15 +458,18 @@ public struct Evaluator: Sendable {
                 if let end = result.qmatEnd { pairs.append((value, end, entryBand, band("qmat", score: "total", value: end))) }
             }
             if let value = result.coEntry { cos.append((value, band("co", score: "total", value: value))) }
-            if let value = result.cigarettesEntry { cigarettes.append((value, result.cigarettesEntryEstimated)) }
+            switch result.entryConsumption {
+            case .exact(let value)? where result.smokerAtEntry: cigarettes.append(value)
+            case .band? where result.smokerAtEntry: fromBand += 1
+            default: break
+            }
         }
         let entryScores = EvaluationReport.EntryScores(
             fagerstrom: summary("fagerstrom", "total", fagerstroms),
             hsi: summary("hsi", "total", hsis,
                          codes: instruments["fagerstrom"]?.schemes["hsi"] != nil ? bandCodes("fagerstrom", score: "hsi") : bandCodes("hsi", score: "total")),
             qmat: summary("qmat", "total", qmats),
-            cigarettesPerDay: .init(n: cigarettes.count, mean: Evaluation.mean(cigarettes.map(\.0)),
-                                    fromCount: cigarettes.filter { !$0.1 }.count, fromBand: cigarettes.filter(\.1).count),
+            cigarettesPerDay: .init(n: cigarettes.count, mean: Evaluation.mean(cigarettes), fromCount: cigarettes.count, fromBand: fromBand),
             coPPM: summary("co", "total", cos))
 
         // Q-MAT entry versus end, same participants.
@@ -425,11 +481,15 @@ public struct Evaluator: Sendable {
             entryBands: qmatCodes.map { code in CodeCount(code, pairs.filter { $0.2 == code }.count) },
             endBands: qmatCodes.map { code in CodeCount(code, pairs.filter { $0.3 == code }.count) })
 
-        // Outcomes.
-        let end = outcome("end_of_programme", results, eligible: { $0.endEligible }, status: { $0.endStatus },
-                          validated: { $0.endCOValidated }, answered: { $0.endAnswered }, unreachable: { _ in false })
-        let followUp = outcome("follow_up", results, eligible: { $0.followUpEligible }, status: { $0.followUpStatus },
-                               validated: { $0.followUpCOValidated }, answered: { $0.followUpAnswered }, unreachable: { $0.followUpUnreachable })
+        // Outcomes, one per time point (the end, then every follow-up of the scope's programmes), and breakdowns.
+        let followUpMonths = Set(facts.programmes.filter { !$0.cancelled }.flatMap { $0.followUps.map(\.months) })
+            .union(results.flatMap { $0.timePoints.map(\.months) }).subtracting([0]).sorted()
+        let outcomes = [outcome(months: 0, results)] + followUpMonths.map { outcome(months: $0, results) }
+        let primaryMonths = followUpMonths.contains(3) ? 3 : followUpMonths.first ?? 3
+        let end = EvaluationReport.OutcomeSummary(outcomes[0], timePoint: "end_of_programme", results: results)
+        let followUp = EvaluationReport.OutcomeSummary(outcomes.first { $0.months == primaryMonths } ?? outcome(months: primaryMonths, results),
+                                                       timePoint: "follow_up", results: results)
+        let breakdowns = breakdown(results, programmes: programmes, timePoints: outcomes.map(\.timePoint))
 
         // Satisfaction (1–4, the first option highest) and impact (0–10).
         let satisfactionRespondents = live.filter { !results[$0].satisfaction.isEmpty }
@@ -512,7 +572,8 @@ public struct Evaluator: Sendable {
 
         return EvaluationReport(
             scope: scope, asOf: asOf, settings: settings, programmes: programmeSummary, participants: participants, attendance: attendance,
-            entryScores: entryScores, qmatChange: qmatChange, endOfProgramme: end, followUp: followUp, satisfaction: satisfaction,
+            entryScores: entryScores, qmatChange: qmatChange, outcomes: outcomes, breakdowns: breakdowns, endOfProgramme: end, followUp: followUp,
+            satisfaction: satisfaction,
             impact: impact, orientations: orientationSummary, peerHelpers: peerHelpers, messages: messages, phoneTasks: phoneTasks,
             erased: .init(counted: erased, notCounted: erasedNotCounted), participations: results)
     }
@@ -529,38 +590,39 @@ public struct Evaluator: Sendable {
         }
     }
 
-    func outcome(_ timePoint: String, _ results: [ParticipationResult], eligible: (ParticipationResult) -> Bool,
-                 status: (ParticipationResult) -> SmokingOutcome, validated: (ParticipationResult) -> Bool,
-                 answered: (ParticipationResult) -> Bool, unreachable: (ParticipationResult) -> Bool) -> EvaluationReport.OutcomeSummary {
-        var started = 0, pool = 0, respondents = 0, answeredCount = 0, lost = 0, coValidated = 0
-        var counts: [SmokingOutcome: Int] = [:]
+    /// One time point over the counted participations: smokers at entry in the quit and
+    /// reduction rates (base: started and due, intention to treat), ex-smokers apart.
+    func outcome(months: Int, _ results: [ParticipationResult]) -> EvaluationReport.TimePointOutcome {
+        let id = TimePointResult.id(months: months)
+        var smokers = EvaluationReport.SmokerCounts(), exSmokers = EvaluationReport.ExSmokerCounts()
+        var notYetDue = 0, answered = 0, lost = 0, attempts = 0
+        var aids: [String: Int] = [:]
         for result in results where result.started {
-            started += 1
-            guard eligible(result) else { continue }
-            pool += 1
-            let outcome = status(result)
-            counts[outcome, default: 0] += 1
-            if outcome != .unknown { respondents += 1 }
-            if answered(result) { answeredCount += 1 }
-            if unreachable(result) { lost += 1 }
-            if outcome == .stopped && validated(result) { coValidated += 1 }
+            guard let point = result.timePoint(id) else { continue }
+            guard point.due else {
+                notYetDue += 1
+                continue
+            }
+            if point.answered { answered += 1 }
+            if point.unreachable { lost += 1 }
+            if point.quitAttempt == true { attempts += 1 }
+            for aid in point.aidsUsed { aids[aid, default: 0] += 1 }
+            if result.smokerAtEntry {
+                smokers.add(point, followUp: months > 0)
+            } else {
+                exSmokers.add(point)
+            }
         }
-        func count(_ outcome: SmokingOutcome) -> Int { counts[outcome] ?? 0 }
-        var lines = SmokingOutcome.allCases.map { outcome -> EvaluationReport.OutcomeLine in
-            let n = count(outcome)
-            let itt = outcome == .stopped || outcome == .reduced
-            return .init(status: outcome.rawValue, count: n,
-                         amongRespondents: outcome == .unknown ? nil : Evaluation.percent(n, respondents),
-                         intentionToTreat: itt ? Evaluation.percent(n, pool) : nil)
-        }
-        let either = count(.stopped) + count(.reduced)
-        lines.append(.init(status: "stopped_or_reduced", count: either, amongRespondents: Evaluation.percent(either, respondents),
-                           intentionToTreat: Evaluation.percent(either, pool)))
-        return .init(timePoint: timePoint, started: started, eligible: pool, notYetDue: started - pool,
-                     respondents: respondents, responseRate: Evaluation.percent(respondents, pool),
-                     questionnairesAnswered: answeredCount, lostToFollowUp: lost, lines: lines, coValidated: coValidated,
-                     coValidatedAmongRespondents: Evaluation.percent(coValidated, respondents),
-                     coValidatedIntentionToTreat: Evaluation.percent(coValidated, pool))
+        if months == 0 { smokers.maintainedStopped = nil }
+        let aidCodes = instruments.values.filter { $0.definition.items.contains { $0.id == "aids_used" } }
+            .flatMap { $0.definition.items.first { $0.id == "aids_used" }?.options?.map(\.code) ?? [] }
+        var order: [String] = []
+        for code in aidCodes where !order.contains(code) { order.append(code) }
+        for code in aids.keys.sorted() where !order.contains(code) { order.append(code) }
+        return EvaluationReport.TimePointOutcome(
+            timePoint: id, months: months, notYetDue: notYetDue, questionnairesAnswered: answered, lostToFollowUp: lost, smokers: smokers,
+            exSmokers: exSmokers, rates: EvaluationReport.OutcomeRates(smokers: smokers, exSmokers: exSmokers),
+            aidsUsed: months == 0 ? [] : order.map { CodeCount($0, aids[$0] ?? 0) }, quitAttempts: months == 0 ? nil : attempts)
     }
 }
 

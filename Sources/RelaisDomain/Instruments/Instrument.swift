@@ -87,6 +87,14 @@ public struct Instrument: Codable, Sendable, Equatable {
             guard (min...max).contains(count) else { return nil }
             return map.first { ($0.max ?? Int.max) >= count }?.code
         }
+
+        /// The counts a band answer stands for: from the previous band's maximum + 1 (the
+        /// count's minimum for the first) to its own maximum (open for the last band).
+        public func range(of code: String) -> Consumption? {
+            guard let position = map.firstIndex(where: { $0.code == code }) else { return nil }
+            let low = position == 0 ? min : (map[position - 1].max ?? min) + 1
+            return .band(low: Double(low), high: map[position].max.map(Double.init))
+        }
     }
 
     public struct ScoreDefinition: Codable, Sendable, Equatable {

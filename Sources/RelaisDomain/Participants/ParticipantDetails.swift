@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a participant prefers to be reached.
 public enum ContactChannel: String, Codable, Sendable, CaseIterable {
     case email, phone, post, none
@@ -24,16 +26,20 @@ public struct ParticipantDetails: Sendable, Equatable {
     public var consentEmail: Bool
     public var consentFollowUp: Bool
     public var smokerStatus: SmokerStatus
-    public var precarity: Bool
-    public var isolation: Bool
     public var difficultCarePath: Bool
     public var language: String
+    public var sex: Sex?
+    /// French postal code (five digits): the département of the funders' breakdown by territory.
+    public var postalCode: String?
+    /// The priority publics recorded (precarity and isolation included; young adults are derived).
+    public var publics: Set<PriorityPublic>
 
     public init(firstName: String, lastName: String, birthYear: Int? = nil, email: String? = nil, phone: String? = nil,
                 postalAddress: String? = nil, preferredChannel: ContactChannel = .none, noContact: Bool = false,
                 consentDataProcessing: Bool = false, consentEmail: Bool = false, consentFollowUp: Bool = false,
                 smokerStatus: SmokerStatus = .smoker, precarity: Bool = false, isolation: Bool = false,
-                difficultCarePath: Bool = false, language: String = "fr") {
+                difficultCarePath: Bool = false, language: String = "fr", sex: Sex? = nil, postalCode: String? = nil,
+                publics: Set<PriorityPublic> = []) {
         self.firstName = firstName
         self.lastName = lastName
         self.birthYear = birthYear
@@ -46,10 +52,25 @@ public struct ParticipantDetails: Sendable, Equatable {
         self.consentEmail = consentEmail
         self.consentFollowUp = consentFollowUp
         self.smokerStatus = smokerStatus
-        self.precarity = precarity
-        self.isolation = isolation
         self.difficultCarePath = difficultCarePath
         self.language = language
+        self.sex = sex
+        self.postalCode = postalCode
+        var publics = publics.subtracting([.youngAdult])
+        if precarity { publics.insert(.precarity) }
+        if isolation { publics.insert(.isolation) }
+        self.publics = publics
+    }
+
+    /// Two of the publics, also stored in fields of their own (older records, forms and exports).
+    public var precarity: Bool {
+        get { publics.contains(.precarity) }
+        set { if newValue { publics.insert(.precarity) } else { publics.remove(.precarity) } }
+    }
+
+    public var isolation: Bool {
+        get { publics.contains(.isolation) }
+        set { if newValue { publics.insert(.isolation) } else { publics.remove(.isolation) } }
     }
 
     /// Trims, empties to nil, and checks every rule; all problems are reported together.
@@ -65,10 +86,14 @@ public struct ParticipantDetails: Sendable, Equatable {
         details.email = clean(email)?.lowercased()
         details.phone = clean(phone)
         details.postalAddress = clean(postalAddress)
+        details.postalCode = clean(postalCode)?.replacingOccurrences(of: " ", with: "")
         var problems: [String: Reason] = [:]
         TextRules.checkOneLine(details.firstName, field: "firstName", maxLength: 100, required: true, into: &problems)
         TextRules.checkOneLine(details.lastName, field: "lastName", maxLength: 100, required: true, into: &problems)
         TextRules.checkMultiLine(details.postalAddress, field: "postalAddress", maxLength: 500, into: &problems)
+        if let code = details.postalCode, code.count != 5 || !code.allSatisfy(\.isASCII) || !code.allSatisfy(\.isNumber) {
+            problems["postalCode"] = Reason(.postalCodeInvalid)
+        }
         if let year = birthYear {
             if year < currentYear - 120 || year > currentYear { problems["birthYear"] = Reason(.birthYearImplausible) }
             else if currentYear - year < 18 { problems["birthYear"] = Reason(.participantMinor) }

@@ -135,7 +135,7 @@ public enum Planner {
                                   end: instant.addingTimeInterval(TimeInterval(session.durationMinutes * 60)),
                                   holiday: holiday, proposedShift: shift, proposedShiftStart: shift?.instant(in: timeZone))
         }
-        return Plan(sessions: sessions, followUpDue: followUpDue(lastSession: times[times.count - 1].date, months: template.followUp.months))
+        return Plan(sessions: sessions, followUpDue: followUpDue(lastSession: times[times.count - 1].date, months: template.primaryFollowUp.months))
     }
 
     /// The follow-up due date: `months` calendar months after the last session's local date,

@@ -16,16 +16,18 @@ public struct ProgrammeTemplate: Codable, Sendable, Equatable {
     public var consultations: [ConsultationTemplate]
     /// Instrument ids administered once the last session is over.
     public var endQuestionnaires: [String]
-    public var followUp: FollowUpTemplate
+    /// The follow-ups, by months after the participant's last session (3 by default; 1, 6 or 12
+    /// may be added), each its own time point of the evaluation. Sorted, at least one.
+    public var followUps: [FollowUpTemplate]
 
     enum CodingKeys: String, CodingKey {
         case format, id, version, title, description, sessions, consultations
-        case cadenceDays = "cadence_days", endQuestionnaires = "end_questionnaires", followUp = "follow_up"
+        case cadenceDays = "cadence_days", endQuestionnaires = "end_questionnaires", followUp = "follow_up", followUps = "follow_ups"
     }
 
     public init(format: Int = 1, id: String, version: String, title: LocalizedText, description: LocalizedText? = nil,
                 cadenceDays: Int = 7, sessions: [SessionTemplate], consultations: [ConsultationTemplate] = [],
-                endQuestionnaires: [String] = [], followUp: FollowUpTemplate) {
+                endQuestionnaires: [String] = [], followUps: [FollowUpTemplate]) {
         self.format = format
         self.id = id
         self.version = version
@@ -35,13 +37,57 @@ public struct ProgrammeTemplate: Codable, Sendable, Equatable {
         self.sessions = sessions
         self.consultations = consultations
         self.endQuestionnaires = endQuestionnaires
-        self.followUp = followUp
+        self.followUps = followUps.sorted { $0.months < $1.months }
     }
 
-    /// Every instrument the programme administers (sessions, end questionnaires, follow-up), for the
+    /// A file gives either `follow_up` (one follow-up, as format 1 always allowed) or `follow_ups` (a list).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        format = try container.decode(Int.self, forKey: .format)
+        id = try container.decode(String.self, forKey: .id)
+        version = try container.decode(String.self, forKey: .version)
+        title = try container.decode(LocalizedText.self, forKey: .title)
+        description = try container.decodeIfPresent(LocalizedText.self, forKey: .description)
+        cadenceDays = try container.decode(Int.self, forKey: .cadenceDays)
+        sessions = try container.decode([SessionTemplate].self, forKey: .sessions)
+        consultations = try container.decodeIfPresent([ConsultationTemplate].self, forKey: .consultations) ?? []
+        endQuestionnaires = try container.decodeIfPresent([String].self, forKey: .endQuestionnaires) ?? []
+        let one = try container.decodeIfPresent(FollowUpTemplate.self, forKey: .followUp)
+        let list = try container.decodeIfPresent([FollowUpTemplate].self, forKey: .followUps)
+        switch (one, list) {
+        case (let one?, nil): followUps = [one]
+        case (nil, let list?): followUps = list.sorted { $0.months < $1.months }
+        case (nil, nil):
+            throw DecodingError.keyNotFound(CodingKeys.followUps, .init(codingPath: container.codingPath, debugDescription: "follow_up or follow_ups is required"))
+        case (.some, .some):
+            throw DecodingError.dataCorruptedError(forKey: .followUps, in: container, debugDescription: "give follow_up or follow_ups, not both")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(format, forKey: .format)
+        try container.encode(id, forKey: .id)
+        try container.encode(version, forKey: .version)
+        try container.encode(title, forKey: .title)
+        try container.encodeIfPresent(description, forKey: .description)
+        try container.encode(cadenceDays, forKey: .cadenceDays)
+        try container.encode(sessions, forKey: .sessions)
+        try container.encode(consultations, forKey: .consultations)
+        try container.encode(endQuestionnaires, forKey: .endQuestionnaires)
+        try container.encode(followUps, forKey: .followUps)
+    }
+
+    /// The follow-up the programme's planned date refers to: the 3-month one when there is one
+    /// (the funders' reference), else the first.
+    public var primaryFollowUp: FollowUpTemplate {
+        followUps.first { $0.months == 3 } ?? followUps.first ?? FollowUpTemplate(months: 3, instrument: "followup_3m")
+    }
+
+    /// Every instrument the programme administers (sessions, end questionnaires, follow-ups), for the
     /// loader to check against the instrument catalog: the domain reads no files.
     public var instrumentIDs: Set<String> {
-        Set(sessions.flatMap(\.instruments)).union(endQuestionnaires).union([followUp.instrument])
+        Set(sessions.flatMap(\.instruments)).union(endQuestionnaires).union(followUps.map(\.instrument))
     }
 
     public func session(_ index: Int) -> SessionTemplate? { sessions.first { $0.index == index } }
@@ -100,8 +146,8 @@ public struct ConsultationTemplate: Codable, Sendable, Equatable {
     }
 }
 
-/// The follow-up questionnaire, due `months` calendar months after the participant's last session.
-public struct FollowUpTemplate: Codable, Sendable, Equatable {
+/// A follow-up questionnaire, due `months` calendar months after the participant's last session.
+public struct FollowUpTemplate: Codable, Sendable, Equatable, Hashable {
     public var months: Int
     public var instrument: String
 
@@ -109,6 +155,9 @@ public struct FollowUpTemplate: Codable, Sendable, Equatable {
         self.months = months
         self.instrument = instrument
     }
+
+    /// Its time point in the evaluation: "m3" for three months.
+    public var timePoint: String { "m\(months)" }
 }
 
 /// Why a programme template file cannot be used, naming the file so the operator knows which to fix.
@@ -198,8 +247,13 @@ extension ProgrammeTemplate {
         for instrument in endQuestionnaires where !Self.isIdentifier(instrument) {
             throw fail("end_questionnaires: '\(instrument)' must match [a-z0-9_]+")
         }
-        guard Self.followUpMonths.contains(followUp.months) else { throw fail("follow_up.months \(followUp.months) must be in 1...24") }
-        guard Self.isIdentifier(followUp.instrument) else { throw fail("follow_up.instrument '\(followUp.instrument)' must match [a-z0-9_]+") }
+        guard !followUps.isEmpty else { throw fail("'follow_ups' is empty") }
+        for (position, followUp) in followUps.enumerated() {
+            let at = followUps.count == 1 ? "follow_up" : "follow_ups[\(position)]"
+            guard Self.followUpMonths.contains(followUp.months) else { throw fail("\(at).months \(followUp.months) must be in 1...24") }
+            guard Self.isIdentifier(followUp.instrument) else { throw fail("\(at).instrument '\(followUp.instrument)' must match [a-z0-9_]+") }
+        }
+        if Set(followUps.map(\.months)).count != followUps.count { throw fail("follow_ups: two follow-ups at the same month") }
     }
 
     private static func check(_ text: LocalizedText, _ key: String, _ fail: (String) -> ProgrammeTemplateError) throws(ProgrammeTemplateError) {
@@ -230,5 +284,6 @@ extension ProgrammeTemplate {
         ])),
         "end_questionnaires": .leaf,
         "follow_up": .object(["months": .leaf, "instrument": .leaf]),
+        "follow_ups": .list(.object(["months": .leaf, "instrument": .leaf])),
     ])
 }

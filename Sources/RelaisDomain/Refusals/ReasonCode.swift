@@ -58,6 +58,12 @@ public enum ReasonCode: String, Sendable, Codable, CaseIterable {
     case participantUnknown = "participant_unknown"
     case participantNotEnrolled = "participant_not_enrolled"
     case eraseConfirmation = "erase_confirmation"
+    case postalCodeInvalid = "postal_code_invalid"
+
+    // Baseline at enrolment.
+    case baselineCountTwice = "baseline_count_twice"
+    case baselineExSmokerSmokes = "baseline_ex_smoker_smokes"
+    case baselineQuitDateSmoker = "baseline_quit_date_smoker"
 
     // Programmes and planning.
     case templateUnknown = "template_unknown"

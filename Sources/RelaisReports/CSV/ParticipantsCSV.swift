@@ -43,9 +43,9 @@ extension EvaluationReports {
                 number(result.fagerstromEntry), result.fagerstromBand ?? "", number(result.hsiEntry), result.hsiBand ?? "",
                 number(result.cigarettesEntry), result.cigarettesEntry == nil ? "" : flag(result.cigarettesEntryEstimated),
                 number(result.qmatEntry), number(result.qmatEnd), number(result.coEntry), flag(result.endEligible),
-                flag(result.endAnswered), result.endEligible ? result.endStatus.rawValue : "", result.endEligible ? flag(result.endCOValidated) : "",
+                flag(result.endAnswered), result.endEligible ? result.endStatus : "", result.endEligible ? flag(result.endCOValidated) : "",
                 result.followUpDue?.iso ?? "", flag(result.followUpEligible), flag(result.followUpAnswered),
-                result.followUpEligible ? result.followUpStatus.rawValue : "", number(result.followUpCigarettes),
+                result.followUpEligible ? result.followUpStatus : "", number(result.followUpCigarettes),
                 result.followUpEligible ? flag(result.followUpCOValidated) : "", flag(result.followUpUnreachable),
             ]
             for item in exportedSatisfactionItems {

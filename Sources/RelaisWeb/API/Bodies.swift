@@ -173,7 +173,7 @@ struct TemplateBody: Encodable {
         title = template.title.text(language)
         sessions = template.sessions.map { Session(index: $0.index, title: $0.title.text(language), durationMinutes: $0.durationMinutes, instruments: $0.instruments) }
         consultations = template.consultations.count
-        followUpMonths = template.followUp.months
+        followUpMonths = template.primaryFollowUp.months
     }
 }
 
