@@ -16,9 +16,6 @@ through the API. Then:
    response_schema_conformance; a fixed seed, a bounded number of examples, real ids offered
    beside generated ones).
 
-Server bugs that no description can fix are expected failures, each naming its bug (here and in
-schemathesis_hooks.py): they are reported, do not fail the run, and fail it once they pass.
-
 Prints a summary, exits non-zero on any failure, always stops the daemon.
 
     python3 Tests/API/openapi_test.py [--examples N] [--seed S] [--roles admin,...] [--skip-schemathesis] [--keep]
@@ -344,9 +341,8 @@ class PlainTest:
             (COORDINATOR, "PATCH", "/api/v1/tasks/{id}", {"id": ids["task"]}, {"assignedTo": unknown}, 422),
             (TABACOLOGUE, "POST", "/api/v1/participants/{id}/orientations", {"id": ids["participant"]},
              {"kinds": ["csapa"], "programmeId": unknown}, 422),
-            # Server bug (reported): an unknown consultationId reaches SQLite's foreign key and is a 500.
             (TABACOLOGUE, "POST", "/api/v1/participants/{id}/orientations", {"id": ids["participant"]},
-             {"kinds": ["csapa"], "consultationId": unknown}, None),
+             {"kinds": ["csapa"], "consultationId": unknown}, 422),
             (TABACOLOGUE, "POST", "/api/v1/participants/{id}/orientations", {"id": unknown}, {"kinds": ["csapa"]}, 404),
             (COORDINATOR, "POST", "/api/v1/participants/{id}/assessments", {"id": unknown}, {"instrument": "co", "answers": {"ppm": 3}}, 404),
             (COORDINATOR, "POST", "/api/v1/instruments/{id}/score", {"id": unknown}, {}, 404),
@@ -357,22 +353,18 @@ class PlainTest:
             self.call(role, method, template, params, body=body, query=query, expect=expect)
 
     def grapheme_path(self):
-        """An id that begins with a combining character must reach the operation (its 404 names a
-        reason). Expected failure: HTTPServer.Router splits paths by Character, so "/" and U+0301
-        form one Character and the path does not split there (reported bug)."""
-        answer = http(self.daemon.base, "GET", "/api/v1/sites/%CC%81", token=self.daemon.tokens[COORDINATOR])
-        problems = self.description.check("GET", "/api/v1/sites/{id}", answer)
-        known_bug = [p for p in problems if "'reason' is a required property" in p]
-        if not known_bug:
-            self.failures.add("GET /api/v1/sites/%CC%81", problems + ["passes now: remove the expected failure of the router bug "
-                                                                       "(grapheme_path and schemathesis_hooks.py)"])
-            return False
-        self.failures.add("GET /api/v1/sites/%CC%81", [p for p in problems if p not in known_bug])
-        return True
+        """An id that begins with a combining character reaches the operation: its 404 names a
+        reason (the router splits paths on the scalar "/", not on Characters). An empty segment
+        ("%2F" decoded, or "//") never reaches the route of the shorter path."""
+        for path, template in [("/api/v1/sites/%CC%81", "/api/v1/sites/{id}"), ("/api/v1/sites/%F0%9F%8F%BB", "/api/v1/sites/{id}")]:
+            answer = http(self.daemon.base, "GET", path, token=self.daemon.tokens[COORDINATOR])
+            self.failures.add(f"GET {path}", self.description.check("GET", template, answer))
+        for path in ["/api/v1/sites/%2F", "/api/v1/sites//"]:
+            answer = http(self.daemon.base, "GET", path, token=self.daemon.tokens[COORDINATOR])
+            self.failures.add(f"GET {path}", [] if answer.status == 404 else [f"expected 404, got {answer.status}"])
 
     def too_large(self):
-        """413 for a body above http.max_body_bytes. Its X-Request-Id is checked apart: the server
-        does not send one with a 413 (reported bug, see the final report)."""
+        """413 for a body above http.max_body_bytes, with its X-Request-Id like every answer."""
         # The server answers as soon as it reads Content-Length, and closes: the body is not sent.
         host, port = self.daemon.base.split("//")[1].split(":")
         connection = http_client.HTTPConnection(host, int(port), timeout=30)
@@ -387,13 +379,7 @@ class PlainTest:
         problems = self.description.check("POST", "/api/v1/sites", answer)
         if answer.status != 413:
             problems.append(f"expected 413, got {answer.status}")
-        known_bug = "header X-Request-Id is missing"
-        expected_failure = known_bug in problems
-        problems = [p for p in problems if p != known_bug]
-        if not expected_failure:
-            problems.append("X-Request-Id is sent now: remove the expected failure in too_large")
         self.failures.add("POST /api/v1/sites with a body over 1 MiB", problems)
-        return expected_failure
 
 
 # ----------------------------------------------------------------------------------------------
@@ -445,7 +431,7 @@ def schemathesis_config(path, ids):
         (r"^/api/v1/tasks/\{id\}", {"path.id": "task"}),
         (r"^/api/v1/reports/years/\{year\}", {"path.year": "year"}),
     ]
-    lines = [f"hooks = {json.dumps(os.path.join(HERE, 'schemathesis_hooks.py'))}", ""]
+    lines = []
     for name, values in ids.items():
         lines += [f"[dictionaries.{name}]", "values = [" + ", ".join(json.dumps(v) for v in values) + "]", ""]
     for regex, parameters in bindings:
@@ -518,7 +504,7 @@ def main():
         description = Description(json.load(f))
     daemon = Daemon(keep=arguments.keep)
     failures = Failures()
-    summaries, expected_failures, schemathesis_failed = [], [], []
+    summaries, schemathesis_failed = [], []
     runs = []
     try:
         daemon.prepare()
@@ -529,10 +515,8 @@ def main():
         plain.every_get()
         plain.refusals()
         plain.unknown_references()
-        if plain.too_large():
-            expected_failures.append("413 without X-Request-Id (server bug: the 413 answer is sent before a request id exists)")
-        if plain.grapheme_path():
-            expected_failures.append("GET /api/v1/sites/%CC%81 answered 'No resource' without reason (server bug: the router splits paths by Character)")
+        plain.too_large()
+        plain.grapheme_path()
         summaries.append(f"plain test: {failures.checked} answers checked, {len(failures.items)} problem(s) ({time.time() - started:.0f} s)")
 
         if not arguments.skip_schemathesis:
@@ -546,13 +530,6 @@ def main():
                     summaries.append("schemathesis " + summary)
                     if not passed:
                         schemathesis_failed.append((run["role"], details))
-            expected_log = os.path.join(daemon.folder, "expected-failures.jsonl")
-            if os.path.exists(expected_log):
-                with open(expected_log) as f:
-                    dropped = [json.loads(line) for line in f if line.strip()]
-                example = dropped[0]
-                expected_failures.append(f"schemathesis: {len(dropped)} case(s) of the router bug (a path parameter beginning with a "
-                                         f"combining character is answered 'No resource'), e.g. {example['method']} {example['path']}")
         # A 500 that the checks above did not see still shows in the daemon's log.
         crashes = [line for line in daemon.log_text().splitlines() if "handler failed" in line]
         if crashes:
@@ -569,8 +546,6 @@ def main():
         daemon.stop()
 
     print("\n".join(summaries))
-    for note in expected_failures:
-        print(f"expected failure: {note}")
     for item in failures.items:
         print(f"FAIL {item}")
     for role, details in schemathesis_failed:
