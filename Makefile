@@ -16,6 +16,7 @@ deps:
 test-deps: deps
 	@$(MAKE) --no-print-directory install-missing PACKAGES="$(TEST_PACKAGES)"
 	@python3 -c "import icalendar, aiosmtpd, selenium" 2>/dev/null || python3 -m pip install -q icalendar aiosmtpd selenium
+	@python3 -c "import schemathesis, jsonschema, openapi_spec_validator" 2>/dev/null || python3 -m pip install -q schemathesis jsonschema openapi-spec-validator
 
 install-missing:
 	@missing=$$(for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -39,6 +40,7 @@ test: test-deps
 	swift build --build-tests
 	swift test --skip-build
 	python3 Tests/Browser/browser_test.py
+	python3 Tests/API/openapi_test.py
 
 # Benchmarks: throughput of relais against a C libmicrohttpd server, side by side.
 bench: release

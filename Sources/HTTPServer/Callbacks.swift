@@ -55,7 +55,8 @@ func mhdAccessHandler(_ cls: UnsafeMutableRawPointer?, _ connection: OpaquePoint
 
     guard let raw = requestContext.pointee else {
         // First call: headers are known, the body is not read yet.
-        let state = RequestState(method: method.map { String(cString: $0) } ?? "", url: url.map { String(cString: $0) } ?? "/")
+        let state = RequestState(method: method.map { String(cString: $0) } ?? "", url: url.map { String(cString: $0) } ?? "/",
+                                 id: RequestID.accept(connectionValue(connection, .HEADER_KIND, "X-Request-Id")))
         requestContext.pointee = Unmanaged.passRetained(state).toOpaque()
         core.inFlight.add(1, ordering: .relaxed)
         core.connections.enter(Int(bitPattern: UnsafeRawPointer(connection)), .body)
@@ -64,7 +65,7 @@ func mhdAccessHandler(_ cls: UnsafeMutableRawPointer?, _ connection: OpaquePoint
             // Refuse before reading: MHD closes the connection instead of reading the body.
             state.tooLarge = true
             state.responded = true
-            return send(tooLarge(core, connection), requestID: nil, core: core, connection: connection)
+            return send(early(tooLarge(core), state, core), requestID: state.id, core: core, connection: connection)
         }
         if isFormContentType(connectionValue(connection, .HEADER_KIND, "Content-Type")) {
             state.postProcessor = MHD_create_post_processor(connection, 16 * 1024, mhdPostIterator,
@@ -98,7 +99,7 @@ func mhdAccessHandler(_ cls: UnsafeMutableRawPointer?, _ connection: OpaquePoint
     if state.responded { return .YES }
     state.responded = true
     core.connections.enter(Int(bitPattern: UnsafeRawPointer(connection)), .answering)
-    if state.tooLarge { return send(tooLarge(core, connection), requestID: nil, core: core, connection: connection) }
+    if state.tooLarge { return send(early(tooLarge(core), state, core), requestID: state.id, core: core, connection: connection) }
     if let processor = state.postProcessor {
         // Destroying the processor flushes the last urlencoded value.
         MHD_destroy_post_processor(processor)
@@ -107,13 +108,13 @@ func mhdAccessHandler(_ cls: UnsafeMutableRawPointer?, _ connection: OpaquePoint
 
     guard let httpMethod = HTTPRequest.Method(state.method) else {
         let response = core.errorResponder(ServerError(status: 405, message: "Method \(state.method.prefix(20)) is not supported."), nil)
-        return send(response, requestID: nil, core: core, connection: connection)
+        return send(early(response, state, core), requestID: state.id, core: core, connection: connection)
     }
     var fields = HTTPFields()
     for (name, value) in connectionValues(connection, .HEADER_KIND) {
         if let name = HTTPField.Name(name) { fields.append(HTTPField(name: name, value: value)) }
     }
-    var request = Request(method: httpMethod, path: state.url, headerFields: fields, id: RequestID.accept(fields[.xRequestID]))
+    var request = Request(method: httpMethod, path: state.url, headerFields: fields, id: state.id)
     request.query = connectionValues(connection, .GET_ARGUMENT_KIND).map { (name: $0.0, value: $0.1) }
     for (name, value) in connectionValues(connection, .COOKIE_KIND) where request.cookies[name] == nil {
         request.cookies[name] = value
@@ -162,8 +163,15 @@ private func isFormContentType(_ value: String?) -> Bool {
     return value.hasPrefix("application/x-www-form-urlencoded") || value.hasPrefix("multipart/form-data")
 }
 
-private func tooLarge(_ core: ServerCore, _ connection: OpaquePointer) -> Response {
+private func tooLarge(_ core: ServerCore) -> Response {
     core.errorResponder(ServerError(status: 413, message: "The request body is larger than \(core.configuration.maxBodyBytes) bytes."), nil)
+}
+
+/// An answer given before a request could be built (body too large, unknown method): logged
+/// like the others, without a route.
+private func early(_ response: Response, _ state: RequestState, _ core: ServerCore) -> Response {
+    core.logger.info("\(state.method.prefix(20)) - \(response.status.code)", metadata: ["request_id": "\(state.id)"])
+    return response
 }
 
 private func send(_ response: Response, requestID: String?, core: ServerCore, connection: OpaquePointer) -> MHD_Result {

@@ -5,6 +5,8 @@ import Foundation
 final class RequestState {
     let method: String
     let url: String
+    /// Known from the head, so that even an answer given before the body is read carries it.
+    let id: String
     var body = Data()
     var received = 0
     var tooLarge = false
@@ -13,8 +15,9 @@ final class RequestState {
     var form: [FormField] = []
     var formFailed = false
 
-    init(method: String, url: String) {
+    init(method: String, url: String, id: String) {
         self.method = method
         self.url = url
+        self.id = id
     }
 }

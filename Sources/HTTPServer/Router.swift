@@ -111,8 +111,12 @@ public struct Router: Sendable {
         return false
     }
 
+    /// The segments between slashes, cut on the scalar "/" (a combining mark after a slash must
+    /// not join it into one Character). Empty segments are kept, so that "/sites//" or a decoded
+    /// "%2F" never reaches the route of "/sites".
     private static func split(_ path: String) -> [String] {
-        path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        let parts = path.unicodeScalars.split(separator: "/", omittingEmptySubsequences: false).map { String(String.UnicodeScalarView($0)) }
+        return parts.first == "" ? Array(parts.dropFirst()) : parts
     }
 
     private static func bind(_ segments: [Segment], to parts: [String]) -> [String: String]? {
@@ -120,8 +124,10 @@ public struct Router: Sendable {
         var parameters: [String: String] = [:]
         for (segment, part) in zip(segments, parts) {
             switch segment {
-            case .literal(let text): if text != part { return nil }
-            case .parameter(let name): parameters[name] = part
+            case .literal(let text): if !text.unicodeScalars.elementsEqual(part.unicodeScalars) { return nil }
+            case .parameter(let name):
+                guard !part.isEmpty else { return nil }
+                parameters[name] = part
             }
         }
         return parameters

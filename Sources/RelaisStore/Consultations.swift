@@ -147,6 +147,11 @@ public struct Consultations: Sendable {
         let now = clock.now()
         return try store.pool.write { db in
             guard try ParticipantRecord.exists(db, key: participantID) else { throw Refusal.notFound(.participantNotFound) }
+            // The consultation it came from must be one of this participant's.
+            if let consultationID, try ConsultationRecord.filter(Column("id") == consultationID && Column("participant_id") == participantID)
+                .fetchCount(db) == 0 {
+                throw ValidationError(field: "consultationId", .consultationNotFound)
+            }
             let records = Array(Set(kinds)).sorted { $0.rawValue < $1.rawValue }.map { kind in
                 OrientationRecord(id: UUID().uuidString.lowercased(), participantId: participantID, programmeId: programmeID,
                                   consultationId: consultationID, kind: kind, detail: detail, followed: nil, createdBy: actor.userID, createdAt: now)

@@ -69,6 +69,23 @@ struct PipelineTests {
         }
     }
 
+    @Test func pathsAreCutOnSlashesOnlyAndEmptySegmentsMatchNothing() throws {
+        var router = Router()
+        router.get("/sites") { _ in .text("list") }
+        router.get("/sites/{id}") { request in .text("site \(request.parameter("id").unicodeScalars.map { String($0.value, radix: 16) })") }
+        let pipeline = try Pipeline(router: router, logger: Logger(label: "test"))
+        func answer(_ path: String) -> (Int, String) {
+            let response = pipeline.respond(to: Request(method: .get, path: path))
+            return (response.status.code, String(decoding: response.body, as: UTF8.self))
+        }
+        // A combining mark or a skin-tone modifier after "/" is an id of its own, not part of the slash.
+        #expect(answer("/sites/\u{301}") == (200, "site [\"301\"]"))
+        #expect(answer("/sites/\u{1F3FB}x") == (200, "site [\"1f3fb\", \"78\"]"))
+        // A decoded "%2F", a doubled or a trailing slash: not the list of sites.
+        for path in ["/sites//", "/sites/", "//sites"] { #expect(answer(path).0 == 404, "\(path)") }
+        #expect(answer("/sites") == (200, "list"))
+    }
+
     @Test func theSameMethodAndPathShapeTwiceIsRefusedAtStart() throws {
         var router = Router()
         router.get("/items/{id}") { _ in .text("a") }

@@ -98,8 +98,9 @@ struct ServerTests {
         let server = try startServer(maxBody: 1000) { router in router.post("/json") { _ in .text("accepted") } }
         defer { server.stop() }
         let big = Data(repeating: 120, count: 50_000)
-        let declared = try TestHTTP.request(port: server.port, "POST", "/json", headers: [("Content-Type", "application/json")], body: big)
-        #expect(declared.status == 413)
+        let declared = try TestHTTP.request(port: server.port, "POST", "/json", headers: [("Content-Type", "application/json"), ("X-Request-Id", "big-1")],
+                                            body: big)
+        #expect(declared.status == 413 && declared.header("X-Request-Id") == "big-1", "refused before the body, yet with its request id")
         let chunked = try TestHTTP.request(port: server.port, "POST", "/json", headers: [("Content-Type", "application/json")],
                                            body: big, chunked: true)
         #expect(chunked.status == 413)

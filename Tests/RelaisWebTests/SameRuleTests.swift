@@ -31,6 +31,21 @@ struct SameRuleTests {
         return (id, try #require(try json(created)["id"] as? String))
     }
 
+    @Test func aNumberThatDoesNotFitAndAnUnknownConsultationAreNamedByTheirField() throws {
+        let world = try Fixture()
+        for value in ["1e20", "1.5", "\"1980\""] {
+            let refused = try world.client.api(.post, "/api/v1/participants",
+                                               #"{"firstName":"Léa","lastName":"Roux","noContact":true,"birthYear":\#(value)}"#, as: "coord")
+            let fields = try Self.fieldCodes(refused)
+            #expect(refused.status == 422 && fields.keys.sorted() == ["birthYear"], "\(value): \(refused.text)")
+        }
+        let orientation = try world.client.api(.post, "/api/v1/participants/\(world.ana.id)/orientations",
+                                               #"{"kinds":["csapa"],"consultationId":"no-such-consultation"}"#, as: "claire")
+        let orientationFields = try Self.fieldCodes(orientation)
+        #expect(orientation.status == 422 && orientationFields["consultationId"] == "consultation_not_found")
+        #expect(try world.client.app.actions.consultations.orientations(participantID: world.ana.id).isEmpty)
+    }
+
     @Test func attendanceIsForTheProgrammesFacilitatorsAndTheCoordinationByBothWays() throws {
         let world = try Fixture()
         let (_, sessions) = try world.programme()

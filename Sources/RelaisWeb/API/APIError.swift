@@ -112,10 +112,25 @@ public enum JSONBody {
             guard problems.isEmpty else { throw ValidationError(problems) }
             return value
         } catch let error as DecodingError {
-            let (field, reason) = describe(error)
+            var (field, reason) = describe(error)
+            if field == "body", let culprit = culprit(T.self, in: object) { field = culprit }
             problems[field] = problems[field] ?? reason
             throw ValidationError(problems)
         }
+    }
+
+    /// The key whose value alone makes decoding fail: Foundation on Linux reports a number that
+    /// does not fit its field (1e20 or 1.5 for a whole number) without naming the field.
+    static func culprit<T: RequestBody>(_ type: T.Type, in object: [String: JSONValue]) -> String? {
+        for (key, value) in object.sorted(by: { $0.key < $1.key }) {
+            guard let alone = try? JSONEncoder().encode([key: value]) else { continue }
+            do { _ = try JSONDecoder().decode(T.self, from: alone) } catch DecodingError.keyNotFound, DecodingError.valueNotFound {
+                continue
+            } catch {
+                return key
+            }
+        }
+        return nil
     }
 
     /// The body as a JSON object; 400 naming the problem when it is not one, 422 naming a field
