@@ -39,8 +39,8 @@ try FileManager.default.createDirectory(atPath: folder, withIntermediateDirector
 let keep = ProcessInfo.processInfo.environment["BENCH_KEEP"] != nil
 defer { if keep { print("  kept: \(folder)/relais.sqlite") } else { try? FileManager.default.removeItem(atPath: folder) } }
 let paris = TimeZone(identifier: "Europe/Paris")!
-let instruments = try ProtocolsLoader.instruments(directory: protocols)
-let templates = try ProtocolsLoader.templates(directory: protocols, instruments: instruments)
+let catalog = try ProtocolsLoader.catalog(directory: protocols)
+let instruments = catalog.instruments, templates = catalog.templates
 
 /// Scored answers as stored: (answers JSON, total, band, derived JSON).
 func stored(_ id: String, _ answers: [String: JSONValue]) throws -> (String, Double?, String?, String?) {
@@ -343,7 +343,7 @@ print("  built in \(String(format: "%.1f", buildTime / 1000)) s: " + counts.join
 let reports = try EvaluationReports(instruments: instruments)
 // The path every reader takes: the `evaluation` use case (permission, facts, evaluator).
 let actions = UseCases(store: store, clock: .system, settings: UseCaseSettings(timeZone: paris, publicBaseURL: "http://127.0.0.1"),
-                       instruments: instruments, templates: templates)
+                       protocols: catalog)
 let document = ReportDocument(structureName: "Relais bench", relaisVersion: "bench", generatedOn: asOf)
 let consultationsPlanned = Dictionary(templates.map { ($0.id, $0.consultations.count) }, uniquingKeysWith: { first, _ in first })
 let settings = EvaluationSettings(instruments: instruments)

@@ -139,6 +139,11 @@ public struct Participants: Sendable {
         }
     }
 
+    /// One participant, for a write that audits itself (an enrolment); nil when unknown.
+    public func find(id: String) throws -> ParticipantRecord? {
+        try store.pool.read { try ParticipantRecord.fetchOne($0, key: id) }
+    }
+
     /// One participant, the read audited.
     public func read(id: String, by actor: Actor) throws -> ParticipantRecord {
         try store.pool.write { db in

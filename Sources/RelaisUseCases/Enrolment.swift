@@ -4,12 +4,36 @@ import RelaisStore
 
 extension UseCases {
     /// Enrols a participant, or puts them on the waiting list when the programme is full
-    /// (`waitingList` false: refused with 409 instead). Confirmation and reminders are written
-    /// to the outbox in the same transaction.
-    public func enrol(programmeID: String, participantID: String?, waitingList: Bool = true, by caller: Caller) throws -> EnrolmentRecord {
+    /// (`waitingList` false: refused with 409 instead), with their baseline frozen: what `baseline`
+    /// gives, the rest from their record as it is now. Confirmation and reminders are written to
+    /// the outbox in the same transaction.
+    public func enrol(programmeID: String, participantID: String?, baseline: BaselineInput? = nil, waitingList: Bool = true,
+                      by caller: Caller) throws -> EnrolmentRecord {
         try caller.require(.plan)
         guard let participantID = participantID?.nilIfEmpty else { throw ValidationError(field: "participantId", .required) }
-        return try enrolments.enrol(programmeID: programmeID, participantID: participantID, waitingList: waitingList, by: caller.actor)
+        guard let participant = try participants.find(id: participantID) else { throw ValidationError(field: "participantId", .participantUnknown) }
+        let frozen = try (baseline ?? BaselineInput()).validated(defaults: participant.baselineFromRecord, equivalents: protocols.tobaccoEquivalents,
+                                                                 today: today)
+        return try enrolments.enrol(programmeID: programmeID, participantID: participantID, baseline: frozen, waitingList: waitingList,
+                                    by: caller.actor)
+    }
+
+    /// Replaces the baseline of an enrolment (a mistake at entry, or what was not known then):
+    /// the status and publics left out stay as they were, the rest is what is given.
+    public func setBaseline(enrolmentID: String, _ input: BaselineInput, by caller: Caller) throws -> EnrolmentRecord {
+        try caller.require(.plan)
+        let current = try enrolments.enrolment(id: enrolmentID)
+        let baseline = try input.validated(defaults: current.baseline, equivalents: protocols.tobaccoEquivalents, today: today)
+        return try enrolments.setBaseline(enrolmentID: current.id, baseline, by: caller.actor)
+    }
+
+    /// One enrolment with its participant and programme, for planners; the read is audited.
+    public func enrolment(_ id: String, by caller: Caller) throws -> (EnrolmentRecord, ParticipantRecord, ProgrammeRecord) {
+        try caller.require(.plan)
+        let record = try enrolments.enrolment(id: id)
+        let participant = try participants.read(id: record.participantId, by: caller.actor)
+        let (programme, _) = try programmes.programme(id: record.programmeId)
+        return (record, participant, programme)
     }
 
     /// Withdraws an enrolment; the first on the waiting list takes the place, in one transaction.

@@ -36,8 +36,9 @@ public struct UseCases: Sendable {
     package let store: Store
     public let clock: Clock
     public let settings: UseCaseSettings
-    public let instruments: InstrumentCatalog
-    public let templates: [ProgrammeTemplate]
+    public let protocols: ProtocolCatalog
+    public var instruments: InstrumentCatalog { protocols.instruments }
+    public var templates: [ProgrammeTemplate] { protocols.templates }
 
     package let accounts: Accounts
     package let participants: Participants
@@ -52,12 +53,11 @@ public struct UseCases: Sendable {
     package let outbox: Outbox
     package let feeds: Feeds
 
-    public init(store: Store, clock: Clock = .system, settings: UseCaseSettings, instruments: InstrumentCatalog, templates: [ProgrammeTemplate]) {
+    public init(store: Store, clock: Clock = .system, settings: UseCaseSettings, protocols: ProtocolCatalog) {
         self.store = store
         self.clock = clock
         self.settings = settings
-        self.instruments = instruments
-        self.templates = templates
+        self.protocols = protocols
         let zone = settings.timeZone
         accounts = Accounts(store: store, clock: clock, policy: settings.loginPolicy)
         participants = Participants(store: store, clock: clock, currentYear: { LocalDateTime(clock.now(), in: zone).date.year })

@@ -23,14 +23,13 @@ public struct RelaisApp: Sendable {
     /// settings page says that mail is not configured in this process.
     public var mailTester: (@Sendable (_ recipient: String) throws -> String)? = nil
 
-    public init(configuration: Configuration, store: Store, instruments: InstrumentCatalog, templates: [ProgrammeTemplate],
-                logger: Logger, clock: Clock = .system) throws {
+    public init(configuration: Configuration, store: Store, protocols: ProtocolCatalog, logger: Logger, clock: Clock = .system) throws {
         self.configuration = configuration
         self.logger = logger
-        actions = UseCases(store: store, clock: clock, settings: UseCaseSettings(configuration), instruments: instruments, templates: templates)
+        actions = UseCases(store: store, clock: clock, settings: UseCaseSettings(configuration), protocols: protocols)
         renderer = try Renderer()
         resources = try Resources()
-        reports = try EvaluationReports(instruments: instruments)
+        reports = try EvaluationReports(instruments: protocols.instruments)
     }
 
     public var instruments: InstrumentCatalog { actions.instruments }

@@ -44,8 +44,8 @@ struct Demo: AsyncParsableCommand {
         guard try !store.holdsRecords() else {
             throw Refused("the data folder \(configuration.dataDir) already holds programmes or participants: the demo needs an empty one (use --data-dir)")
         }
-        let instruments = try loadInstruments(configuration)
-        let templates = try loadTemplates(configuration, instruments: instruments)
+        let protocols = try loadProtocols(configuration)
+        let instruments = protocols.instruments, templates = protocols.templates
         guard let template = templates.first(where: { $0.id == "3g2i" }) ?? templates.first else { throw Refused("no programme template in Protocols/") }
         var demoConfiguration = configuration
         demoConfiguration.mailTransport = "maildir"
@@ -53,7 +53,7 @@ struct Demo: AsyncParsableCommand {
         logger.logLevel = .error
         let sender = try makeSender(demoConfiguration, store: store, instruments: instruments, logger: logger)
         let builder = DemoBuilder(store: store, configuration: configuration, zone: zone, today: todayDate, template: template,
-                                  instruments: instruments, templates: templates, sender: sender)
+                                  protocols: protocols, sender: sender)
         let summary = try builder.build()
         Console.json(summary)
         Console.error("""
@@ -72,8 +72,8 @@ struct DemoBuilder {
     let zone: TimeZone
     let today: CalendarDate
     let template: ProgrammeTemplate
-    let instruments: InstrumentCatalog
-    let templates: [ProgrammeTemplate]
+    let protocols: ProtocolCatalog
+    var instruments: InstrumentCatalog { protocols.instruments }
     let sender: Sender
 
     static let operatorCaller = Caller.commandLine("demo")
@@ -96,8 +96,7 @@ struct DemoBuilder {
         let pastLast = today.addingDays(2).addingMonths(-3)
         let pastStart = pastLast.addingDays(-2 * template.cadenceDays)
         let clock = ManualClock(local(pastStart.addingDays(-30), 9))
-        let actions = UseCases(store: store, clock: clock.clock, settings: UseCaseSettings(configuration), instruments: instruments,
-                               templates: templates)
+        let actions = UseCases(store: store, clock: clock.clock, settings: UseCaseSettings(configuration), protocols: protocols)
         let demo = Self.operatorCaller
 
         // Staff.

@@ -93,9 +93,8 @@ struct InstallationOptions: ParsableArguments {
     /// command). The instrument and programme files are read only when the command needs them.
     func actions(_ configuration: Configuration, clock: Clock = .system, protocols: Bool = true) throws -> UseCases {
         let store = try openStore(configuration)
-        let instruments = protocols ? try loadInstruments(configuration) : InstrumentCatalog([])
-        let templates = protocols ? try loadTemplates(configuration, instruments: instruments) : []
-        return UseCases(store: store, clock: clock, settings: UseCaseSettings(configuration), instruments: instruments, templates: templates)
+        return UseCases(store: store, clock: clock, settings: UseCaseSettings(configuration),
+                        protocols: protocols ? try loadProtocols(configuration) : .unused)
     }
 
     /// Opens the installation's database, creating the data folder (private to its owner) if needed.
@@ -112,6 +111,16 @@ struct InstallationOptions: ParsableArguments {
 }
 
 /// The programme templates of Protocols/, checked against the instruments.
+/// Everything of Protocols/ the daemon runs on; a file that cannot be used is a configuration error
+/// naming it.
+func loadProtocols(_ configuration: Configuration) throws -> ProtocolCatalog {
+    do {
+        return try ProtocolsLoader.catalog(directory: configuration.protocolsDir, settings: configuration.instrumentSettings)
+    } catch {
+        throw ConfigurationError(key: "protocols_dir", source: configuration.protocolsDir, reason: String(describing: error))
+    }
+}
+
 func loadTemplates(_ configuration: Configuration, instruments: InstrumentCatalog) throws -> [ProgrammeTemplate] {
     do {
         return try ProtocolsLoader.templates(directory: configuration.protocolsDir, instruments: instruments)

@@ -51,9 +51,8 @@ struct Serve: AsyncParsableCommand {
         let purged = try store.purgeAudit(before: cutoff)
         if purged > 0 { logger.info("purged \(purged) audit rows older than \(configuration.auditRetentionDays) days") }
 
-        let instruments = try loadInstruments(configuration)
-        let templates = try loadTemplates(configuration, instruments: instruments)
-        var app = try RelaisApp(configuration: configuration, store: store, instruments: instruments, templates: templates, logger: logger)
+        let protocols = try loadProtocols(configuration)
+        var app = try RelaisApp(configuration: configuration, store: store, protocols: protocols, logger: logger)
         app.mailTester = try makeMailTester(configuration)
         try createFirstAdministrator(app.actions)
 
@@ -65,7 +64,7 @@ struct Serve: AsyncParsableCommand {
         } catch let error as ServerStartError {
             throw ConfigurationError(key: "http.host/http.port", source: "configuration", reason: error.description)
         }
-        let sender = try makeSender(configuration, store: store, instruments: instruments, logger: logger)
+        let sender = try makeSender(configuration, store: store, instruments: protocols.instruments, logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: HTTPService(server: server, logger: logger)),
                        .init(service: SenderService(sender: sender, interval: configuration.mailSweepIntervalSeconds, logger: logger))],

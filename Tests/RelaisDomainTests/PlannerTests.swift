@@ -197,16 +197,17 @@ struct ProgrammeTemplateTests {
         let three = try shippedTemplate("3g2i")
         #expect(three.id == "3g2i" && three.cadenceDays == 7)
         #expect(three.sessions.map(\.index) == [1, 2, 3])
-        #expect(three.sessions.map(\.instruments) == [["fagerstrom", "co"], ["qmat", "decisional_balance"], []])
+        #expect(three.sessions.map(\.instruments) == [["fagerstrom", "co"], ["qmat", "decisional_balance"], ["end_status"]])
         #expect(three.sessions.map(\.durationMinutes) == [120, 120, 120])
         #expect(three.sessions[0].title.fr == "Évaluer sa dépendance physique")
         #expect(three.consultations == [
             ConsultationTemplate(index: 1, durationMinutes: 45, afterSession: 1, beforeSession: 3),
             ConsultationTemplate(index: 2, durationMinutes: 45, afterSession: 2, withinDaysAfterLastSession: 28),
         ])
-        #expect(three.endQuestionnaires == ["satisfaction_end", "impact_end"])
-        #expect(three.followUp == FollowUpTemplate(months: 3, instrument: "followup_3m"))
-        #expect(three.instrumentIDs == ["fagerstrom", "co", "qmat", "decisional_balance", "satisfaction_end", "impact_end", "followup_3m"])
+        #expect(three.endQuestionnaires == ["end_status", "satisfaction_end", "impact_end"])
+        #expect(three.followUps == [FollowUpTemplate(months: 3, instrument: "followup_3m")])
+        #expect(three.primaryFollowUp.timePoint == "m3")
+        #expect(three.instrumentIDs == ["fagerstrom", "co", "qmat", "decisional_balance", "end_status", "satisfaction_end", "impact_end", "followup_3m"])
         let four = try shippedTemplate("4g1i")
         #expect(four.sessions.count == 4 && four.consultations.count == 1)
     }
@@ -221,6 +222,23 @@ struct ProgrammeTemplateTests {
         for session in try shippedTemplate("3g2i").sessions + shippedTemplate("4g1i").sessions {
             #expect(FileManager.default.fileExists(atPath: protocolsRoot.appendingPathComponent(session.guide).path), "\(session.guide)")
         }
+    }
+
+    @Test func aTemplateMayPlanSeveralFollowUpsEachItsOwnTimePoint() throws {
+        var object = try shippedObject()
+        object["follow_up"] = nil
+        object["follow_ups"] = [["months": 6, "instrument": "followup_3m"], ["months": 1, "instrument": "followup_3m"],
+                                ["months": 3, "instrument": "followup_3m"]]
+        let template = try decode(object)
+        #expect(template.followUps.map(\.months) == [1, 3, 6] && template.followUps.map(\.timePoint) == ["m1", "m3", "m6"])
+        #expect(template.primaryFollowUp.months == 3)
+        let twice = try #require(try problem { object in
+            object["follow_up"] = nil
+            object["follow_ups"] = [["months": 3, "instrument": "followup_3m"], ["months": 3, "instrument": "followup_3m"]]
+        })
+        #expect(twice.problem.contains("same month"), "\(twice)")
+        let both = try #require(try problem { $0["follow_ups"] = [["months": 6, "instrument": "followup_3m"]] })
+        #expect(both.problem.contains("not both"), "\(both)")
     }
 
     @Test func anUnknownKeyIsRefusedNamingTheFileAndKey() throws {

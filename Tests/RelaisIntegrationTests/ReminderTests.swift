@@ -105,7 +105,7 @@ struct ReminderTests {
         let taskID = try #require(open.first?["id"] as? String)
         let detail = try TestHTTP.get(port: daemon.port, "/api/v1/tasks/\(taskID)", headers: [("Authorization", "Bearer \(coordinator)")])
         let script = try #require(detail.json["script"] as? [[String: Any]])
-        #expect(script.map { $0["instrument"] as? String } == ["satisfaction_end", "impact_end"])
+        #expect(script.map { $0["instrument"] as? String } == ["end_status", "satisfaction_end", "impact_end"])
         #expect((script.first?["questions"] as? [[String: Any]])?.isEmpty == false)
         let login = try logIn(daemon, name: "coord", password: "password for coord")
         let letter = try TestHTTP.get(port: daemon.port, "/tasks/\(taskID)/letter", headers: [("Cookie", "relais_session=\(login.session ?? "")")])

@@ -80,7 +80,7 @@ struct EvaluationYear {
     /// The use cases over this year's store, as `relais report` has them.
     var actions: UseCases {
         UseCases(store: store, settings: UseCaseSettings(timeZone: TimeZone(identifier: "Europe/Paris")!, publicBaseURL: "http://127.0.0.1"),
-                 instruments: instruments, templates: templates)
+                 protocols: (try? ProtocolsLoader.catalog(directory: Self.protocols)) ?? .unused)
     }
 
     /// The evaluation of `scope` as of the end of the year, asked by the operator.

@@ -290,8 +290,8 @@ struct SenderTests {
         #expect(week.skipped == 1 && week.tasksOpened == 0)
         #expect(try world.tasks.list(state: nil, assignedTo: nil, participantID: chloe.id).count == 1)
 
-        // The coordinator calls and enters both questionnaires: the task closes by itself.
-        for id in ["satisfaction_end", "impact_end"] {
+        // The coordinator calls and enters the three questionnaires: the task closes by itself.
+        for id in ["end_status", "satisfaction_end", "impact_end"] {
             let instrument = world.instruments[id]!
             var answers: [String: JSONValue] = [:]
             for item in instrument.definition.items where item.isRequired {

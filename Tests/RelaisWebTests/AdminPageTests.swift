@@ -16,9 +16,7 @@ private func adminApp(_ configuration: Configuration = Configuration()) throws -
     configuration.dataDir = directory
     let store = try Store(path: directory + "/relais.sqlite")
     let protocols = repositoryRoot.appendingPathComponent("Protocols").path
-    let instruments = try ProtocolsLoader.instruments(directory: protocols)
-    let templates = try ProtocolsLoader.templates(directory: protocols, instruments: instruments)
-    return try RelaisApp(configuration: configuration, store: store, instruments: instruments, templates: templates, logger: Logger(label: "test"))
+    return try RelaisApp(configuration: configuration, store: store, protocols: try ProtocolsLoader.catalog(directory: protocols), logger: Logger(label: "test"))
 }
 
 /// The text of the element with that id (up to its first closing tag), or nil when absent.

@@ -12,9 +12,8 @@ func makeApp() throws -> RelaisApp {
     let directory = NSTemporaryDirectory() + "relais-web-" + UUID().uuidString.prefix(8)
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     let store = try Store(path: directory + "/relais.sqlite")
-    let instruments = try ProtocolsLoader.instruments(directory: repositoryRoot.appendingPathComponent("Protocols").path)
-    let templates = try ProtocolsLoader.templates(directory: repositoryRoot.appendingPathComponent("Protocols").path, instruments: instruments)
-    return try RelaisApp(configuration: Configuration(), store: store, instruments: instruments, templates: templates, logger: Logger(label: "test"))
+    let protocols = try ProtocolsLoader.catalog(directory: repositoryRoot.appendingPathComponent("Protocols").path)
+    return try RelaisApp(configuration: Configuration(), store: store, protocols: protocols, logger: Logger(label: "test"))
 }
 
 @Suite("OpenAPI description")

@@ -209,7 +209,7 @@ struct ProgrammePageTests {
         let partial = try world.client.post("/tasks/\(task.id)/answers", [("satisfaction_end.overall", "satisfied"), ("source", "phone")], as: "coord")
         #expect(partial.status == 422 && partial.text.contains(#"value="satisfied" checked"#))
         var answers: [(String, String)] = [("source", "phone")]
-        for id in ["satisfaction_end", "impact_end"] {
+        for id in ["end_status", "satisfaction_end", "impact_end"] {
             for item in world.client.app.instruments[id]!.definition.items where item.isRequired {
                 answers.append(("\(id).\(item.id)", item.options?.first?.code ?? "7"))
             }

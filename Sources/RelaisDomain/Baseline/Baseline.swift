@@ -64,39 +64,48 @@ public struct Baseline: Sendable, Equatable {
     }
 }
 
-/// The baseline fields as a form or a script gives them, every one optional: what is missing is
-/// taken from the participant's record (status, publics) and, for the consumption, from the entry
-/// Fagerström test later.
+/// The baseline fields as a form or a script gives them, every one optional: a missing status or
+/// publics are taken from `defaults` (the participant's record at enrolment, the baseline itself
+/// when it is corrected); a missing consumption will come from the entry Fagerström test.
 public struct BaselineInput: Sendable, Equatable, Codable {
     public var smokingStatus: String?
     public var cigarettesPerDay: Double?
     public var products: [String: Double]?
     public var goal: String?
     public var quitDate: String?
+    public var publics: [String]?
 
     public init(smokingStatus: String? = nil, cigarettesPerDay: Double? = nil, products: [String: Double]? = nil, goal: String? = nil,
-                quitDate: String? = nil) {
+                quitDate: String? = nil, publics: [String]? = nil) {
         self.smokingStatus = smokingStatus
         self.cigarettesPerDay = cigarettesPerDay
         self.products = products
         self.goal = goal
         self.quitDate = quitDate
+        self.publics = publics
     }
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
-        case smokingStatus, cigarettesPerDay, products, goal, quitDate
+        case smokingStatus, cigarettesPerDay, products, goal, quitDate, publics
     }
 
     /// The most cigarette-equivalents a day a baseline may hold.
     public static let maximumPerDay = 200.0
 
-    /// Checks every field (all problems at once, named `baseline.<field>`) and fills what is
-    /// missing from `record`: its smoking status and publics as they are now. `equivalents`
-    /// converts `products`; `today` bounds the quit date.
-    public func validated(record smokingStatus: SmokerStatus, publics: Set<PriorityPublic>, equivalents: TobaccoEquivalents,
-                          today: CalendarDate) throws(ValidationError) -> Baseline {
+    /// Checks every field (all problems at once, named `baseline.<field>`) and fills a missing
+    /// status or publics from `defaults`. `equivalents` converts `products`; `today` bounds the
+    /// quit date.
+    public func validated(defaults: Baseline, equivalents: TobaccoEquivalents, today: CalendarDate) throws(ValidationError) -> Baseline {
         var problems: [String: Reason] = [:]
-        var baseline = Baseline(smokingStatus: smokingStatus, smokingStatusSource: .record, publics: publics)
+        var baseline = Baseline(smokingStatus: defaults.smokingStatus, smokingStatusSource: defaults.smokingStatusSource, publics: defaults.publics)
+        if let codes = publics {
+            let parsed = codes.compactMap(PriorityPublic.init(rawValue:)).filter { $0 != .youngAdult }
+            if parsed.count == codes.count {
+                baseline.publics = Set(parsed)
+            } else {
+                problems["baseline.publics"] = Reason(.expectedOneOf, ["options": PriorityPublic.recorded.map(\.rawValue).joined(separator: ", ")])
+            }
+        }
         if let raw = self.smokingStatus {
             if let status = SmokerStatus(rawValue: raw) {
                 baseline.smokingStatus = status

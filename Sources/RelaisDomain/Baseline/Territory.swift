@@ -19,6 +19,17 @@ public struct Territory: Sendable, Decodable, Equatable {
         case cogYear = "cog_year", sourceURL = "source_url"
     }
 
+    public init(version: String, cogYear: Int, source: String, sourceURL: String? = nil, note: String? = nil,
+                departements: [String: String], collectivities: [String: String] = [:]) {
+        self.version = version
+        self.cogYear = cogYear
+        self.source = source
+        self.sourceURL = sourceURL
+        self.note = note
+        self.departements = departements
+        self.collectivities = collectivities
+    }
+
     public func name(of code: String) -> String? {
         departements[code] ?? collectivities[code]
     }

@@ -7,6 +7,11 @@ public struct TobaccoEquivalents: Sendable, Decodable, Equatable {
     public struct Source: Sendable, Decodable, Equatable {
         public var title: String
         public var url: String?
+
+        public init(title: String, url: String? = nil) {
+            self.title = title
+            self.url = url
+        }
     }
 
     public struct Product: Sendable, Decodable, Equatable {
@@ -18,12 +23,27 @@ public struct TobaccoEquivalents: Sendable, Decodable, Equatable {
         public var sources: [Source]
         /// Why this value, where the references disagree.
         public var note: String?
+
+        public init(code: String, label: LocalizedText, equivalent: Double, sources: [Source], note: String? = nil) {
+            self.code = code
+            self.label = label
+            self.equivalent = equivalent
+            self.sources = sources
+            self.note = note
+        }
     }
 
     public var version: String
     public var source: String
     public var note: String
     public var products: [Product]
+
+    public init(version: String, source: String, note: String, products: [Product]) {
+        self.version = version
+        self.source = source
+        self.note = note
+        self.products = products
+    }
 
     /// The largest count per product and day accepted, as for Fagerström's cigarettes per day:
     /// beyond it the figure is a typing error, not a consumption.

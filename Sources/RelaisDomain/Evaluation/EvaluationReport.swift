@@ -323,7 +323,12 @@ public struct EvaluationReport: Sendable, Encodable {
         public var relapsed = 0
         public var unknown = 0
 
-        public init() {}
+        public init(base: Int = 0, abstinenceMaintained: Int = 0, relapsed: Int = 0, unknown: Int = 0) {
+            self.base = base
+            self.abstinenceMaintained = abstinenceMaintained
+            self.relapsed = relapsed
+            self.unknown = unknown
+        }
 
         mutating func add(_ point: TimePointResult) {
             base += 1

@@ -6,8 +6,11 @@ public struct Evaluator: Sendable {
     public var settings: EvaluationSettings
     let instruments: [String: ConfiguredInstrument]
 
+    let catalog: InstrumentCatalog
+
     public init(settings: EvaluationSettings, instruments: InstrumentCatalog) {
         self.settings = settings
+        catalog = instruments
         self.instruments = Dictionary(uniqueKeysWithValues: instruments.instruments.map { ($0.id, $0) })
     }
 
@@ -86,13 +89,6 @@ public struct Evaluator: Sendable {
         return answer.isEmpty ? nil : answer
     }
 
-    /// The consumption an entry test gives: its `q4` count, else only the band it answered.
-    func entryTestConsumption(_ assessment: EvaluationFacts.Assessment) -> Consumption? {
-        guard assessment.instrument == "fagerstrom" || assessment.instrument == "hsi" else { return nil }
-        if case .number(let count)? = assessment.answers["q4_count"] { return .exact(count) }
-        guard case .string(let code)? = assessment.answers["q4"] else { return nil }
-        return instruments[assessment.instrument]?.definition.items.first { $0.id == "q4" }?.acceptsCount?.range(of: code)
-    }
 
     func band(_ instrument: String, score: String, value: Double) -> String? {
         guard let configured = instruments[instrument], let scheme = configured.schemes[score] else { return nil }
@@ -112,7 +108,8 @@ public struct Evaluator: Sendable {
                 facts: EvaluationFacts, orientations: [EvaluationFacts.Orientation], followUpInstruments: Set<String>) -> ParticipationResult {
         let asOf = facts.asOf
         let windows = (facts.windows[participation.participantID] ?? []).sorted { $0.firstDate < $1.firstDate }
-        let all = facts.assessments[participation.participantID] ?? []
+        // What happened after the report's date is not known on it (a report as of a past date).
+        let all = (facts.assessments[participation.participantID] ?? []).filter { $0.takenOn <= asOf }
         let mine = all.filter { assessment in
             let owner = assessment.programmeID
                 ?? attributedProgramme(assessment.instrument, takenOn: assessment.takenOn, windows: windows, followUpInstruments: followUpInstruments)
@@ -150,7 +147,7 @@ public struct Evaluator: Sendable {
             result.hsiEntry = value
             result.hsiBand = hsi.instrument == "hsi" ? band("hsi", score: "total", value: value) : band("fagerstrom", score: "hsi", value: value)
         }
-        let entryTest = mine.lazy.compactMap { self.entryTestConsumption($0) }.first
+        let entryTest = mine.lazy.compactMap { self.catalog.entryConsumption(instrument: $0.instrument, answers: $0.answers) }.first
         if let (consumption, source) = baseline.entryConsumption(entryTest: entryTest) {
             result.entryConsumption = consumption
             result.entryConsumptionSource = source

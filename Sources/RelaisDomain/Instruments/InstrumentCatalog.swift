@@ -57,3 +57,14 @@ public struct InstrumentCatalog: Sendable {
 
     public subscript(_ id: String) -> ConfiguredInstrument? { instruments.first { $0.id == id } }
 }
+
+extension InstrumentCatalog {
+    /// The cigarettes a day an entry test (Fagerström or HSI) gives: its `q4` count when one was
+    /// typed, else only the band it answered (from the item's count map).
+    public func entryConsumption(instrument: String, answers: [String: JSONValue]) -> Consumption? {
+        guard instrument == "fagerstrom" || instrument == "hsi" else { return nil }
+        if case .number(let count)? = answers["q4_count"] { return .exact(count) }
+        guard case .string(let code)? = answers["q4"] else { return nil }
+        return self[instrument]?.definition.items.first { $0.id == "q4" }?.acceptsCount?.range(of: code)
+    }
+}
