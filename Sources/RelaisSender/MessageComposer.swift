@@ -100,6 +100,9 @@ public struct MessageComposer: Sendable {
                 "instruments": prepared.instruments.map { ["title": instrumentTitles[$0]?.text(language) ?? $0] },
             ] as [String: Any]
         }
+        if let months = prepared.followUpMonths {
+            context["followUp"] = ["months": months, "period": DateWording.months(months, language: language)] as [String: Any]
+        }
         if let digest = prepared.digest {
             context["digest"] = [
                 "date": prepared.record.payload["date"].flatMap(CalendarDate.init(iso:)).map { Self.day($0, language: language) } ?? "",

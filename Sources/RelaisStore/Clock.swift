@@ -16,6 +16,7 @@ public final class ManualClock: @unchecked Sendable {
     public init(_ start: Date) { current = start }
     public var now: Date { lock.withLock { current } }
     public func set(_ date: Date) { lock.withLock { current = date } }
+    public func advance(_ seconds: TimeInterval) { lock.withLock { current += seconds } }
     /// The `Clock` the stores take, reading this one.
     public var clock: Clock { Clock { [self] in self.now } }
 }

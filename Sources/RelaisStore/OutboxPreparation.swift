@@ -54,6 +54,8 @@ public struct PreparedMessage: Sendable {
     public var sessions: [SessionFacts] = []
     public var questionnaireToken: String?
     public var instruments: [String] = []
+    /// For a follow-up questionnaire: the months after the programme it is for.
+    public var followUpMonths: Int?
     public var linkExpiresAt: Date?
     public var digest: DigestFacts?
 }
@@ -227,6 +229,7 @@ extension Outbox {
         if let invitation {
             message.questionnaireToken = try Questionnaires.issueToken(db, invitationID: invitation.id, days: tokenDays, at: now)
             message.instruments = invitation.instruments
+            if invitation.purpose == .followUp { message.followUpMonths = invitation.months }
             message.linkExpiresAt = now.addingTimeInterval(Double(tokenDays) * 86400)
         }
         return .send(message)

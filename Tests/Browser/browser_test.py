@@ -273,7 +273,7 @@ class BrowserTests(unittest.TestCase):
             raw = open(os.path.join(maildir, name), "rb").read()
             import email, email.policy
             message = email.message_from_bytes(raw, policy=email.policy.default)
-            if "Trois mois" in str(message["subject"]):
+            if "trois mois après le programme" in str(message["subject"]):
                 text = message.get_body(("plain",)).get_content()
                 path = re.search(r"https?://[^/\s]+(/q/[A-Za-z0-9_-]+)", text).group(1)
         self.assertIsNotNone(path, "the follow-up invitation is in the maildir")

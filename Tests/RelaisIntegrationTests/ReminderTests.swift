@@ -130,7 +130,7 @@ struct ReminderTests {
 
         // 18 June, three months after the last attended session: Ana's follow-up invitation.
         _ = try Self.sendDue(daemon, config, "2027-06-18T08:00:00Z")
-        let followUp = try #require(try server.messages().map { try PythonEmail.parse($0) }.first { $0.subject == "Trois mois après le programme : où en êtes-vous ?" })
+        let followUp = try #require(try server.messages().map { try PythonEmail.parse($0) }.first { $0.subject == "Où en êtes-vous, trois mois après le programme ?" })
         let link = try #require(followUp.text?.split(whereSeparator: \.isWhitespace).first { $0.hasPrefix("https://relais.example.org/q/") })
         let path = String(link.dropFirst("https://relais.example.org".count))
 

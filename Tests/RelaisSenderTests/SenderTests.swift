@@ -226,7 +226,7 @@ struct SenderTests {
         let report = try sender.sweep(at: Self.at("2027-06-18T08:00:00Z"))
         // The confirmation, the end questionnaire and its reminder (both overdue), the follow-up.
         #expect(report.sent == 4)
-        let invitation = try #require(try maildirMessages(world).first { $0.subject == "Trois mois après le programme : où en êtes-vous ?" })
+        let invitation = try #require(try maildirMessages(world).first { $0.subject == "Où en êtes-vous, trois mois après le programme ?" })
         let text = try #require(invitation.text)
         let link = try #require(text.split(whereSeparator: \.isWhitespace).first { $0.hasPrefix("https://relais.example.org/q/") })
         let token = String(link.dropFirst("https://relais.example.org/q/".count))
@@ -315,7 +315,7 @@ struct SenderTests {
             _ = try sender.sweep(at: Self.at("\(day)T08:00:00Z"))
         }
         let subjects = try maildirMessages(world).compactMap(\.subject)
-        #expect(subjects.filter { $0 == "Rappel : votre suivi à trois mois" }.count == 2)
+        #expect(subjects.filter { $0 == "Rappel : votre suivi, trois mois après le programme" }.count == 2)
         let tasks = try world.tasks.list(state: .open, assignedTo: nil, participantID: ana.id)
         #expect(tasks.map(\.kind) == [.followUpCall])
         #expect(tasks.first?.dueOn == "2027-07-09")

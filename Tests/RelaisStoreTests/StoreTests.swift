@@ -4,13 +4,9 @@ import RelaisDomain
 @testable import RelaisStore
 import Testing
 
-/// A clock the test moves by hand.
-final class ManualClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var current = Date(timeIntervalSince1970: 1_795_000_000)
-    var now: Date { lock.lock(); defer { lock.unlock() }; return current }
-    func advance(_ seconds: TimeInterval) { lock.lock(); current += seconds; lock.unlock() }
-    var clock: Clock { Clock { [unowned self] in self.now } }
+extension ManualClock {
+    /// The tests' usual start: 18 November 2026.
+    convenience init() { self.init(Date(timeIntervalSince1970: 1_795_000_000)) }
 }
 
 /// Counts the transactions committed through a pool's writer.

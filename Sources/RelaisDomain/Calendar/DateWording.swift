@@ -20,6 +20,14 @@ public enum DateWording {
         return language == "en" ? "\(local.hour < 10 ? "0" : "")\(local.hour):\(minutes)" : "\(local.hour) h \(minutes)"
     }
 
+    /// A follow-up's delay in words: "trois mois", "un an"; "three months", "a year".
+    public static func months(_ count: Int, language: String) -> String {
+        let fr = [1: "un mois", 2: "deux mois", 3: "trois mois", 6: "six mois", 9: "neuf mois", 12: "un an", 18: "dix-huit mois", 24: "deux ans"]
+        let en = [1: "a month", 2: "two months", 3: "three months", 6: "six months", 9: "nine months", 12: "a year", 18: "eighteen months",
+                  24: "two years"]
+        return language == "en" ? en[count] ?? "\(count) months" : fr[count] ?? "\(count) mois"
+    }
+
     public static func day(_ instant: Date, in zone: TimeZone, language: String) -> String {
         day(LocalDateTime(instant, in: zone).date, language: language)
     }
