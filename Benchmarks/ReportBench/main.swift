@@ -98,8 +98,9 @@ func populate(_ path: String) throws -> Store {
     }
     try store.pool.write { db in
         let programme = try db.makeStatement(sql: """
-            INSERT INTO programme(id, template_id, template_version, title, site_id, room_id, modality, capacity, time_zone, lead_id, peer_helper_id, follow_up_due, created_at)
-            VALUES (?, '3g2i', '1.0.0', ?, ?, ?, 'in_person', 16, 'Europe/Paris', ?, ?, ?, ?)
+            INSERT INTO programme(id, template_id, template_version, title, site_id, room_id, modality, capacity, time_zone, lead_id, peer_helper_id, follow_up_due,
+                                  created_at, follow_ups, mois_sans_tabac)
+            VALUES (?, '3g2i', '1.1.0', ?, ?, ?, 'in_person', 16, 'Europe/Paris', ?, ?, ?, ?, '[{"months":3,"instrument":"followup_3m"}]', ?)
             """)
         let session = try db.makeStatement(sql: "INSERT INTO session(id, programme_id, idx, title, starts_at, ends_at, room_id, updated_at) VALUES (?,?,?,?,?,?,?,?)")
         let participant = try db.makeStatement(sql: """
@@ -108,7 +109,9 @@ func populate(_ path: String) throws -> Store {
             VALUES (?, 'Prénom', ?, ?, ?, 'email', ?, ?, ?, ?, ?, ?)
             """)
         let enrolment = try db.makeStatement(sql: """
-            INSERT INTO enrolment(id, programme_id, participant_id, status, requested_at, enrolled_at, withdrawn_at) VALUES (?,?,?,?,?,?,?)
+            INSERT INTO enrolment(id, programme_id, participant_id, status, requested_at, enrolled_at, withdrawn_at, baseline_smoking_status,
+                                  baseline_status_source, baseline_cigarettes_per_day, baseline_publics)
+            VALUES (?,?,?,?,?,?,?,?,?,?,?)
             """)
         let attendance = try db.makeStatement(sql: "INSERT INTO attendance(session_id, participant_id, status, recorded_by, recorded_at) VALUES (?,?,?,?,?)")
         let consultation = try db.makeStatement(sql: """
@@ -116,12 +119,13 @@ func populate(_ path: String) throws -> Store {
             VALUES (?,?,?,?,?,?,?, 'in_person', ?, ?, ?)
             """)
         let assessment = try db.makeStatement(sql: """
-            INSERT INTO assessment(id, participant_id, instrument_id, instrument_version, taken_on, answers, total, band, derived, partial, source, recorded_at)
-            VALUES (?,?,?, '1.0.0', ?,?,?,?,?, 0, ?, ?)
+            INSERT INTO assessment(id, participant_id, instrument_id, instrument_version, taken_on, answers, total, band, derived, partial, source, recorded_at,
+                                   programme_id)
+            VALUES (?,?,?, '1.0.0', ?,?,?,?,?, 0, ?, ?, ?)
             """)
         let invitation = try db.makeStatement(sql: """
-            INSERT INTO questionnaire_invitation(id, participant_id, programme_id, purpose, instruments, due_on, created_at, answered_at, answered_source)
-            VALUES (?,?,?,?,?,?,?,?,?)
+            INSERT INTO questionnaire_invitation(id, participant_id, programme_id, purpose, months, instruments, due_on, created_at, answered_at, answered_source)
+            VALUES (?,?,?,?,?,?,?,?,?,?)
             """)
         let orientation = try db.makeStatement(sql: """
             INSERT INTO orientation(id, participant_id, programme_id, kind, detail, followed, created_at) VALUES (?,?,?,?, '', ?, ?)
@@ -146,7 +150,7 @@ func populate(_ path: String) throws -> Store {
                 let starts = dates.map { LocalDateTime(date: $0, hour: 18, minute: 0)!.instant(in: paris) }
                 let followUpDue = dates[2].addingMonths(3)
                 try programme.execute(arguments: [programmeID, "Programme \(year)-\(p)", "site\(lead % 3)", "room\(lead)", "lead\(lead)",
-                                                  p % 3 == 0 ? "pair" : nil, followUpDue.iso, created])
+                                                  p % 3 == 0 ? "pair" : nil, followUpDue.iso, created, p % 4 == 0])
                 let sessionIDs = (0..<3).map { "\(programmeID)-s\($0 + 1)" }
                 for index in 0..<3 {
                     try session.execute(arguments: [sessionIDs[index], programmeID, index + 1, "Séance \(index + 1)", starts[index],
@@ -158,8 +162,11 @@ func populate(_ path: String) throws -> Store {
                     try participant.execute(arguments: [person, "Nom\(n)", created, "u\(n)@example.org", created, created, created,
                                                         n % 5 == 0, n % 7 == 1, n % 9 == 2])
                     let withdrawn = q == 15
+                    // The baseline: one in twelve an ex-smoker; a count entered for two in three, the Fagerström's otherwise.
+                    let exSmoker = n % 12 == 0
                     try enrolment.execute(arguments: [id("e"), programmeID, person, withdrawn ? "withdrawn" : "enrolled", created, created,
-                                                      withdrawn ? starts[1] : nil])
+                                                      withdrawn ? starts[1] : nil, exSmoker ? "ex_smoker" : "smoker", n % 3 == 0 ? "record" : "declared",
+                                                      exSmoker ? 0 : n % 3 == 0 ? nil : Double(10 + n % 20), n % 5 == 0 ? "[\"precarity\"]" : "[]"])
                     var lastAttended = 0
                     for index in 0..<3 where !(withdrawn && index > 0) {
                         let present = (q + index) % 7 != 3
@@ -173,19 +180,27 @@ func populate(_ path: String) throws -> Store {
                                                              (q + index) % 6 == 0 ? "missed" : "done", created, created])
                     }
                     // Entry: Fagerström and CO at session 1, Q-MAT at session 2; Q-MAT again at session 3.
-                    func record(_ instrument: String, _ value: (String, Double?, String?, String?), _ date: CalendarDate, _ source: String = "staff") throws {
+                    func record(_ instrument: String, _ value: (String, Double?, String?, String?), _ date: CalendarDate, _ source: String = "staff",
+                                programme: String? = nil) throws {
                         try assessment.execute(arguments: [id("a"), person, instrument, date.iso, value.0, value.1, value.2, value.3, source,
-                                                           LocalDateTime(date: date, hour: 20, minute: 0)!.instant(in: paris)])
+                                                           LocalDateTime(date: date, hour: 20, minute: 0)!.instant(in: paris), programme])
                     }
                     try record("fagerstrom", fagerstrom[n % fagerstrom.count], dates[0])
                     try record("co", co[2 + n % 3], dates[0])
                     try record("decisional_balance", ("{\"pros_smoking\":\"Détente\",\"cons_smoking\":\"Santé\"}", nil, nil, nil), dates[1])
                     try record("qmat", qmat[n % 3], dates[1])
                     if !withdrawn { try record("qmat", qmat[min(3, n % 3 + (q % 2))], dates[2]) }
+                    // The end status at the last session, entered for the group (attached to the programme).
+                    if !withdrawn && (q + 2) % 7 != 3 {
+                        let ends = ["{\"status\":\"stopped\",\"cigarettes_per_day\":0}", "{\"status\":\"reduced\",\"cigarettes_per_day\":6}",
+                                    "{\"status\":\"unchanged\",\"cigarettes_per_day\":18}", "{\"status\":\"stopped\"}"]
+                        try record("end_status", (ends[n % 4], nil, nil, nil), dates[2], programme: programmeID)
+                        if n % 4 == 0 { try record("co", co[n % 8 == 0 ? 0 : 3], dates[2], programme: programmeID) }
+                    }
                     // End of programme: questionnaires for those who attended.
                     let endInvitation = id("i")
                     let endAnswered = !withdrawn && q % 4 != 0
-                    try invitation.execute(arguments: [endInvitation, person, programmeID, "end_of_programme", "[\"satisfaction_end\",\"impact_end\"]",
+                    try invitation.execute(arguments: [endInvitation, person, programmeID, "end_of_programme", 0, "[\"end_status\",\"satisfaction_end\",\"impact_end\"]",
                                                        dates[2].iso, starts[2], endAnswered ? starts[2].addingTimeInterval(5 * 86400) : nil,
                                                        endAnswered ? "participant_web" : nil])
                     if endAnswered {
@@ -196,7 +211,7 @@ func populate(_ path: String) throws -> Store {
                     let due = dates[lastAttended].addingMonths(3)
                     let followInvitation = id("i")
                     let answered = n % 10 < 7
-                    try invitation.execute(arguments: [followInvitation, person, programmeID, "follow_up", "[\"followup_3m\"]", due.iso, starts[2],
+                    try invitation.execute(arguments: [followInvitation, person, programmeID, "follow_up", 3, "[\"followup_3m\"]", due.iso, starts[2],
                                                        answered ? LocalDateTime(date: due.addingDays(3), hour: 11, minute: 0)!.instant(in: paris) : nil,
                                                        answered ? "participant_web" : nil])
                     if answered {
@@ -249,7 +264,8 @@ func naiveFacts(_ store: Store, year: Int, consultationsPlanned: [String: Int]) 
             var programme = EvaluationFacts.Programme(
                 id: programmeID, title: row["title"], siteID: row["site_id"], templateID: row["template_id"], cancelled: (row["status"] as String) == "cancelled",
                 coLedByPeerHelper: (row["peer_helper_id"] as String?) != nil, sessions: [], consultationsPlanned: consultationsPlanned[row["template_id"]] ?? 0,
-                followUps: (try? JSONDecoder().decode([FollowUpTemplate].self, from: Data((row["follow_ups"] as String? ?? "[]").utf8))) ?? [],
+                followUps: (row["follow_ups"] as String?).flatMap { try? JSONDecoder().decode([FollowUpTemplate].self, from: Data($0.utf8)) }
+                    ?? [FollowUpTemplate(months: row["follow_up_months"], instrument: row["follow_up_instrument"])],
                 plannedFollowUpDue: CalendarDate(iso: row["follow_up_due"]), modality: row["modality"], moisSansTabac: row["mois_sans_tabac"])
             programme.siteName = try String.fetchOne(db, sql: "SELECT name FROM site WHERE id = ?", arguments: [row["site_id"] as String?])
             for session in sessions {
@@ -389,6 +405,7 @@ let naiveReport = evaluator.evaluate(naive)
 let same = naiveReport.participants.counted == report.participants.counted && naiveReport.followUp.respondents == report.followUp.respondents
     && naiveReport.followUp.lines.map(\.count) == report.followUp.lines.map(\.count) && naiveReport.entryScores.fagerstrom.mean == report.entryScores.fagerstrom.mean
     && naiveReport.messages.sent == report.messages.sent && naiveReport.attendance.completedSessions == report.attendance.completedSessions
+    && naiveReport.outcomes.map(\.smokers) == report.outcomes.map(\.smokers) && naiveReport.outcomes.map(\.exSmokers) == report.outcomes.map(\.exSmokers)
 
 func line(_ label: String, _ value: Double, _ note: String = "") {
     print("  " + label.padding(toLength: 58, withPad: " ", startingAt: 0) + String(format: "%9.2f ms", value) + (note.isEmpty ? "" : "   " + note))
