@@ -101,6 +101,13 @@ extension UseCases {
         }
     }
 
+    /// The programmes a participant enrolled in (withdrawn too), oldest first: those an
+    /// assessment may be attached to.
+    public func assessmentProgrammes(participantID: String, by caller: Caller) throws -> [ProgrammeRecord] {
+        try caller.require(.recordAssessments)
+        return try participantRecords.enrolments(participantID: participantID).map(\.programme)
+    }
+
     public func assessments(participantID: String, by caller: Caller) throws -> [AssessmentRecord] {
         try caller.require(.readAssessments)
         return try assessments.assessments(participantID: participantID, by: caller.actor)

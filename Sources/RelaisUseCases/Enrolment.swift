@@ -2,6 +2,16 @@ import Foundation
 import RelaisDomain
 import RelaisStore
 
+/// An enrolment as its page shows it, with what the evaluation takes for a consumption the
+/// baseline does not hold.
+public struct EnrolmentView: Sendable {
+    public var enrolment: EnrolmentRecord
+    public var participant: ParticipantRecord
+    public var programme: ProgrammeRecord
+    /// The entry Fagerström's (or HSI's) count or band when the baseline has no count; else nil.
+    public var entryTest: Consumption?
+}
+
 extension UseCases {
     /// Enrols a participant, or puts them on the waiting list when the programme is full
     /// (`waitingList` false: refused with 409 instead), with their baseline frozen: what `baseline`
@@ -28,12 +38,21 @@ extension UseCases {
     }
 
     /// One enrolment with its participant and programme, for planners; the read is audited.
-    public func enrolment(_ id: String, by caller: Caller) throws -> (EnrolmentRecord, ParticipantRecord, ProgrammeRecord) {
+    /// When the baseline has no count, the entry test's is given as the evaluation reads it.
+    public func enrolment(_ id: String, by caller: Caller) throws -> EnrolmentView {
         try caller.require(.plan)
         let record = try enrolments.enrolment(id: id)
         let participant = try participants.read(id: record.participantId, by: caller.actor)
         let (programme, _) = try programmes.programme(id: record.programmeId)
-        return (record, participant, programme)
+        var entryTest: Consumption?
+        if record.baseline.cigarettesPerDay == nil {
+            // The evaluation's own reading (which test, attributed to which programme), so that the
+            // page says what the report counts. A programme it leaves out (cancelled) has none.
+            let report = try? evaluate(.programme(programme.id), reducedThresholdPercent: settings.reducedThresholdPercent)
+            entryTest = report?.participations.first { $0.participantID == participant.id && $0.entryConsumptionSource == .entryTest }?
+                .entryConsumption
+        }
+        return EnrolmentView(enrolment: record, participant: participant, programme: programme, entryTest: entryTest)
     }
 
     /// Withdraws an enrolment; the first on the waiting list takes the place, in one transaction.

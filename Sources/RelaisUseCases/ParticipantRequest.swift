@@ -2,7 +2,7 @@ import Foundation
 import RelaisDomain
 
 /// A participant's details as the API's JSON or the form gives them. On an update, a field left
-/// out keeps its value; `birthYear: null` clears it.
+/// out keeps its value; `birthYear: null` and `sex: null` clear it, as does `postalCode: ""`.
 public struct ParticipantRequest: Sendable, Codable, Equatable {
     public var firstName: String?
     public var lastName: String?
@@ -21,12 +21,24 @@ public struct ParticipantRequest: Sendable, Codable, Equatable {
     public var isolation: Bool?
     public var difficultCarePath: Bool?
     public var language: String?
+    /// `female`, `male` or `other`.
+    public var sex: String?
+    public var clearsSex = false
+    public var postalCode: String?
+    // The priority publics of the funders' call, beside precarity and isolation.
+    public var pregnant: Bool?
+    public var chronicIllness: Bool?
+    public var mentalIllness: Bool?
+    public var disability: Bool?
+    public var complementaireSanteSolidaire: Bool?
+    public var justice: Bool?
 
     public init() {}
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case firstName, lastName, birthYear, email, phone, postalAddress, preferredChannel, noContact, consentDataProcessing
         case consentEmail, consentFollowUp, smokerStatus, precarity, isolation, difficultCarePath, language
+        case sex, postalCode, pregnant, chronicIllness, mentalIllness, disability, complementaireSanteSolidaire, justice
     }
 
     public init(from decoder: any Decoder) throws {
@@ -48,6 +60,21 @@ public struct ParticipantRequest: Sendable, Codable, Equatable {
         isolation = try c.decodeIfPresent(Bool.self, forKey: .isolation)
         difficultCarePath = try c.decodeIfPresent(Bool.self, forKey: .difficultCarePath)
         language = try c.decodeIfPresent(String.self, forKey: .language)
+        clearsSex = try c.contains(.sex) && c.decodeNil(forKey: .sex)
+        sex = clearsSex ? nil : try c.decodeIfPresent(String.self, forKey: .sex)
+        postalCode = try c.decodeIfPresent(String.self, forKey: .postalCode)
+        pregnant = try c.decodeIfPresent(Bool.self, forKey: .pregnant)
+        chronicIllness = try c.decodeIfPresent(Bool.self, forKey: .chronicIllness)
+        mentalIllness = try c.decodeIfPresent(Bool.self, forKey: .mentalIllness)
+        disability = try c.decodeIfPresent(Bool.self, forKey: .disability)
+        complementaireSanteSolidaire = try c.decodeIfPresent(Bool.self, forKey: .complementaireSanteSolidaire)
+        justice = try c.decodeIfPresent(Bool.self, forKey: .justice)
+    }
+
+    /// The publics this request sets or clears, by flag (nil: left as they are).
+    var publicFlags: [(PriorityPublic, Bool?)] {
+        [(.pregnant, pregnant), (.chronicIllness, chronicIllness), (.mentalIllness, mentalIllness), (.disability, disability),
+         (.complementaireSanteSolidaire, complementaireSanteSolidaire), (.justice, justice)]
     }
 
     /// The details this request leaves, applied on `base` (nil: a new participant).
@@ -74,6 +101,16 @@ public struct ParticipantRequest: Sendable, Codable, Equatable {
         if let isolation { details.isolation = isolation }
         if let difficultCarePath { details.difficultCarePath = difficultCarePath }
         if let language { details.language = language }
+        // "" clears the sex as null does (a form's empty choice).
+        if let raw = sex?.nilIfEmpty {
+            if let value = Sex(rawValue: raw) { details.sex = value } else { problems["sex"] = UseCases.oneOf(Sex.self) }
+        } else if clearsSex || sex != nil {
+            details.sex = nil
+        }
+        if let postalCode { details.postalCode = postalCode }
+        for (flag, value) in publicFlags {
+            if let value { if value { details.publics.insert(flag) } else { details.publics.remove(flag) } }
+        }
         if !problems.isEmpty { throw ValidationError(problems) }
         return details
     }

@@ -19,11 +19,13 @@ public struct ProgrammeRequest: Sendable, Codable, Equatable {
     public var peerHelperID: String?
     /// Move the sessions that fall on a public holiday to the proposed day.
     public var shiftHolidays: Bool?
+    /// A programme of the "Mois sans tabac" campaign (the funder's flag); false when left out.
+    public var moisSansTabac: Bool?
 
     public init() {}
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
-        case template, title, modality, capacity, start, cadence, timeZone, shiftHolidays
+        case template, title, modality, capacity, start, cadence, timeZone, shiftHolidays, moisSansTabac
         case siteID = "siteId", roomID = "roomId", visioURL = "visioUrl", leadID = "leadId", peerHelperID = "peerHelperId"
     }
 }

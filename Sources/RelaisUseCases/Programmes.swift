@@ -87,7 +87,8 @@ extension UseCases {
             ?? plan.followUpDue
         let draft = ProgrammeDraft(template: template, title: title, siteID: request.siteID?.nilIfEmpty, roomID: request.roomID?.nilIfEmpty,
                                    modality: modality, visioURL: visioURL, capacity: capacity, timeZone: zone, leadID: leadID,
-                                   peerHelperID: request.peerHelperID?.nilIfEmpty, sessions: sessions, followUpDue: followUp)
+                                   peerHelperID: request.peerHelperID?.nilIfEmpty, sessions: sessions, followUpDue: followUp,
+                                   moisSansTabac: request.moisSansTabac ?? false)
         return ProgrammeProposal(draft: draft, plan: plan, template: template, conflicts: try programmes.conflicts(draft))
     }
 

@@ -56,6 +56,7 @@ public struct RelaisApp: Sendable {
         registerProgrammePages(&routes)
         registerSessionPages(&routes)
         registerParticipantPages(&routes)
+        registerEnrolmentPages(&routes)
         registerTaskPages(&routes)
         registerAdminPages(&routes)
         registerReportPages(&routes)

@@ -139,8 +139,10 @@ class PlainTest:
             people.append(person.get("id"))
         ids["participant"] = people[0]
         self.call(TABACOLOGUE, "PATCH", "/api/v1/participants/{id}", {"id": people[0]}, body={"precarity": True, "birthYear": None}, expect=200)
+        self.call(COORDINATOR, "PATCH", "/api/v1/participants/{id}", {"id": people[1]},
+                  body={"sex": "female", "postalCode": "59000", "pregnant": True, "complementaireSanteSolidaire": True}, expect=200)
         request = {"title": "Programme API (FICTIF)", "siteId": ids["site"], "roomId": ids["room"], "start": "2027-06-07T10:00",
-                   "leadId": users[TABACOLOGUE]["id"], "peerHelperId": users[PEER]["id"], "capacity": 2}
+                   "leadId": users[TABACOLOGUE]["id"], "peerHelperId": users[PEER]["id"], "capacity": 2, "moisSansTabac": True}
         self.call(COORDINATOR, "POST", "/api/v1/programmes/preview", body={**request, "cadence": "every:14"}, expect=200)
         programme = self.body(self.call(COORDINATOR, "POST", "/api/v1/programmes", body=request, expect=201))
         # A programme by visio, without a peer helper, on a public holiday (1 May 2028): the answer lists it.
@@ -157,11 +159,16 @@ class PlainTest:
         sessions = [s["id"] for s in programme.get("sessions", [])]
         ids["session"] = sessions[0] if sessions else "none"
         enrolments = []
-        for person in people:
+        # The first with a baseline counted by product, the others with their record's.
+        baselines = [{"smokingStatus": "smoker", "products": {"cigarette": 5, "cigarillo": 3}, "goal": "reduce", "publics": ["precarity"]}, None, None]
+        for person, baseline in zip(people, baselines):
+            body = {"participantId": person, **({"baseline": baseline} if baseline else {})}
             enrolment = self.body(self.call(COORDINATOR, "POST", "/api/v1/programmes/{id}/enrolments", {"id": ids["programme"]},
-                                            body={"participantId": person}, expect=201))
+                                            body=body, expect=201))
             enrolments.append(enrolment.get("id"))
         ids["enrolment"] = enrolments[0]
+        self.call(TABACOLOGUE, "PUT", "/api/v1/enrolments/{id}/baseline", {"id": enrolments[0]},
+                  body={"cigarettesPerDay": 12.5, "goal": "stop", "publics": ["precarity", "justice"]}, expect=200)
         # The third is on the waiting list (capacity 2); the second withdraws and the third takes the place.
         self.call(COORDINATOR, "POST", "/api/v1/enrolments/{id}/withdraw", {"id": enrolments[1]}, body={"reason": "Déménagement"}, expect=200)
         consultation = self.body(self.call(COORDINATOR, "POST", "/api/v1/programmes/{id}/consultations", {"id": ids["programme"]},
@@ -183,7 +190,8 @@ class PlainTest:
         self.call(COORDINATOR, "POST", "/api/v1/instruments/{id}/score", {"id": "fagerstrom"}, body={"q1": answers.get("q1")},
                   query={"partial": "true"}, expect=200)
         assessment = self.body(self.call(COORDINATOR, "POST", "/api/v1/participants/{id}/assessments", {"id": people[0]},
-                                         body={"instrument": "fagerstrom", "answers": answers, "source": "phone"}, expect=201))
+                                         body={"instrument": "fagerstrom", "answers": answers, "source": "phone",
+                                               "programmeId": ids["programme"]}, expect=201))
         ids["assessment"] = assessment.get("id")
         self.call(TABACOLOGUE, "POST", "/api/v1/participants/{id}/orientations", {"id": people[0]},
                   body={"kinds": ["medecin_traitant", "other"], "detail": "Voir son médecin (FICTIF)", "programmeId": ids["programme"]},
@@ -306,6 +314,13 @@ class PlainTest:
         self.call(COORDINATOR, "POST", "/api/v1/programmes/{id}/enrolments", {"id": ids["programme"]},
                   body={"participantId": ids["participant"]}, expect=409)
         self.call(COORDINATOR, "POST", "/api/v1/enrolments/{id}/withdraw", {"id": ids["enrolment"]}, body={}, expect=422)
+        self.call(COORDINATOR, "PUT", "/api/v1/enrolments/{id}/baseline", {"id": ids["enrolment"]}, body={"cigarettesPerDay": 500}, expect=422)
+        self.call(COORDINATOR, "PUT", "/api/v1/enrolments/{id}/baseline", {"id": ids["enrolment"]}, body={"products": {"snuff": 2}}, expect=422)
+        self.call(PEER, "PUT", "/api/v1/enrolments/{id}/baseline", {"id": ids["enrolment"]}, body={}, expect=403)
+        self.call(COORDINATOR, "PUT", "/api/v1/enrolments/{id}/baseline", {"id": "no-such-id"}, body={}, expect=404)
+        self.call(COORDINATOR, "POST", "/api/v1/participants/{id}/assessments", {"id": ids["participant"]},
+                  body={"instrument": "co", "answers": {"ppm": 3}, "programmeId": ids["visio_programme"]}, expect=422)
+        self.call(COORDINATOR, "PATCH", "/api/v1/participants/{id}", {"id": ids["participant"]}, body={"postalCode": "5900"}, expect=422)
         self.call(COORDINATOR, "POST", "/api/v1/outbox/{id}/retry", {"id": ids["message"]}, expect=409)
         self.call(COORDINATOR, "GET", "/api/v1/reports/years/{year}", {"year": ids["year"]}, query={"reduced": "0"}, expect=422)
         # The server answers 405 itself, with the Error shape and the methods allowed.

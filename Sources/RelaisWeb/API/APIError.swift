@@ -107,6 +107,10 @@ public enum JSONBody {
         let object = try self.object(from: request)
         var problems: [String: Reason] = [:]
         for key in object.keys where !T.fieldNames.contains(key) { problems[key] = Reason(.unknownField) }
+        for (key, names) in T.nestedFieldNames {
+            guard case .object(let nested)? = object[key] else { continue }
+            for inner in nested.keys where !names.contains(inner) { problems["\(key).\(inner)"] = Reason(.unknownField) }
+        }
         do {
             let value = try JSONDecoder().decode(T.self, from: request.body)
             guard problems.isEmpty else { throw ValidationError(problems) }
@@ -205,9 +209,13 @@ public enum JSONBody {
 /// silently ignored.
 protocol RequestBody: Decodable {
     static var fieldNames: Set<String> { get }
+    /// The field names of the objects nested under a key, checked the same way.
+    static var nestedFieldNames: [String: Set<String>] { get }
 }
 
 extension RequestBody where Self: Decodable {
+    static var nestedFieldNames: [String: Set<String>] { [:] }
+
     static func names<K: CodingKey & CaseIterable>(_ keys: K.Type) -> Set<String> { Set(K.allCases.map(\.stringValue)) }
 }
 

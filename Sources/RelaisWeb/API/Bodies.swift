@@ -76,6 +76,7 @@ struct ProgrammeBody: Encodable {
     @Nullable var peerHelperId: String?
     var status: ProgrammeStatus
     var followUpDue: String
+    var moisSansTabac: Bool
     var sessions: [SessionBody]
     var enrolled: Int?
     var waiting: Int?
@@ -96,6 +97,7 @@ struct ProgrammeBody: Encodable {
         peerHelperId = programme.peerHelperId
         status = programme.status
         followUpDue = programme.followUpDue
+        moisSansTabac = programme.moisSansTabac
         self.sessions = sessions.map { SessionBody($0, programme) }
     }
 
@@ -193,6 +195,14 @@ struct ParticipantBody: Encodable {
     var isolation: Bool
     var difficultCarePath: Bool
     var language: String
+    @Nullable var sex: Sex?
+    @Nullable var postalCode: String?
+    var pregnant: Bool
+    var chronicIllness: Bool
+    var mentalIllness: Bool
+    var disability: Bool
+    var complementaireSanteSolidaire: Bool
+    var justice: Bool
     var consents: Consents
     // Contact details, for roles that read them.
     var email: Nullable<String>?
@@ -212,6 +222,14 @@ struct ParticipantBody: Encodable {
         isolation = record.isolation
         difficultCarePath = record.difficultCarePath
         language = record.language
+        sex = record.sex
+        postalCode = record.postalCode
+        pregnant = record.pregnant
+        chronicIllness = record.chronicIllness
+        mentalIllness = record.mentalIllness
+        disability = record.disability
+        complementaireSanteSolidaire = record.complementaireSanteSolidaire
+        justice = record.justice
         consents = Consents(dataProcessing: record.consentDataProcessingAt, email: record.consentEmailAt, followUp: record.consentFollowUpAt)
         if contact {
             email = Nullable(wrappedValue: record.email)
@@ -251,6 +269,7 @@ struct EnrolmentBody: Encodable {
     var status: EnrolmentStatus
     var requestedAt: Date
     @Nullable var withdrawalReason: String?
+    var baseline: BaselineBody
     var name: String?
 
     init(_ record: EnrolmentRecord, name: String? = nil) {
@@ -260,7 +279,30 @@ struct EnrolmentBody: Encodable {
         status = record.status
         requestedAt = record.requestedAt
         withdrawalReason = record.withdrawalReason
+        baseline = BaselineBody(record.baseline)
         self.name = name
+    }
+}
+
+/// The baseline frozen on an enrolment, with where its status came from; a consumption not
+/// entered is null (the evaluation takes the entry test's).
+struct BaselineBody: Encodable {
+    var smokingStatus: SmokerStatus
+    var smokingStatusSource: BaselineSource
+    @Nullable var cigarettesPerDay: Double?
+    var products: [String: Double]
+    @Nullable var goal: SmokingGoal?
+    @Nullable var quitDate: String?
+    var publics: [PriorityPublic]
+
+    init(_ baseline: Baseline) {
+        smokingStatus = baseline.smokingStatus
+        smokingStatusSource = baseline.smokingStatusSource
+        cigarettesPerDay = baseline.cigarettesPerDay
+        products = baseline.products
+        goal = baseline.goal
+        quitDate = baseline.quitDate?.iso
+        publics = baseline.publics.sorted()
     }
 }
 
@@ -308,6 +350,8 @@ struct AssessmentBody: Encodable {
     var date: String
     var partial: Bool
     var source: AssessmentSource
+    /// Null when the evaluation attributes it to a programme by its date.
+    @Nullable var programmeId: String?
     var answers: [String: JSONValue]
     @Nullable var recordedBy: String?
     var recordedAt: Date
@@ -324,6 +368,7 @@ struct AssessmentBody: Encodable {
         date = record.takenOn
         partial = record.partial
         source = record.source
+        programmeId = record.programmeId
         answers = record.answerValues
         recordedBy = record.recordedBy
         recordedAt = record.recordedAt

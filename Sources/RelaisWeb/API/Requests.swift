@@ -14,6 +14,7 @@ extension ParticipantRequest: RequestBody { static var fieldNames: Set<String> {
 extension AssessmentRequest: RequestBody { static var fieldNames: Set<String> { names(CodingKeys.self) } }
 extension TaskRequest: RequestBody { static var fieldNames: Set<String> { names(CodingKeys.self) } }
 extension TaskChange: RequestBody { static var fieldNames: Set<String> { names(CodingKeys.self) } }
+extension BaselineInput: RequestBody { static var fieldNames: Set<String> { names(CodingKeys.self) } }
 
 struct SiteRequest: RequestBody {
     var name: String?
@@ -33,11 +34,14 @@ struct EnrolmentRequest: RequestBody {
     var participantID: String?
     /// Put on the waiting list when full (default); false refuses with 409 instead.
     var waitingList: Bool?
+    /// The participant at entry; what it leaves out comes from their record.
+    var baseline: BaselineInput?
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case waitingList
+        case waitingList, baseline
         case participantID = "participantId"
     }
     static var fieldNames: Set<String> { names(CodingKeys.self) }
+    static var nestedFieldNames: [String: Set<String>] { ["baseline": BaselineInput.fieldNames] }
 }
 
 /// A withdrawal or a cancellation, with its reason.

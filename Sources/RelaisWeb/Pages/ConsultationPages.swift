@@ -47,6 +47,11 @@ extension RelaisApp {
             "programme": ["id": programme.id, "title": programme.title],
             "clinician": view.clinician,
         ]
+        // The programme's last consultation asks the end-of-programme status, attached to this programme.
+        if record.index == actions.consultationSlots(programme: programme).map(\.index).max(), instruments["end_status"] != nil,
+           context.user.role.allows(.recordAssessments) {
+            values["endStatusLink"] = "/participants/\(participant.id)/assessments/new?instrument=end_status&programme=\(programme.id)"
+        }
         if let problems {
             values["hasErrors"] = true
             values["message"] = problems.message ?? ""

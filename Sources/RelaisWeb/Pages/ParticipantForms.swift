@@ -7,17 +7,20 @@ import RelaisUseCases
 /// The participant form as submitted: the text typed (kept as is for the page) and a message
 /// per field in the page's language.
 struct ParticipantForm {
-    static let flagFields = ["noContact", "consentDataProcessing", "consentEmail", "consentFollowUp", "precarity", "isolation",
-                             "difficultCarePath"]
+    /// The priority publics and the care path, as checkboxes named like the API's fields.
+    static let publicFields = ["pregnant", "chronicIllness", "mentalIllness", "disability", "complementaireSanteSolidaire", "justice",
+                               "precarity", "isolation", "difficultCarePath"]
+    static let flagFields = ["noContact", "consentDataProcessing", "consentEmail", "consentFollowUp"] + publicFields
     /// The order of the fields on the page, for the error summary.
-    static let order = ["firstName", "lastName", "birthYear", "contact", "email", "phone", "preferredChannel", "consentDataProcessing",
-                        "consentEmail", "consentFollowUp", "smokerStatus", "language"]
+    static let order = ["firstName", "lastName", "birthYear", "sex", "contact", "email", "phone", "postalCode", "preferredChannel",
+                        "consentDataProcessing", "consentEmail", "consentFollowUp", "smokerStatus", "language"]
 
     var text: [String: String] = [:]
     var flags: Set<String> = []
     var preferredChannel = ContactChannel.none.rawValue
     var smokerStatus = SmokerStatus.smoker.rawValue
     var language = "fr"
+    var sex = ""
     var errors: [String: String] = [:]
 
     static let empty = ParticipantForm()
@@ -27,12 +30,13 @@ struct ParticipantForm {
     /// The form prefilled with stored details.
     init(_ details: ParticipantDetails) {
         text = ["firstName": details.firstName, "lastName": details.lastName, "birthYear": details.birthYear.map(String.init) ?? "",
-                "email": details.email ?? "", "phone": details.phone ?? "", "postalAddress": details.postalAddress ?? ""]
+                "email": details.email ?? "", "phone": details.phone ?? "", "postalAddress": details.postalAddress ?? "",
+                "postalCode": details.postalCode ?? ""]
         let pairs: [(String, Bool)] = [("noContact", details.noContact), ("consentDataProcessing", details.consentDataProcessing),
                                        ("consentEmail", details.consentEmail), ("consentFollowUp", details.consentFollowUp),
-                                       ("precarity", details.precarity), ("isolation", details.isolation),
                                        ("difficultCarePath", details.difficultCarePath)]
-        flags = Set(pairs.filter(\.1).map(\.0))
+        flags = Set(pairs.filter(\.1).map(\.0)).union(details.publics.compactMap { RelaisApp.publicFields[$0] })
+        sex = details.sex?.rawValue ?? ""
         preferredChannel = details.preferredChannel.rawValue
         smokerStatus = details.smokerStatus.rawValue
         language = details.language
@@ -42,13 +46,14 @@ struct ParticipantForm {
 extension ParticipantForm {
     /// The form as submitted, kept as typed.
     init(_ request: Request) {
-        for field in ["firstName", "lastName", "birthYear", "email", "phone", "postalAddress"] {
+        for field in ["firstName", "lastName", "birthYear", "email", "phone", "postalAddress", "postalCode"] {
             text[field] = request.formValue(field) ?? ""
         }
         flags = Set(Self.flagFields.filter { request.formValue($0) != nil })
         preferredChannel = request.formValue("preferredChannel") ?? ContactChannel.none.rawValue
         smokerStatus = request.formValue("smokerStatus") ?? SmokerStatus.smoker.rawValue
         language = request.formValue("language") ?? "fr"
+        sex = request.formValue("sex") ?? ""
     }
 
     /// What the form asks, as the use case takes it from the API too; the year must be a number.
@@ -66,6 +71,8 @@ extension ParticipantForm {
         request.email = text["email"] ?? ""
         request.phone = text["phone"] ?? ""
         request.postalAddress = text["postalAddress"] ?? ""
+        request.postalCode = text["postalCode"] ?? ""
+        request.sex = sex
         request.preferredChannel = preferredChannel
         request.smokerStatus = smokerStatus
         request.language = language
@@ -76,6 +83,12 @@ extension ParticipantForm {
         request.precarity = flags.contains("precarity")
         request.isolation = flags.contains("isolation")
         request.difficultCarePath = flags.contains("difficultCarePath")
+        request.pregnant = flags.contains("pregnant")
+        request.chronicIllness = flags.contains("chronicIllness")
+        request.mentalIllness = flags.contains("mentalIllness")
+        request.disability = flags.contains("disability")
+        request.complementaireSanteSolidaire = flags.contains("complementaireSanteSolidaire")
+        request.justice = flags.contains("justice")
         return request
     }
 }
@@ -111,7 +124,10 @@ extension RelaisApp {
             "consents": consents,
             "smokerStatuses": SmokerStatus.allCases.map { ["value": $0.rawValue, "label": label("p_\($0.rawValue)"),
                                                           "checked": $0.rawValue == form.smokerStatus] },
-            "flags": ["precarity", "isolation", "difficultCarePath"].map { ["name": $0, "label": label("p_\($0)"), "checked": form.flags.contains($0)] },
+            "flags": ParticipantForm.publicFields.map { ["name": $0, "label": label("p_\($0)"), "checked": form.flags.contains($0)] },
+            "sexes": ([("", "p_sex_none")] + Sex.allCases.map { ($0.rawValue, "p_sex_\($0.rawValue)") }).map { value, key in
+                ["value": value, "id": value.isEmpty ? "none" : value, "label": label(key), "checked": value == form.sex]
+            },
             "languages": ["fr", "en"].map { ["value": $0, "label": label("p_language_\($0)"), "selected": $0 == form.language] },
         ]
         if let programme { page["programme"] = ["id": programme.id, "title": programme.title] }
@@ -121,7 +137,8 @@ extension RelaisApp {
     // MARK: - Instrument entry
 
     func assessmentFormPage(_ context: WebContext, participant: ParticipantRecord, instrument: ConfiguredInstrument, date: String,
-                            source: AssessmentSource?, values: [String: [String]], errors: [String: String], status: Int = 200) -> Response {
+                            source: AssessmentSource?, programmes: [ProgrammeRecord], programmeID: String?, values: [String: [String]],
+                            errors: [String: String], status: Int = 200) -> Response {
         let strings = renderer.strings(context.language)
         let language = context.language
         var itemErrors: [String: String] = [:]
@@ -129,6 +146,9 @@ extension RelaisApp {
         var summary: [[String: Any]] = []
         if let reason = errors["date"] { summary.append(["anchor": "date", "label": strings["p_assessment_date"] ?? "date", "reason": reason]) }
         if let reason = errors["source"] { summary.append(["anchor": "source", "label": strings["p_assessment_source"] ?? "source", "reason": reason]) }
+        if let reason = errors["programmeId"] {
+            summary.append(["anchor": "programmeId", "label": strings["b_assessment_programme"] ?? "programmeId", "reason": reason])
+        }
         for item in instrument.definition.items {
             if let reason = itemErrors[item.id] {
                 summary.append(["anchor": "item-\(instrument.id)-\(item.id)", "label": item.text.text(language), "reason": reason])
@@ -143,6 +163,9 @@ extension RelaisApp {
             "date": date, "today": today.iso,
             "sources": [AssessmentSource.staff, .phone, .paper].map { ["value": $0.rawValue, "label": strings["p_assessment_source_\($0.rawValue)"] ?? $0.rawValue,
                                                                      "checked": $0 == source] },
+            // "" leaves the attribution to the evaluation, by the date.
+            "programmes": [["value": "", "label": strings["b_assessment_programme_by_date"] ?? "", "selected": (programmeID ?? "").isEmpty]]
+                + programmes.map { ["value": $0.id, "label": $0.title, "selected": $0.id == programmeID] },
             "instrument": InstrumentForm.context(instrument, language: language, values: values, errors: itemErrors),
             "errors": errors.filter { !$0.key.hasPrefix("item:") }, "hasErrors": !summary.isEmpty, "summary": summary,
         ])

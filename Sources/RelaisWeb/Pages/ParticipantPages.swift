@@ -98,7 +98,8 @@ extension RelaisApp {
             let record = try app.actions.participant(request.parameter("id"), by: context.caller)
             let instrument = try app.actions.instrumentDefinition(request.queryValue("instrument") ?? "", by: context.caller)
             return app.assessmentFormPage(context, participant: record, instrument: instrument, date: app.today.iso, source: .staff,
-                                          values: [:], errors: [:])
+                                          programmes: try app.actions.assessmentProgrammes(participantID: record.id, by: context.caller),
+                                          programmeID: request.queryValue("programme"), values: [:], errors: [:])
         }
 
         // The same use case as `POST /api/v1/participants/{id}/assessments`.
@@ -107,22 +108,25 @@ extension RelaisApp {
             let instrument = try app.actions.instrumentDefinition(request.queryValue("instrument") ?? request.formValue("instrument") ?? "", by: context.caller)
             let values = InstrumentForm.values(request.form)
             let dateText = (request.formValue("date") ?? "").trimmingCharacters(in: .whitespaces)
+            let programmeID = request.formValue("programmeId")?.nilIfEmpty
             let assessment = AssessmentRequest(instrument: instrument.id, answers: InstrumentForm.answers(instrument, values: values), date: dateText,
-                                               source: request.formValue("source") ?? "")
+                                               source: request.formValue("source") ?? "", programmeID: programmeID)
             do {
                 let saved = try app.actions.recordAssessment(participantID: record.id, assessment, by: context.caller)
                 return .redirect(to: "/participants/\(record.id)?saved=\(saved.id)")
             } catch let error as ValidationError {
                 var errors: [String: String] = [:]
                 for (field, reason) in error.fields {
-                    if field == "date" || field == "source" {
+                    if field == "date" || field == "source" || field == "programmeId" {
                         errors[field] = app.renderer.text(reason, language: context.language, form: "assessment", field: field)
                     } else {
                         errors["item:" + field] = app.renderer.text(reason, language: context.language, form: "answer", field: field)
                     }
                 }
                 return app.assessmentFormPage(context, participant: record, instrument: instrument, date: dateText,
-                                              source: AssessmentSource(rawValue: request.formValue("source") ?? ""), values: values, errors: errors, status: 422)
+                                              source: AssessmentSource(rawValue: request.formValue("source") ?? ""),
+                                              programmes: try app.actions.assessmentProgrammes(participantID: record.id, by: context.caller),
+                                              programmeID: programmeID, values: values, errors: errors, status: 422)
             }
         }
 

@@ -60,8 +60,8 @@ extension RelaisApp {
         let assessments = view.assessments
 
         var values: [String: Any] = [:]
-        let priority = [("precarity", record.precarity), ("isolation", record.isolation), ("difficultCarePath", record.difficultCarePath)]
-            .filter(\.1).map { label("p_\($0.0)") }.joined(separator: ", ")
+        let flags = Set(record.publics.compactMap { Self.publicFields[$0] } + (record.difficultCarePath ? ["difficultCarePath"] : []))
+        let priority = ParticipantForm.publicFields.filter(flags.contains).map { label("p_\($0)") }.joined(separator: ", ")
         values["participant"] = [
             "id": record.id, "name": "\(record.firstName) \(record.lastName)",
             "birthYear": record.birthYear.map { String($0) as Any } ?? false,
@@ -69,6 +69,7 @@ extension RelaisApp {
             "email": record.email ?? false, "phone": record.phone ?? false, "postalAddress": record.postalAddress ?? false,
             "channel": label("p_channel_\(record.preferredChannel.rawValue)"), "noContact": record.noContact,
             "smokerStatus": label("p_\(record.smokerStatus.rawValue)"),
+            "sex": record.sex.map { label("p_sex_\($0.rawValue)") as Any } ?? false, "postalCode": record.postalCode ?? false,
             "priority": priority.isEmpty ? false : priority, "language": label("p_language_\(record.language)"),
         ] as [String: Any]
         values["consents"] = [("consentDataProcessing", record.consentDataProcessingAt), ("consentEmail", record.consentEmailAt),
@@ -76,7 +77,7 @@ extension RelaisApp {
             ["label": label("p_\(name)"), "givenOn": date.map { ParticipantText.date($0, zone) as Any } ?? false]
         }
         values["enrolments"] = enrolments.map { item -> [String: Any] in
-            ["programmeId": item.programme.id, "title": item.programme.title,
+            ["programmeId": item.programme.id, "enrolmentId": item.enrolment.id, "title": item.programme.title,
              "firstSession": item.firstSession.map { ParticipantText.dateTime($0, item.programme.zone) } ?? "—",
              "status": label("p_status_\(item.enrolment.status.rawValue)"),
              "withdrawnOn": item.enrolment.withdrawnAt.map { ParticipantText.date($0, zone) as Any } ?? false,

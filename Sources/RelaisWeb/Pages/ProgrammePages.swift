@@ -117,7 +117,7 @@ extension RelaisApp {
             "leads": options([("", "—")] + staff.filter { $0.role == .tabacologue }.map { ($0.id, $0.displayName) }, selected: form.values["leadId"]),
             "helpers": options([("", strings["programme_no_peer_helper"] ?? "—")] + staff.filter { $0.role == .peerHelper }.map { ($0.id, $0.displayName) },
                                selected: form.values["peerHelperId"]),
-            "shiftHolidays": form.values["shiftHolidays"] == "on",
+            "shiftHolidays": form.values["shiftHolidays"] == "on", "moisSansTabac": form.values["moisSansTabac"] == "on",
         ]
         if let proposal = form.proposal {
             let zone = proposal.draft.timeZone
@@ -154,6 +154,7 @@ extension RelaisApp {
         var values: [String: Any] = [
             "notice": notice(request, context) ?? "",
             "programme": ["id": programme.id, "title": programme.title, "capacity": programme.capacity, "cancelled": programme.status == .cancelled,
+                          "moisSansTabac": programme.moisSansTabac,
                           "modality": renderer.strings(language)["modality_\(programme.modality.rawValue)"] ?? "",
                           "site": view.site?.0.name ?? "", "room": view.site?.1.first { $0.id == programme.roomId }?.name ?? "",
                           "visioUrl": programme.visioUrl ?? "", "lead": names[programme.leadId] ?? "",
@@ -223,7 +224,7 @@ struct ProgrammeForm {
 
     init(_ request: Request) {
         for name in ["template", "title", "modality", "siteId", "roomId", "visioUrl", "capacity", "start", "cadence", "timeZone",
-                     "leadId", "peerHelperId", "shiftHolidays"] {
+                     "leadId", "peerHelperId", "shiftHolidays", "moisSansTabac"] {
             if let value = request.formValue(name) { values[name] = value.trimmingCharacters(in: .whitespaces) }
         }
     }
@@ -244,6 +245,7 @@ struct ProgrammeForm {
         request.leadID = values["leadId"]
         request.peerHelperID = values["peerHelperId"]
         request.shiftHolidays = values["shiftHolidays"] == "on"
+        request.moisSansTabac = values["moisSansTabac"] == "on"
         return request
     }
 }

@@ -38,8 +38,20 @@ extension RelaisApp {
         routes.api(.post, "/api/v1/programmes/{id}/enrolments", .plan) { request, caller in
             let body = try JSONBody.decode(EnrolmentRequest.self, from: request)
             let record = try app.actions.enrol(programmeID: request.parameter("id"), participantID: body.participantID,
-                                               waitingList: body.waitingList ?? true, by: caller)
+                                               baseline: body.baseline, waitingList: body.waitingList ?? true, by: caller)
             return try JSONBody.response(EnrolmentBody(record), status: 201)
+        }
+
+        // The body is the baseline itself: its problems are named as its fields, not `baseline.<field>`.
+        routes.api(.put, "/api/v1/enrolments/{id}/baseline", .plan) { request, caller in
+            let body = try JSONBody.decode(BaselineInput.self, from: request)
+            do {
+                return try JSONBody.response(EnrolmentBody(try app.actions.setBaseline(enrolmentID: request.parameter("id"), body, by: caller)))
+            } catch let error as ValidationError {
+                throw ValidationError(Dictionary(uniqueKeysWithValues: error.fields.map { field, reason in
+                    (field.hasPrefix("baseline.") ? String(field.dropFirst("baseline.".count)) : field, reason)
+                }))
+            }
         }
 
         routes.api(.get, "/api/v1/programmes/{id}/enrolments", .plan) { request, caller in
