@@ -17,25 +17,33 @@ struct ReportTests {
         (outcome?["lines"] as? [[String: Any]])?.first { $0["status"] as? String == status }
     }
 
-    /// Ten participants of a programme of March 2025 (Thursdays 6, 13 and 20, a peer helper co-leading):
+    /// Twelve participants of a programme of March 2025 (Thursdays 6, 13 and 20, a peer helper
+    /// co-leading), everything entered through the API. The baseline is given at enrolment, or
+    /// taken from the record and the entry Fagerström; end statuses are attached to the programme.
     ///
-    /// | | flags | sessions | Fagerström q4 | 3-month answer (by phone) |
+    /// | | baseline | sessions | end (20 March) | 3 months (25 June, by phone) |
     /// |---|---|---|---|---|
-    /// | P0 | precarity | 3/3 | 20 | stopped, 0 a day; CO 4 ppm two days later |
-    /// | P1 | isolation | 3/3 | 20 | reduced, 8 a day (≤ 10) |
-    /// | P2 | | 3/3 | 20 | says reduced, 15 a day (> 10): unchanged |
-    /// | P3 | | 3/3 | 10 | stopped, no number; CO 12 ppm (not below 10) |
-    /// | P4 | | 3/3 | 20 | increased, 25 a day |
-    /// | P5 | | 3/3 | 20 | – |
-    /// | P6 | | 2/3 | 20 | – |
-    /// | P7 | | withdrawn after session 1 | 20 | – |
-    /// | P8 | | enrolled, never came | – | – |
-    /// | P9 | | withdrawn before session 1 | – | not counted |
+    /// | P0 | smoker, 20 a day, precarity | 3/3 | stopped, 0; CO 4 ppm that day | stopped, 0, no relapse; CO 4 ppm 2 days later |
+    /// | P1 | smoker, 10 cigarettes + 10 roll-ups = 20, isolation | 3/3 | reduced, 8 (≤ 10) | reduced, 8 |
+    /// | P2 | smoker, from the Fagerström: 20 | 3/3 | – | says reduced, 15 (> 10): unchanged |
+    /// | P3 | smoker, only the band 11–20 of the Fagerström | 3/3 | stopped, 0; no CO: not measured | stopped, no count; CO 12 ppm next day: not abstinent |
+    /// | P4 | smoker, 20 | 3/3 | increased, 25 | increased, 25 |
+    /// | P5 | smoker, 20 | 3/3 | – | – |
+    /// | P6 | smoker, 20 | 2/3 | says stopped but 2 a day: reduced | – |
+    /// | P7 | smoker, 20, withdrew after session 1 | 1/3 | – | – |
+    /// | P8 | smoker, enrolled, never came | 0/3 | in no base | |
+    /// | P9 | withdrew before session 1 | – | not counted | |
+    /// | P10 | ex-smoker (declared, quit November 2024) | 3/3 | stopped, 0: abstinent | stopped, no relapse: abstinent |
+    /// | P11 | ex-smoker (from the record) | 3/3 | – | reduced, 3: relapsed |
     ///
-    /// Counted 9, started 8, all eligible at 3 months (due in June 2025). Respondents P0–P4: response
-    /// rate 5/8 = 62.5 %. Stopped 2: 40 % of respondents, 25 % by intention to treat. Reduced 1:
-    /// 20 % and 12.5 %. Stopped or reduced: 60 % and 37.5 %. CO-validated: P0 only, 20 % and 12.5 %.
-    /// All three sessions: P0–P5, 6/9. Priority public: 2/9. Q-MAT: P0 8 → 14.
+    /// Afterwards P2's record says ex-smoker and P11's smoker: the baselines do not move.
+    ///
+    /// Smokers in the base (started, due): P0–P7 = 8 at each time point.
+    /// End: stopped 2 (P0 P3), reduced 2 (P1 P6), increased 1, unknown 3; respondents 5 (62.5 %);
+    /// stopped by intention to treat 25 %, among respondents 40 %; CO measured 1, validated 1.
+    /// 3 months: stopped 2 (P0 P3), reduced 1, unchanged 1, increased 1, unknown 3; CO measured 2,
+    /// validated 1 (P0); stopped and maintained 2 (P0 P3): 25 % by intention to treat.
+    /// Ex-smokers (P10 P11): end abstinent 1, unknown 1; 3 months abstinent 1, relapsed 1.
     struct Fixture {
         let daemon: Daemon
         let coordinator: String, clinician: String, helper: String, admin: String
@@ -53,21 +61,29 @@ struct ReportTests {
             siteID = try #require(try post(daemon, "/api/v1/sites", #"{"name":"CSAPA Nord","address":"1 rue de la Paix, Lille"}"#, token: coordinator).json["id"] as? String)
             let roomID = try #require(try post(daemon, "/api/v1/sites/\(siteID)/rooms", #"{"name":"Salle 2","capacity":20}"#, token: coordinator).json["id"] as? String)
             let created = try post(daemon, "/api/v1/programmes", #"""
-                {"title":"Printemps 2025","siteId":"\#(siteID)","roomId":"\#(roomID)","start":"2025-03-06T18:00","leadId":"\#(claire)","peerHelperId":"\#(sam)","capacity":12}
+                {"title":"Printemps 2025","siteId":"\#(siteID)","roomId":"\#(roomID)","start":"2025-03-06T18:00","leadId":"\#(claire)","peerHelperId":"\#(sam)","capacity":14,"moisSansTabac":true}
                 """#, token: coordinator)
             guard created.status == 201 else { throw TestHTTPError(description: "programme: \(created.text)") }
             programmeID = try #require(created.json["id"] as? String)
             let sessions = try #require(created.json["sessions"] as? [[String: Any]]).compactMap { $0["id"] as? String }
 
+            let baselines = [
+                #"{"cigarettesPerDay":20,"goal":"stop"}"#, #"{"products":{"cigarette":10,"roll_your_own":10},"goal":"reduce"}"#, nil, nil,
+                #"{"cigarettesPerDay":20}"#, #"{"cigarettesPerDay":20}"#, #"{"cigarettesPerDay":20}"#, #"{"cigarettesPerDay":20}"#, nil, nil,
+                #"{"smokingStatus":"ex_smoker","quitDate":"2024-11-01","goal":"consolidate"}"#, nil,
+            ]
             var people: [String] = [], enrolments: [String] = []
-            for index in 0..<10 {
-                let flags = index == 0 ? #","precarity":true"# : index == 1 ? #","isolation":true"# : ""
+            for index in 0..<12 {
+                let flags = index == 0 ? #","precarity":true"# : index == 1 ? #","isolation":true"# : index == 11 ? #","smokerStatus":"ex_smoker""# : ""
+                let sex = index % 2 == 0 ? "female" : "male"
                 let person = try post(daemon, "/api/v1/participants", #"""
-                    {"firstName":"Prénom\#(index)","lastName":"Famille\#(index)","birthYear":\#(1950 + index),"email":"personne\#(index)@example.org","consentEmail":true,"consentFollowUp":true,"phone":"06 11 22 33 4\#(index)"\#(flags)}
+                    {"firstName":"Prénom\#(index)","lastName":"Famille\#(index)","birthYear":\#(1950 + index * 5),"email":"personne\#(index)@example.org","consentEmail":true,"consentFollowUp":true,"phone":"06 11 22 33 4\#(index % 10)","sex":"\#(sex)","postalCode":"5900\#(index % 10)"\#(flags)}
                     """#, token: coordinator)
                 guard person.status == 201, let id = person.json["id"] as? String else { throw TestHTTPError(description: "participant: \(person.text)") }
                 people.append(id)
-                let enrolment = try post(daemon, "/api/v1/programmes/\(programmeID)/enrolments", #"{"participantId":"\#(id)"}"#, token: coordinator)
+                let baseline = baselines[index].map { #","baseline":\#($0)"# } ?? ""
+                let enrolment = try post(daemon, "/api/v1/programmes/\(programmeID)/enrolments", #"{"participantId":"\#(id)"\#(baseline)}"#, token: coordinator)
+                guard enrolment.status == 201 else { throw TestHTTPError(description: "enrolment P\(index): \(enrolment.text)") }
                 enrolments.append(try #require(enrolment.json["id"] as? String))
             }
             self.people = people
@@ -79,23 +95,38 @@ struct ReportTests {
                                                      token: helper, method: "PUT")
                 guard response.status == 200 else { throw TestHTTPError(description: "attendance: \(response.text)") }
             }
-            try attendance(sessions[0], (0...7).map { ($0, "present") } + [(8, "absent")])
+            let exSmokers = [(10, "present"), (11, "present")]
+            try attendance(sessions[0], (0...7).map { ($0, "present") } + [(8, "absent")] + exSmokers)
             _ = try post(daemon, "/api/v1/enrolments/\(enrolments[7])/withdraw", #"{"reason":"Déménagement"}"#, token: coordinator)
-            try attendance(sessions[1], (0...6).map { ($0, "present") } + [(8, "absent")])
-            try attendance(sessions[2], (0...5).map { ($0, "present") } + [(6, "absent"), (8, "absent")])
+            try attendance(sessions[1], (0...6).map { ($0, "present") } + [(8, "absent")] + exSmokers)
+            try attendance(sessions[2], (0...5).map { ($0, "present") } + [(6, "absent"), (8, "absent")] + exSmokers)
 
-            func assess(_ person: Int, _ instrument: String, _ answers: String, _ date: String, source: String = "staff") throws {
+            func assess(_ person: Int, _ instrument: String, _ answers: String, _ date: String, source: String = "staff", programme: Bool = false) throws {
+                let attached = programme ? #","programmeId":"\#(programmeID)""# : ""
                 let response = try post(daemon, "/api/v1/participants/\(people[person])/assessments", #"""
-                    {"instrument":"\#(instrument)","answers":\#(answers),"date":"\#(date)","source":"\#(source)"}
+                    {"instrument":"\#(instrument)","answers":\#(answers),"date":"\#(date)","source":"\#(source)"\#(attached)}
                     """#, token: coordinator)
                 guard response.status == 201 else { throw TestHTTPError(description: "\(instrument) for P\(person): \(response.text)") }
             }
             for person in 0...7 {
-                try assess(person, "fagerstrom", #"{"q1":"6to30","q2":"yes","q3":"other","q4":\#(person == 3 ? 10 : 20),"q5":"no","q6":"no"}"#, "2025-03-06")
+                let q4 = person == 3 ? #""11to20""# : "20"
+                try assess(person, "fagerstrom", #"{"q1":"6to30","q2":"yes","q3":"other","q4":\#(q4),"q5":"no","q6":"no"}"#, "2025-03-06")
                 try assess(person, "co", #"{"ppm":15}"#, "2025-03-06")
             }
             try assess(0, "qmat", #"{"q1":"reduced_much","q2":"a_lot","q3":"same","q4":"often"}"#, "2025-03-13")
             try assess(0, "qmat", #"{"q1":"stopped","q2":"enormously","q3":"reduced_little","q4":"sometimes"}"#, "2025-03-20")
+            // End statuses, entered at the last session (P6 at a consultation a week later).
+            func end(_ person: Int, _ status: String, _ count: Int, _ date: String = "2025-03-20") throws {
+                try assess(person, "end_status", #"{"status":"\#(status)","cigarettes_per_day":\#(count)}"#, date, programme: true)
+            }
+            try end(0, "stopped", 0)
+            try assess(0, "co", #"{"ppm":4}"#, "2025-03-20", programme: true)
+            try end(1, "reduced", 8)
+            try end(3, "stopped", 0)
+            try end(4, "increased", 25)
+            try end(6, "stopped", 2, "2025-03-27")
+            try end(10, "stopped", 0)
+            try assess(10, "co", #"{"ppm":3}"#, "2025-03-20", programme: true)
             let satisfaction = ["very_satisfied", "satisfied"].map { code in
                 #"{"overall":"\#(code)","listening":"\#(code)","exchanges_facilitator":"\#(code)","session_frequency":"\#(code)","session_hours":"\#(code)","session_duration":"\#(code)","session_place":"\#(code)","materials":"\#(code)"}"#
             }
@@ -104,19 +135,27 @@ struct ReportTests {
                 try assess(person, "impact_end", #"{"knowledge_dependence":\#(8 + person),"self_efficacy_reduce":7,"self_efficacy_stop":6,"motivation_change":9}"#,
                            "2025-03-27", source: "paper")
             }
-            func followUp(_ person: Int, _ status: String, _ cigarettes: Int?) throws {
+            func followUp(_ person: Int, _ status: String, _ cigarettes: Int?, relapse: String = "not_stopped") throws {
                 let count = cigarettes.map { #","cigarettes_per_day":\#($0)"# } ?? ""
                 try assess(person, "followup_3m", #"""
-                    {"status":"\#(status)"\#(count),"aids_used":["patches"],"orientation_followed":"yes","would_recommend":"yes"}
+                    {"status":"\#(status)"\#(count),"relapse":"\#(relapse)","aids_used":["patches"],"orientation_followed":"yes","would_recommend":"yes"}
                     """#, "2025-06-25", source: "phone")
             }
-            try followUp(0, "stopped", 0)
+            try followUp(0, "stopped", 0, relapse: "no")
             try assess(0, "co", #"{"ppm":4}"#, "2025-06-27")
             try followUp(1, "reduced", 8)
             try followUp(2, "reduced", 15)
-            try followUp(3, "stopped", nil)
+            try followUp(3, "stopped", nil, relapse: "no")
             try assess(3, "co", #"{"ppm":12}"#, "2025-06-26")
             try followUp(4, "increased", 25)
+            try followUp(10, "stopped", nil, relapse: "no")
+            try followUp(11, "reduced", 3)
+            // The records change afterwards; the baselines frozen at enrolment do not.
+            for (person, status) in [(2, "ex_smoker"), (11, "smoker")] {
+                let changed = try TestHTTP.postJSON(port: daemon.port, "/api/v1/participants/\(people[person])", #"{"smokerStatus":"\#(status)"}"#,
+                                                    token: coordinator, method: "PATCH")
+                guard changed.status == 200 else { throw TestHTTPError(description: "record of P\(person): \(changed.text)") }
+            }
             // P0's two consultations, done; an orientation to her GP.
             for (index, start) in [(1, "2025-03-07T10:00"), (2, "2025-03-21T10:00")] {
                 let booked = try post(daemon, "/api/v1/programmes/\(programmeID)/consultations", #"""
@@ -132,6 +171,10 @@ struct ReportTests {
         }
     }
 
+    static func outcome(_ report: [String: Any], _ timePoint: String) -> [String: Any]? {
+        (report["outcomes"] as? [[String: Any]])?.first { $0["timePoint"] as? String == timePoint }
+    }
+
     @Test func theAPIGivesTheFiguresComputedByHand() throws {
         let world = try Fixture()
         defer { world.daemon.stop() }
@@ -140,42 +183,53 @@ struct ReportTests {
         let report = response.json
         #expect(report["format"] as? String == "relais-evaluation/1")
         let participants = try #require(report["participants"] as? [String: Any])
-        #expect(participants["counted"] as? Int == 9 && participants["started"] as? Int == 8)
+        #expect(participants["counted"] as? Int == 11 && participants["started"] as? Int == 10)
+        #expect(participants["smokers"] as? Int == 9 && participants["exSmokers"] as? Int == 2, "the baselines, not the records as they are now")
         #expect(participants["withdrawnBeforeStarting"] as? Int == 1 && participants["withdrawnAfterStarting"] as? Int == 1)
-        #expect((participants["priority"] as? [String: Any])?["count"] as? Int == 2)
-        let programmes = try #require(report["programmes"] as? [String: Any])
-        #expect(programmes["planned"] as? Int == 1 && programmes["held"] as? Int == 1)
 
+        // The contract for scripts: one object per time point, counts as integers.
+        let end = try #require(Self.outcome(report, "end"))
+        let endSmokers = try #require(end["smokers"] as? [String: Any])
+        #expect(endSmokers["base"] as? Int == 8 && endSmokers["respondents"] as? Int == 5)
+        #expect(endSmokers["stopped"] as? Int == 2 && endSmokers["reduced"] as? Int == 2 && endSmokers["unchanged"] as? Int == 0)
+        #expect(endSmokers["increased"] as? Int == 1 && endSmokers["unknown"] as? Int == 3)
+        #expect(endSmokers["coMeasured"] as? Int == 1 && endSmokers["stoppedCoValidated"] as? Int == 1)
+        #expect(endSmokers["maintainedStopped"] == nil, "follow-ups only")
+        let endRates = try #require(end["rates"] as? [String: Any])
+        #expect(endRates["stoppedIntentionToTreat"] as? Double == 25 && endRates["stoppedAmongRespondents"] as? Double == 40)
+        #expect(endRates["responseRate"] as? Double == 62.5)
+        #expect(end["exSmokers"] as? [String: Int] == ["base": 2, "abstinenceMaintained": 1, "relapsed": 0, "unknown": 1])
+
+        let m3 = try #require(Self.outcome(report, "m3"))
+        let smokers = try #require(m3["smokers"] as? [String: Any])
+        #expect(smokers["base"] as? Int == 8 && smokers["respondents"] as? Int == 5)
+        #expect(smokers["stopped"] as? Int == 2 && smokers["reduced"] as? Int == 1 && smokers["unchanged"] as? Int == 1)
+        #expect(smokers["increased"] as? Int == 1 && smokers["unknown"] as? Int == 3)
+        #expect(smokers["coMeasured"] as? Int == 2 && smokers["stoppedCoValidated"] as? Int == 1)
+        #expect(smokers["maintainedStopped"] as? Int == 2)
+        let rates = try #require(m3["rates"] as? [String: Any])
+        #expect(rates["stoppedIntentionToTreat"] as? Double == 25 && rates["maintainedStoppedIntentionToTreat"] as? Double == 25)
+        #expect(m3["exSmokers"] as? [String: Int] == ["base": 2, "abstinenceMaintained": 1, "relapsed": 1, "unknown": 0])
+
+        // The first version's view, kept for the scripts that read it: the same smokers.
         let followUp = try #require(report["followUp"] as? [String: Any])
-        #expect(followUp["eligible"] as? Int == 8 && followUp["respondents"] as? Int == 5)
-        #expect(followUp["responseRate"] as? Double == 62.5)
-        // The rate among respondents and the intention-to-treat rate differ, as they must.
-        #expect(Self.line(followUp, "stopped")?["count"] as? Int == 2)
-        #expect(Self.line(followUp, "stopped")?["amongRespondents"] as? Double == 40)
+        #expect(followUp["eligible"] as? Int == 8 && followUp["respondents"] as? Int == 5 && followUp["responseRate"] as? Double == 62.5)
         #expect(Self.line(followUp, "stopped")?["intentionToTreat"] as? Double == 25)
-        #expect(Self.line(followUp, "reduced")?["amongRespondents"] as? Double == 20)
-        #expect(Self.line(followUp, "reduced")?["intentionToTreat"] as? Double == 12.5)
-        #expect(Self.line(followUp, "unchanged")?["count"] as? Int == 1, "P2's declared reduction is below 50 %")
-        #expect(Self.line(followUp, "increased")?["count"] as? Int == 1)
-        #expect(Self.line(followUp, "unknown")?["count"] as? Int == 3)
-        #expect(Self.line(followUp, "stopped_or_reduced")?["amongRespondents"] as? Double == 60)
-        #expect(Self.line(followUp, "stopped_or_reduced")?["intentionToTreat"] as? Double == 37.5)
-        #expect(followUp["coValidated"] as? Int == 1)
-        #expect(followUp["coValidatedAmongRespondents"] as? Double == 20 && followUp["coValidatedIntentionToTreat"] as? Double == 12.5)
+        // Breakdowns: six women and six men enrolled, P9 not counted.
+        let breakdowns = try #require(report["breakdowns"] as? [[String: Any]])
+        let sex = try #require(breakdowns.first { $0["dimension"] as? String == "sex" }?["groups"] as? [[String: Any]])
+        #expect(sex.first { $0["code"] as? String == "female" }?["participants"] as? Int == 6)
+        #expect(sex.first { $0["code"] as? String == "male" }?["participants"] as? Int == 5)
+        let mst = try #require(breakdowns.first { $0["dimension"] as? String == "moisSansTabac" }?["groups"] as? [[String: Any]])
+        #expect(mst.first { $0["code"] as? String == "yes" }?["participants"] as? Int == 11)
 
         let attendance = try #require(report["attendance"] as? [String: Any])
-        #expect((attendance["completedSessions"] as? [String: Any])?["count"] as? Int == 6)
-        #expect((attendance["completedSessions"] as? [String: Any])?["denominator"] as? Int == 9)
+        #expect((attendance["completedSessions"] as? [String: Any])?["count"] as? Int == 8)
         #expect((attendance["completedConsultations"] as? [String: Any])?["count"] as? Int == 1)
-        let sessions = try #require(attendance["sessions"] as? [[String: Any]])
-        #expect(sessions.compactMap { $0["present"] as? Int } == [8, 7, 6])
         let qmat = try #require(report["qmatChange"] as? [String: Any])
         #expect(qmat["pairs"] as? Int == 1 && qmat["entryMean"] as? Double == 8 && qmat["endMean"] as? Double == 14)
-        let fagerstrom = try #require((report["entryScores"] as? [String: Any])?["fagerstrom"] as? [String: Any])
-        #expect(fagerstrom["n"] as? Int == 8)
         #expect((report["satisfaction"] as? [String: Any])?["respondents"] as? Int == 2)
         #expect((report["orientations"] as? [String: Any])?["made"] as? Int == 1)
-        #expect(((report["peerHelpers"] as? [String: Any])?["sessionsCoLed"] as? [String: Any])?["count"] as? Int == 3)
         let definitions = try #require(report["definitions"] as? [[String: Any]])
         #expect(definitions.contains { ($0["text"] as? String)?.contains("Russell Standard") == true })
         // No participant anywhere in the JSON.
@@ -186,17 +240,39 @@ struct ReportTests {
         // The same figures for the programme, for the site; none for another year.
         let programme = try Self.get(world.daemon, "/api/v1/reports/programmes/\(world.programmeID)", token: world.clinician)
         #expect(programme.status == 200)
-        #expect(Self.line(programme.json["followUp"] as? [String: Any], "stopped")?["intentionToTreat"] as? Double == 25)
+        #expect((Self.outcome(programme.json, "m3")?["smokers"] as? [String: Any])?["maintainedStopped"] as? Int == 2)
         let site = try Self.get(world.daemon, "/api/v1/reports/years/2025?site=\(world.siteID)", token: world.coordinator)
-        #expect((site.json["followUp"] as? [String: Any])?["respondents"] as? Int == 5)
+        #expect((Self.outcome(site.json, "end")?["smokers"] as? [String: Any])?["respondents"] as? Int == 5)
         #expect(((try Self.get(world.daemon, "/api/v1/reports/years/2024", token: world.coordinator)).json["participants"] as? [String: Any])?["counted"] as? Int == 0)
         // A stricter threshold: P1's 8 out of 20 (60 % fewer) is no longer a reduction at 75 %.
         let strict = try Self.get(world.daemon, "/api/v1/reports/years/2025?reduced=75", token: world.coordinator)
-        #expect(Self.line(strict.json["followUp"] as? [String: Any], "reduced")?["count"] as? Int == 0)
+        #expect((Self.outcome(strict.json, "m3")?["smokers"] as? [String: Any])?["reduced"] as? Int == 0)
         #expect((strict.json["settings"] as? [String: Any])?["reducedThresholdPercent"] as? Double == 75)
         // English definitions on request.
         let english = try Self.get(world.daemon, "/api/v1/reports/years/2025", token: world.coordinator, language: "en")
         #expect((english.json["definitions"] as? [[String: Any]])?.contains { ($0["text"] as? String)?.contains("non-respondents are counted as smokers") == true } == true)
+    }
+
+    @Test func erasingAParticipantKeepsTheirFiguresInTheEvaluation() throws {
+        let world = try Fixture()
+        defer { world.daemon.stop() }
+        let before = try Self.get(world.daemon, "/api/v1/reports/years/2025", token: world.coordinator).json
+        // P0 asks to be erased: her stop, its CO validation and its maintenance stay counted.
+        let login = try logIn(world.daemon, name: "coord", password: "password for coord")
+        let page = try TestHTTP.get(port: world.daemon.port, "/participants/\(world.people[0])/erase", headers: [("Cookie", "relais_session=\(login.session ?? "")")])
+        let csrf = try #require(page.text.range(of: #"name="_csrf" value="[^"]+""#, options: .regularExpression).map {
+            String(page.text[$0].dropFirst(#"name="_csrf" value=""#.count).dropLast())
+        })
+        let erased = try TestHTTP.postForm(port: world.daemon.port, "/participants/\(world.people[0])/erase", [("confirmName", "Famille0"), ("_csrf", csrf)],
+                                           headers: [("Cookie", "relais_session=\(login.session ?? "")")])
+        #expect(erased.status == 303, "\(erased.text)")
+        #expect(try Self.get(world.daemon, "/api/v1/participants/\(world.people[0])", token: world.coordinator).status == 404)
+        let after = try Self.get(world.daemon, "/api/v1/reports/years/2025", token: world.coordinator).json
+        for timePoint in ["end", "m3"] {
+            #expect(NSDictionary(dictionary: Self.outcome(after, timePoint)?["smokers"] as? [String: Any] ?? [:])
+                    == NSDictionary(dictionary: Self.outcome(before, timePoint)?["smokers"] as? [String: Any] ?? ["x": 1]), "\(timePoint)")
+        }
+        #expect((after["participants"] as? [String: Any])?["erased"] as? Int == 1)
     }
 
     @Test func rolesAndErrorsFollowTheAPIConventions() throws {
