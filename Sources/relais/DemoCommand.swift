@@ -132,6 +132,13 @@ struct DemoBuilder {
             request.precarity = index % 5 == 0
             request.isolation = index % 6 == 1
             request.difficultCarePath = index % 8 == 2
+            request.sex = index % 2 == 0 ? "female" : "male"
+            request.postalCode = ["75011", "93200", "59000", "69003", "13001", "33000"][index % 6]
+            request.pregnant = index == 4
+            request.chronicIllness = index % 7 == 3
+            request.mentalIllness = index % 9 == 5
+            request.complementaireSanteSolidaire = index % 4 == 1
+            request.smokerStatus = index == 7 || index == 13 ? "ex_smoker" : "smoker"
             switch channel {
             case "email":
                 request.email = "\(slug)@exemple.invalid"
@@ -142,7 +149,8 @@ struct DemoBuilder {
             people.append(try actions.createParticipant(request, by: demo))
         }
 
-        func programme(_ title: String, start: CalendarDate, site: SiteRecord, room: RoomRecord, lead: User, helper: User?) throws -> (ProgrammeRecord, [SessionRecord]) {
+        func programme(_ title: String, start: CalendarDate, site: SiteRecord, room: RoomRecord, lead: User, helper: User?,
+                       moisSansTabac: Bool = false) throws -> (ProgrammeRecord, [SessionRecord]) {
             var request = ProgrammeRequest()
             request.template = template.id
             request.title = title
@@ -152,6 +160,7 @@ struct DemoBuilder {
             request.start = start.iso + "T18:00"
             request.leadID = lead.id
             request.peerHelperID = helper?.id
+            request.moisSansTabac = moisSansTabac
             let (programme, sessions, _) = try actions.createProgramme(request, by: demo)
             return (programme, sessions)
         }
@@ -170,17 +179,29 @@ struct DemoBuilder {
                 current = current.addingDays(1)
             }
         }
-        func enter(_ id: String, _ answers: [String: JSONValue], for participantID: String, on date: CalendarDate, source: String, by caller: Caller) throws {
+        func enter(_ id: String, _ answers: [String: JSONValue], for participantID: String, on date: CalendarDate, source: String, by caller: Caller,
+                   programme: String? = nil) throws {
             guard instruments[id] != nil else { throw Refused("instrument \(id) missing from Protocols/") }
-            _ = try actions.recordAssessment(participantID: participantID, AssessmentRequest(instrument: id, answers: answers, date: date.iso, source: source),
-                                             by: caller)
+            _ = try actions.recordAssessment(participantID: participantID, AssessmentRequest(instrument: id, answers: answers, date: date.iso, source: source,
+                                                                                             programmeID: programme), by: caller)
         }
         let leadCaller = Caller(user: lead, clientAddress: ""), lead2Caller = Caller(user: lead2, clientAddress: "")
 
         // The past programme: enrolled a month before, three sessions held, tests recorded.
         let (past, pastSessions) = try programme("Arrêter ensemble — printemps (FICTIF)", start: pastStart, site: centre, room: room, lead: lead, helper: helper)
         let pastGroup = Array(people[0..<10])
-        for person in pastGroup { _ = try actions.enrol(programmeID: past.id, participantID: person.id, by: demo) }
+        // Their baseline: a count a day for most (one with cigarillos), the Fagerström's for a few, an ex-smoker consolidating.
+        for (index, person) in pastGroup.enumerated() {
+            var baseline = BaselineInput(goal: ["stop", "reduce", "stop", "take_stock"][index % 4])
+            if person.smokerStatus == .exSmoker {
+                baseline = BaselineInput(goal: "consolidate", quitDate: pastStart.addingDays(-90).iso)
+            } else if index == 2 {
+                baseline.products = ["cigarette": 10, "cigarillo": 2]
+            } else if index % 4 != 3 {
+                baseline.cigarettesPerDay = Double(8 + index * 3)
+            }
+            _ = try actions.enrol(programmeID: past.id, participantID: person.id, baseline: baseline, by: demo)
+        }
         for session in pastSessions {
             try replay(until: LocalDateTime(session.startsAt, in: zone).date)
             clock.set(session.endsAt.addingTimeInterval(1800))
@@ -210,6 +231,18 @@ struct DemoBuilder {
                     })
                     try enter(qmat.id, answers, for: record.participantID, on: takenOn, source: "staff", by: leadCaller)
                 }
+                // The last session: where each one stands, and a CO reading for those who say they stopped.
+                if session.index == pastSessions.count {
+                    let stopped = index % 3 == 0 || pastGroup[index].smokerStatus == .exSmoker
+                    let status: [String: JSONValue] = stopped ? ["status": .string("stopped"), "cigarettes_per_day": .number(0)]
+                        : index % 3 == 1 ? ["status": .string("reduced"), "cigarettes_per_day": .number(Double(2 + index))]
+                        : ["status": .string("unchanged"), "cigarettes_per_day": .number(Double(8 + index * 3))]
+                    try enter("end_status", status, for: record.participantID, on: takenOn, source: "staff", by: leadCaller, programme: past.id)
+                    if stopped {
+                        try enter("co", ["ppm": .number(Double(3 + index))], for: record.participantID, on: takenOn, source: "staff", by: leadCaller,
+                                  programme: past.id)
+                    }
+                }
             }
         }
         // A few end-of-programme questionnaires came back on paper.
@@ -225,7 +258,7 @@ struct DemoBuilder {
 
         // The current programme: started a week ago, session 1 held.
         let (current, currentSessions) = try programme("Mois sans tabac — groupe du jeudi (FICTIF)", start: today.addingDays(-7),
-                                                        site: north, room: northRoom, lead: lead2, helper: nil)
+                                                        site: north, room: northRoom, lead: lead2, helper: nil, moisSansTabac: true)
         let currentGroup = Array(people[10..<18])
         for person in currentGroup { _ = try actions.enrol(programmeID: current.id, participantID: person.id, by: demo) }
         try replay(until: today.addingDays(-6))
