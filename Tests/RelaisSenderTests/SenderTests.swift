@@ -258,6 +258,31 @@ struct SenderTests {
         #expect(try world.tasks.list(state: .open, assignedTo: nil, participantID: ana.id).isEmpty)
     }
 
+    @Test func eachFollowUpOfTheTemplateIsSentInItsTurnAndSaysItsDelay() throws {
+        let world = try World()
+        let (programme, sessions) = try world.programme(start: "2027-03-04T18:00", followUps: [FollowUpTemplate(months: 1, instrument: "followup_3m"),
+                                                                                                FollowUpTemplate(months: 6, instrument: "followup_3m")])
+        let ana = try world.participant("Ana", email: "ana@example.org")
+        let ben = try world.participant("Ben", email: "ben@example.org", language: "en")
+        for person in [ana, ben] { _ = try world.enrolments.enrol(programmeID: programme.id, participantID: person.id, waitingList: false, by: .system) }
+        world.time.set(sessions[2].endsAt)
+        try world.enrolments.recordAttendance(sessionID: sessions[2].id, [(ana.id, .present), (ben.id, .present)], note: nil, by: .system)
+        // 18 March + 1 month and + 6 months, from midnight in Paris.
+        #expect(Set(try world.pending(.followUpInvitation).map(\.dueAt)) == [Self.at("2027-04-17T22:00:00Z"), Self.at("2027-09-17T22:00:00Z")])
+        let sender = try world.sender(try MaildirTransport(directory: world.directory.file("maildir")))
+        world.time.set(Self.at("2027-04-19T08:00:00Z"))
+        _ = try sender.sweep(at: Self.at("2027-04-19T08:00:00Z"))
+        var subjects = try maildirMessages(world).compactMap(\.subject)
+        #expect(subjects.contains("Où en êtes-vous, un mois après le programme ?") && subjects.contains("How are you doing, a month after the programme?"))
+        #expect(!subjects.contains { $0.contains("six") })
+        world.time.set(Self.at("2027-09-20T08:00:00Z"))
+        _ = try sender.sweep(at: Self.at("2027-09-20T08:00:00Z"))
+        subjects = try maildirMessages(world).compactMap(\.subject)
+        #expect(subjects.contains("Où en êtes-vous, six mois après le programme ?") && subjects.contains("How are you doing, six months after the programme?"))
+        let body = try #require(try maildirMessages(world).first { $0.subject == "Où en êtes-vous, six mois après le programme ?" }?.text)
+        #expect(body.contains("Il y a six mois, vous participiez"))
+    }
+
     @Test func anExpiredLinkIsRefused() throws {
         let world = try World()
         let ana = try world.participant("Ana", email: "ana@example.org")

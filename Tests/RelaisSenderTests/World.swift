@@ -46,7 +46,9 @@ final class World: @unchecked Sendable {
     static func instant(_ text: String) -> Date { ISO8601DateFormatter().date(from: text)! }
 
     /// A programme whose first session starts at `start` (local time, Paris), weekly.
-    func programme(start: String) throws -> (ProgrammeRecord, [SessionRecord]) {
+    func programme(start: String, followUps: [FollowUpTemplate]? = nil) throws -> (ProgrammeRecord, [SessionRecord]) {
+        var template = template
+        if let followUps { template.followUps = followUps }
         let plan = try Planner.plan(template: template, start: LocalDateTime(iso: start)!, timeZone: Self.paris)
         let draft = ProgrammeDraft(template: template, title: "Arrêter ensemble", siteID: site.id, roomID: room.id, modality: .inPerson,
                                    visioURL: nil, capacity: 12, timeZone: Self.paris, leadID: lead.id, peerHelperID: nil,
