@@ -204,6 +204,19 @@ struct DemoBuilder {
                     try enter("fagerstrom", fagerstrom, for: record.participantID, on: takenOn, source: "staff", by: leadCaller)
                     try enter("co", ["ppm": .number(Double(12 + index * 2))], for: record.participantID, on: takenOn, source: "staff", by: leadCaller)
                 }
+                // At the last session, the group's quick entry of the status (end_status), with a CO
+                // reading for those who say they stopped: the report's end of programme has figures.
+                if session.index == pastSessions.count, instruments["end_status"] != nil {
+                    let entry = Double(8 + index * 3)
+                    let statuses: [(String, Double)?] = [("stopped", 0), ("reduced", (entry * 0.4).rounded(.down)), ("unchanged", entry), nil]
+                    if let (status, count) = statuses[index % statuses.count] {
+                        try enter("end_status", ["status": .string(status), "cigarettes_per_day": .number(count)], for: record.participantID,
+                                  on: takenOn, source: "staff", by: leadCaller)
+                        if status == "stopped" {
+                            try enter("co", ["ppm": .number(index % 8 == 0 ? 4 : 12)], for: record.participantID, on: takenOn, source: "staff", by: leadCaller)
+                        }
+                    }
+                }
                 if session.index == 2, let qmat = instruments["qmat"] {
                     let answers = Dictionary(uniqueKeysWithValues: qmat.definition.items.map { item in
                         (item.id, JSONValue.string(item.options?[(index + item.id.count) % (item.options?.count ?? 1)].code ?? ""))
