@@ -173,7 +173,7 @@ struct ReportPageTests {
                                ("from=2026-03-01&to=2101-01-01", "to"), ("from=2026-03-31&to=2026-03-01", "to"), ("", "from")] {
             let refused = try world.client.get("/reports/period?" + query, as: "coord")
             #expect(refused.status == 422, "\(query)")
-            #expect(refused.text.contains(field), "\(query): names \(field)")
+            #expect(refused.text.contains("La valeur du champ « \(field) » est refusée"), "\(query): names \(field)")
         }
     }
 
