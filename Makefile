@@ -41,6 +41,7 @@ test: test-deps
 	swift test --skip-build
 	python3 Tests/Browser/browser_test.py
 	python3 Tests/API/openapi_test.py
+	python3 Tests/Reports/csv_test.py
 
 # Benchmarks: throughput of relais against a C libmicrohttpd server, side by side.
 bench: release

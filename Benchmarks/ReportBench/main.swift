@@ -264,6 +264,7 @@ func naiveFacts(_ store: Store, year: Int, consultationsPlanned: [String: Int]) 
             var programme = EvaluationFacts.Programme(
                 id: programmeID, title: row["title"], siteID: row["site_id"], templateID: row["template_id"], cancelled: (row["status"] as String) == "cancelled",
                 coLedByPeerHelper: (row["peer_helper_id"] as String?) != nil, sessions: [], consultationsPlanned: consultationsPlanned[row["template_id"]] ?? 0,
+                // Programmes stored before the list of follow-ups have their one follow-up in two columns.
                 followUps: (row["follow_ups"] as String?).flatMap { try? JSONDecoder().decode([FollowUpTemplate].self, from: Data($0.utf8)) }
                     ?? [FollowUpTemplate(months: row["follow_up_months"], instrument: row["follow_up_instrument"])],
                 plannedFollowUpDue: CalendarDate(iso: row["follow_up_due"]), modality: row["modality"], moisSansTabac: row["mois_sans_tabac"])

@@ -29,7 +29,7 @@ public struct RelaisApp: Sendable {
         actions = UseCases(store: store, clock: clock, settings: UseCaseSettings(configuration), protocols: protocols)
         renderer = try Renderer()
         resources = try Resources()
-        reports = try EvaluationReports(instruments: protocols.instruments)
+        reports = try EvaluationReports(protocols: protocols)
     }
 
     public var instruments: InstrumentCatalog { actions.instruments }
@@ -110,6 +110,8 @@ public struct RelaisApp: Sendable {
 /// Files served as they are, read at start: a missing one stops Relais.
 struct Resources: Sendable {
     let stylesheet: Data
+    /// The bilan sheet's "Copier" buttons (the page works without it).
+    let copyScript: Data
     let openAPI: Data
 
     init() throws {
@@ -120,6 +122,7 @@ struct Resources: Sendable {
             }
         }
         stylesheet = try read("Static/relais.css")
+        copyScript = try read("Static/copy.js")
         openAPI = try read("OpenAPI/openapi.json")
     }
 }

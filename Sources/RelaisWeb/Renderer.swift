@@ -7,7 +7,7 @@ import RelaisReports
 /// checked to exist when Relais starts.
 public enum PageTemplate: String, CaseIterable, Sendable {
     case account, adminIndex = "admin_index", adminPassword = "admin_password", adminSettings = "admin_settings", adminSites = "admin_sites"
-    case adminUsers = "admin_users", consultation, dashboard, error, letter, login, participantAssessment = "participant_assessment"
+    case adminUsers = "admin_users", bilan, consultation, dashboard, error, letter, login, participantAssessment = "participant_assessment"
     case participantErase = "participant_erase", participantForm = "participant_form", participantList = "participant_list"
     case participantRecord = "participant_record", password, programme, programmeNew = "programme_new", programmes, questionnaire
     case questionnaireDone = "questionnaire_done", report, session, sessionQuick = "session_quick"

@@ -249,9 +249,11 @@ class PlainTest:
             "/api/v1/participants": [None, {"q": "Api"}],
             "/api/v1/outbox": [None, {"state": "sent", "limit": "5"}],
             "/api/v1/tasks": [None, {"state": "open"}],
-            "/api/v1/reports/years/{year}": [None, {"reduced": "40", "site": ids["site"]}],
+            "/api/v1/reports/years/{year}": [None, {"reduced": "40", "site": ids["site"]}, {"lang": "en"}],
+            "/api/v1/reports/period": [{"from": f"{ids['year']}-01-01", "to": f"{ids['year']}-12-31"},
+                                       {"from": f"{ids['year']}-03-01", "to": f"{ids['year']}-03-01", "site": ids["site"], "reduced": "40"}],
         }
-        languages = {"/api/v1/instruments/{id}", "/api/v1/reports/years/{year}", "/api/v1/templates"}
+        languages = {"/api/v1/instruments/{id}", "/api/v1/reports/years/{year}", "/api/v1/reports/period", "/api/v1/templates"}
         for template, operations in self.description.document["paths"].items():
             if "get" not in operations:
                 continue
@@ -323,6 +325,15 @@ class PlainTest:
         self.call(COORDINATOR, "PATCH", "/api/v1/participants/{id}", {"id": ids["participant"]}, body={"postalCode": "5900"}, expect=422)
         self.call(COORDINATOR, "POST", "/api/v1/outbox/{id}/retry", {"id": ids["message"]}, expect=409)
         self.call(COORDINATOR, "GET", "/api/v1/reports/years/{year}", {"year": ids["year"]}, query={"reduced": "0"}, expect=422)
+        self.call(COORDINATOR, "GET", "/api/v1/reports/years/{year}", {"year": ids["year"]}, query={"lang": "de"}, expect=422)
+        # A reporting period: each bad date is a 422 naming its field; `to` before `from` is one on `to`.
+        for query, field in [({"from": "2026-02-30", "to": "2026-03-01"}, "from"), ({"from": "2026-01-01"}, "to"),
+                             ({"from": "1999-12-31", "to": "2026-01-01"}, "from"), ({"from": "2026-01-01", "to": "2101-01-01"}, "to"),
+                             ({"from": "2026-06-01", "to": "2026-05-31"}, "to")]:
+            answer = self.call(COORDINATOR, "GET", "/api/v1/reports/period", query=query, expect=422)
+            fields = (self.body(answer).get("error") or {}).get("fields") or {}
+            if field not in fields:
+                self.failures.add(f"GET /api/v1/reports/period?{query}", [f"the 422 should name {field}, names {sorted(fields)}"])
         # The server answers 405 itself, with the Error shape and the methods allowed.
         answer = http(self.daemon.base, "DELETE", "/api/v1/me", token=self.daemon.tokens[COORDINATOR])
         problems = [] if answer.status == 405 else [f"expected 405, got {answer.status}"]
@@ -362,9 +373,12 @@ class PlainTest:
             (COORDINATOR, "POST", "/api/v1/participants/{id}/assessments", {"id": unknown}, {"instrument": "co", "answers": {"ppm": 3}}, 404),
             (COORDINATOR, "POST", "/api/v1/instruments/{id}/score", {"id": unknown}, {}, 404),
             (COORDINATOR, "GET", "/api/v1/reports/years/{year}", {"year": ids["year"]}, None, 404),
+            (COORDINATOR, "GET", "/api/v1/reports/period", None, None, 404),
         ]
         for role, method, template, params, body, expect in cases:
             query = {"site": unknown} if template == "/api/v1/reports/years/{year}" else None
+            if template == "/api/v1/reports/period":
+                query = {"site": unknown, "from": f"{ids['year']}-01-01", "to": f"{ids['year']}-12-31"}
             self.call(role, method, template, params, body=body, query=query, expect=expect)
 
     def grapheme_path(self):

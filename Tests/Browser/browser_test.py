@@ -362,6 +362,40 @@ class BrowserTests(unittest.TestCase):
         self.assertIn("<svg", self.browser.page_source)
         self.shot("report-programme")
 
+    def test_8b_the_period_form_and_the_bilan_sheet(self):
+        self.log_in("coord", "mot de passe coord")
+        self.go("/reports/years/2027")
+        # The period form: a reporting period other than the calendar year.
+        self.browser.execute_script("document.getElementById('period-from').value = '2027-09-01'")
+        self.browser.execute_script("document.getElementById('period-to').value = '2028-08-31'")
+        self.submit("form.r-period button[type=submit]")
+        self.assertIn("/reports/period?", self.browser.current_url)
+        body = self.text()
+        self.assertIn("Évaluation du 01/09/2027 au 31/08/2028", body)
+        self.assertIn("Mois sans tabac 2027", body)
+        # The bilan sheet of the year, field by field, in the funders' order.
+        self.go("/reports/years/2027/bilan")
+        body = self.text()
+        self.assertIn("Bilan de l'action — Évaluation 2027", body)
+        labels = ["Intitulé de l'action", "Dates de l'action (début – fin)", "Porteur de l'action", "Public visé", "Nombre de participants",
+                  "Séances réalisées", "Objectifs", "Indicateurs et résultats", "Définitions des indicateurs"]
+        positions = [body.find(label) for label in labels]
+        self.assertTrue(all(p >= 0 for p in positions) and positions == sorted(positions), positions)
+        holder = self.browser.find_element(By.ID, "b-holder").text
+        self.assertIn("Lieu : CSAPA Nord, 1 rue de la Paix, Lille", holder)
+        self.assertIn("Du 04/11/2027 au 18/11/2027", self.browser.find_element(By.ID, "b-dates").text)
+        self.assertIn("Arrêt du tabac, en intention de traiter", self.browser.find_element(By.ID, "b-results").text)
+        # The script shows the "Copier" buttons; without it the text stays plain and selectable.
+        buttons = self.browser.find_elements(By.CSS_SELECTOR, "button[data-copy]")
+        self.assertEqual(len(buttons), len(labels))
+        self.assertTrue(all(button.is_displayed() for button in buttons))
+        self.shot("report-bilan")
+        # Neither a peer helper nor an administrator sees it.
+        self.log_in("sam", "mot de passe sam")
+        self.go("/reports/years/2027/bilan")
+        self.assertIn("Accès refusé", self.text())
+        self.assertNotIn("Indicateurs et résultats", self.text())
+
     def test_9_the_other_pages_of_each_role(self):
         # A phone task made by hand, its page and its letter.
         participant_id = self.participant_url.rstrip("/").split("/")[-1]

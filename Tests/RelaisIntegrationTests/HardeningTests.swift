@@ -293,7 +293,7 @@ struct HardeningTests {
 
     /// Every cell of a CSV file as Python's `csv` module reads it (an independent reader).
     static func csvCells(_ data: Data) throws -> [String] {
-        let script = "import csv, io, json, sys\nrows = list(csv.reader(io.StringIO(sys.stdin.buffer.read().decode('utf-8-sig'), newline='')))\n"
+        let script = "import csv, io, json, sys\nrows = list(csv.reader(io.StringIO(sys.stdin.buffer.read().decode('utf-8-sig'), newline=''), delimiter=';'))\n"
             + "print(json.dumps([cell for row in rows for cell in row]))"
         let result = try ChildProcess.run(executable: "/usr/bin/env", ["python3", "-c", script], stdin: data)
         guard result.status == 0, let cells = result.json as? [String] else { throw TestHTTPError(description: "python csv: \(result.stderr)") }

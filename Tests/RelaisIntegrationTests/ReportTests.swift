@@ -251,6 +251,20 @@ struct ReportTests {
         // English definitions on request.
         let english = try Self.get(world.daemon, "/api/v1/reports/years/2025", token: world.coordinator, language: "en")
         #expect((english.json["definitions"] as? [[String: Any]])?.contains { ($0["text"] as? String)?.contains("non-respondents are counted as smokers") == true } == true)
+        #expect(english.header("Content-Language") == "en")
+        let french = try Self.get(world.daemon, "/api/v1/reports/years/2025?lang=fr", token: world.coordinator, language: "en")
+        #expect(french.header("Content-Language") == "fr", "?lang wins over Accept-Language")
+
+        // A reporting period: the programmes that begin in it; refused dates name their field.
+        let march = try Self.get(world.daemon, "/api/v1/reports/period?from=2025-03-01&to=2025-03-31", token: world.coordinator)
+        #expect(march.status == 200 && (march.json["scope"] as? [String: Any])?["kind"] as? String == "period")
+        #expect((march.json["participants"] as? [String: Any])?["counted"] as? Int == 11)
+        let april = try Self.get(world.daemon, "/api/v1/reports/period?from=2025-04-01&to=2025-12-31&site=\(world.siteID)", token: world.coordinator)
+        #expect((april.json["participants"] as? [String: Any])?["counted"] as? Int == 0)
+        for (query, field) in [("from=2025-03-31&to=2025-03-01", "to"), ("from=2025-13-01&to=2025-12-31", "from"), ("from=1999-01-01&to=2025-01-01", "from")] {
+            let refused = try Self.get(world.daemon, "/api/v1/reports/period?" + query, token: world.coordinator)
+            #expect(refused.status == 422 && ((refused.json["error"] as? [String: Any])?["fields"] as? [String: String])?[field] != nil, "\(query)")
+        }
     }
 
     @Test func erasingAParticipantKeepsTheirFiguresInTheEvaluation() throws {
@@ -278,7 +292,7 @@ struct ReportTests {
     @Test func rolesAndErrorsFollowTheAPIConventions() throws {
         let world = try Fixture()
         defer { world.daemon.stop() }
-        for path in ["/api/v1/reports/years/2025", "/api/v1/reports/programmes/\(world.programmeID)"] {
+        for path in ["/api/v1/reports/years/2025", "/api/v1/reports/programmes/\(world.programmeID)", "/api/v1/reports/period?from=2025-01-01&to=2025-12-31"] {
             #expect(try Self.get(world.daemon, path, token: world.coordinator).status == 200)
             #expect(try Self.get(world.daemon, path, token: world.clinician).status == 200)
             #expect(try Self.get(world.daemon, path, token: world.helper).status == 403)
@@ -315,32 +329,45 @@ struct ReportTests {
         #expect(Self.line(followUp, "stopped")?["amongRespondents"] as? Double == 40)
         #expect(Self.line(followUp, "stopped")?["intentionToTreat"] as? Double == 25)
 
-        // csv: the aggregate file, small counts masked.
+        // csv: the aggregate file, small counts masked, as a French spreadsheet opens it.
         let aggregate = try world.daemon.cli(["report", "--year", "2025", "--format", "csv"])
         #expect(aggregate.status == 0)
-        let lines = aggregate.stdout.components(separatedBy: "\r\n")
-        #expect(lines.first == "section,indicator,category,value,denominator,percent")
-        #expect(lines.contains("participants,counted,,9,,"))
-        #expect(lines.contains("follow_up,eligible,,8,,"))
-        #expect(lines.contains("follow_up,respondents,response_rate,5,8,62.5"))
-        #expect(lines.contains("follow_up,stopped,among_respondents,< 5,5,< 5"))
-        #expect(lines.contains("participants,precarity,,< 5,9,< 5"))
+        #expect(aggregate.stdout.hasPrefix("\u{FEFF}Rapport;Évaluation 2025\r\nPérimètre;Tous les sites\r\nPériode;du 01/01/2025 au 31/12/2025\r\n"))
+        let table = CSVRows.table(aggregate.stdout)
+        #expect(table.first == ["Rubrique", "Indicateur", "Catégorie", "Valeur", "Dénominateur", "Pourcentage", "Code"])
+        func row(_ code: String) -> [String] { Array((table.first { $0.last == code } ?? [])[3...5]) }
+        #expect(row("participants.counted") == ["11", "", ""])
+        #expect(row("m3.base") == ["8", "", ""])
+        #expect(row("m3.respondents") == ["5", "8", "62,5"])
+        #expect(row("m3.stopped.respondents") == ["< 5", "5", "< 5"])
+        #expect(row("participants.precarity") == ["< 5", "11", "< 5"])
+        let english = try world.daemon.cli(["report", "--year", "2025", "--format", "csv", "--language", "en"])
+        #expect(CSVRows.table(english.stdout).first { $0.last == "m3.respondents" }?[5] == "62.5")
 
         // --participants: one pseudonymised row each, nothing that names or reaches anyone.
         let rows = try world.daemon.cli(["report", "--year", "2025", "--format", "csv", "--participants"])
         #expect(rows.status == 0)
-        let table = rows.stdout.components(separatedBy: "\r\n").filter { !$0.isEmpty }
-        #expect(table.count == 10)
-        #expect(table.first?.hasPrefix("participant,programme,programme_start,site,template,enrolment,") == true)
+        let people = CSVRows.table(rows.stdout)
+        #expect(people.count == 12)
+        #expect(people.first?.prefix(3) == ["Participant (pseudonyme)", "Programme", "Identifiant du programme"])
         for (index, id) in world.people.enumerated() {
-            for value in [id, "Prénom\(index)", "Famille\(index)", "personne\(index)@example.org", "06 11 22 33 4\(index)"] {
+            for value in [id, "Prénom\(index)", "Famille\(index)", "personne\(index)@example.org", "06 11 22 33 4\(index % 10)"] {
                 #expect(!rows.stdout.contains(value), "\(value)")
             }
         }
         let again = try world.daemon.cli(["report", "--year", "2025", "--format", "csv", "--participants"])
-        let first = Set(table.dropFirst().map { String($0.prefix { $0 != "," }) })
-        let second = Set(again.stdout.components(separatedBy: "\r\n").dropFirst().filter { !$0.isEmpty }.map { String($0.prefix { $0 != "," }) })
-        #expect(first.count == 9 && first.isDisjoint(with: second), "a new salt for each export")
+        let first = Set(people.dropFirst().map { $0[0] })
+        let second = Set(CSVRows.table(again.stdout).dropFirst().map { $0[0] })
+        #expect(first.count == 11 && first.isDisjoint(with: second), "a new salt for each export")
+
+        // A period, a programme, and the bilan as plain text.
+        let period = try world.daemon.cli(["report", "--from", "2025-03-01", "--to", "2025-03-31"])
+        #expect(period.status == 0 && ((period.json as? [String: Any])?["scope"] as? [String: Any])?["kind"] as? String == "period")
+        let programme = try world.daemon.cli(["report", "--programme", world.programmeID, "--format", "csv"])
+        #expect(programme.status == 0 && CSVRows.parse(programme.stdout).first == ["Rapport", "Évaluation — Printemps 2025"])
+        let bilan = try world.daemon.cli(["report", "--year", "2025", "--format", "bilan"])
+        #expect(bilan.status == 0 && bilan.stdout.contains("\nIntitulé de l'action\n") && bilan.stdout.contains("Lieu : CSAPA Nord, 1 rue de la Paix, Lille"))
+        #expect(bilan.stdout.contains("- Suivi à 3 mois : 25 % (2 sur une base de 8 fumeurs à l'entrée ayant commencé le programme)"))
 
         // html: one standalone file; --out never overwrites.
         let out = world.daemon.directory.file("rapport-2025.html")
@@ -354,6 +381,10 @@ struct ReportTests {
         #expect(try world.daemon.cli(["report", "--year", "2025", "--site", "nowhere"]).status == 1)
         #expect(try world.daemon.cli(["report", "--year", "2025", "--format", "xml"]).status == 2)
         #expect(try world.daemon.cli(["report", "--year", "2025", "--participants"]).status == 2)
+        #expect(try world.daemon.cli(["report", "--from", "2025-03-31", "--to", "2025-03-01"]).status == 2, "the period ends before it starts")
+        #expect(try world.daemon.cli(["report", "--from", "2025-03-01"]).status == 2)
+        #expect(try world.daemon.cli(["report", "--year", "2025", "--from", "2025-03-01", "--to", "2025-03-31"]).status == 2)
+        #expect(try world.daemon.cli(["report", "--from", "1999-01-01", "--to", "2025-03-31"]).status == 2)
         let help = try RelaisBinary.run(["report", "--help"])
         #expect(help.status == 0 && help.stdout.contains("AGGREGATE") && help.stdout.contains("--participants"))
         #expect(try RelaisBinary.run(["--help"]).stdout.contains("report"))

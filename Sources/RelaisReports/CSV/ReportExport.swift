@@ -9,21 +9,28 @@ public enum ReportExport: String, Sendable, CaseIterable {
     /// The file meant to leave the structure: counts, small ones masked.
     case aggregate = "aggregate.csv"
 
-    /// The name a download is saved under, e.g. "relais-evaluation-2026-agrege.csv".
-    public func filename(year: Int) -> String {
+    /// The name a download is saved under: "relais-evaluation-2026-agrege.csv",
+    /// "relais-evaluation-2026-03-01-2026-06-30-participants.csv", "relais-evaluation-programme-ID-agrege.csv".
+    public func filename(_ report: EvaluationReport) -> String {
+        let scope: String
+        switch report.scope.kind {
+        case "period": scope = "\(report.scope.from?.iso ?? "")-\(report.scope.to?.iso ?? "")"
+        case "programme": scope = "programme-" + String((report.scope.programmeId ?? "").filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }.prefix(40))
+        default: scope = String(report.year)
+        }
         switch self {
-        case .participants: "relais-evaluation-\(year)-participants.csv"
-        case .aggregate: "relais-evaluation-\(year)-agrege.csv"
+        case .participants: return "relais-evaluation-\(scope)-participants.csv"
+        case .aggregate: return "relais-evaluation-\(scope)-agrege.csv"
         }
     }
 }
 
 extension EvaluationReports {
-    /// The text of `file` for `report`. Its export is recorded by the caller through the
-    /// `recordExport` use case first: a file that leaves Relais always leaves a trace.
+    /// The text of `file` for `report` in `language`. Its export is recorded by the caller through
+    /// the `recordExport` use case first: a file that leaves Relais always leaves a trace.
     public func text(of file: ReportExport, _ report: EvaluationReport, language: String) -> String {
         switch file {
-        case .participants: participantsCSV(report)
+        case .participants: participantsCSV(report, language: language)
         case .aggregate: aggregateCSV(report, language: language)
         }
     }

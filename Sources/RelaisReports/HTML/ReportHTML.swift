@@ -25,17 +25,17 @@ public struct ReportDocument: Sendable {
 
 extension EvaluationReports {
     /// The report's body for a page of an application whose addresses are `links`: every figure
-    /// with its definition, the SVG charts, and the controls (site, year, exports).
+    /// with its definition, the SVG charts, and the controls (site, year or period, exports, bilan).
     public func body(_ report: EvaluationReport, language: String, links: ReportLinks) -> ReportBody {
-        let values = ReportValues(report, instruments: instruments, language: language, strings: templates.strings(language), links: links)
+        let values = ReportValues(report, reports: self, language: language, links: links)
         return ReportBody(heading: values.heading, html: templates.render("report_body", language: language, values: values.all()))
     }
 
     /// The same report as one HTML file, its stylesheet inside and no links, to print or save as
     /// PDF (`relais report --format html`).
     public func standalonePage(_ report: EvaluationReport, language: String, document: ReportDocument) -> String {
-        let f = ReportFormat(language: language, strings: templates.strings(language))
-        var values = ReportValues(report, instruments: instruments, language: language, strings: f.strings, links: nil).all()
+        let f = format(language)
+        var values = ReportValues(report, reports: self, language: language, links: nil).all()
         values["css"] = templates.stylesheet
         values["structure"] = document.structureName
         values["version"] = document.relaisVersion

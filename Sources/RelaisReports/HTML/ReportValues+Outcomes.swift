@@ -36,10 +36,8 @@ extension ReportValues {
         ]
     }
 
-    /// A band's label in the instrument file; HSI bands are the `hsi` instrument's when Fagerström lacks them.
     func bandLabel(_ instrument: String, _ score: String, _ code: String) -> String {
-        instruments[instrument]?.band(score: score, code: code)?.label.text(language)
-            ?? (score == "hsi" ? instruments["hsi"]?.band(score: "total", code: code)?.label.text(language) : nil) ?? code
+        reports.bandLabel(instrument, score, code, language: language)
     }
 
     func entryRows() -> [[String: Any]] {
@@ -81,47 +79,88 @@ extension ReportValues {
         ]
     }
 
-    /// A smoking status in words; "reduced" says the threshold it was counted with.
-    func statusLabel(_ code: String) -> String {
-        code == "reduced" ? f.fill("r_status_reduced", f.number(report.settings.reducedThresholdPercent)) : f.s("r_status_\(code)")
-    }
-
+    /// The time points: intention to treat first, the rate among respondents and the response
+    /// rate beside it; CO checks, stops maintained, ex-smokers apart, aids and quit attempts.
     func outcomes() -> [String: Any] {
-        func timePoint(_ outcome: EvaluationReport.OutcomeSummary, title: String, note: String?) -> [String: Any] {
-            var summary = f.fill("r_outcome_summary", String(outcome.started), String(outcome.eligible), String(outcome.notYetDue),
-                                 String(outcome.respondents), f.percent(outcome.responseRate), String(outcome.questionnairesAnswered))
-            if outcome.timePoint == "follow_up" { summary += " " + f.fill("r_outcome_lost", String(outcome.lostToFollowUp)) }
-            return [
-                "title": title, "summary": summary, "note": note ?? "",
-                "rows": outcome.lines.map { line -> [String: Any] in
-                    ["label": statusLabel(line.status), "count": line.count, "total": line.status == "stopped_or_reduced",
-                     "respondents": line.status == "unknown" ? "—" : f.percent(line.amongRespondents),
-                     "itt": line.intentionToTreat == nil ? "—" : f.percent(line.intentionToTreat)]
-                },
-                "co": f.fill("r_outcome_co", f.number(report.settings.coThresholdPPM), String(outcome.coValidated),
-                             f.percent(outcome.coValidatedAmongRespondents), f.percent(outcome.coValidatedIntentionToTreat)),
-            ]
-        }
-        let end = report.endOfProgramme, followUp = report.followUp
-        let outcomeChart = BarChart(
+        let chart = BarChart(
             id: "chart-outcomes", title: f.s("r_chart_outcomes"),
-            summary: SmokingOutcome.allCases.map { outcome in
-                f.fill("r_outcome_bar_summary", statusLabel(outcome.rawValue), String(end.count(outcome)), String(end.eligible),
-                       String(followUp.count(outcome)), String(followUp.eligible))
+            summary: report.outcomes.map { outcome in
+                f.fill("r_outcome_bar_summary", f.timePoint(outcome.timePoint), String(outcome.smokers.stopped), String(outcome.smokers.base),
+                       f.percent(outcome.rates.stoppedIntentionToTreat), String(outcome.smokers.reduced), f.percent(outcome.rates.reducedIntentionToTreat))
             }.joined(separator: " ; "),
-            series: [f.s("r_tp_end"), f.s("r_tp_follow_up")],
-            groups: SmokingOutcome.allCases.map { outcome in
-                BarChart.Group(label: f.s("r_status_short_\(outcome.rawValue)"), bars: [(f.s("r_tp_end"), end), (f.s("r_tp_follow_up"), followUp)].map { name, summary in
-                    let share = Evaluation.percent(summary.count(outcome), summary.eligible)
-                    return BarChart.Bar(value: share ?? 0, label: String(summary.count(outcome)),
-                                        description: f.fill("r_outcome_bar", name, statusLabel(outcome.rawValue), String(summary.count(outcome)),
-                                                            String(summary.eligible), f.percent(share)))
+            series: [f.s("r_status_short_stopped"), f.s("r_status_short_reduced")],
+            groups: report.outcomes.map { outcome in
+                let bars: [(SmokingOutcome, Double?)] = [(.stopped, outcome.rates.stoppedIntentionToTreat), (.reduced, outcome.rates.reducedIntentionToTreat)]
+                return BarChart.Group(label: f.timePointShort(outcome.timePoint), bars: bars.map { status, share in
+                    BarChart.Bar(value: share ?? 0, label: outcome.smokers.base == 0 ? "—" : f.percent(share),
+                                 description: f.fill("r_outcome_bar", f.timePoint(outcome.timePoint), f.status(status.rawValue),
+                                                     String(outcome.smokers.count(status)), String(outcome.smokers.base), f.percent(share)))
                 })
             }, maximum: 100, unit: f.percentUnit)
-        return [
-            "chart": outcomeChart.svg(),
-            "timePoints": [timePoint(end, title: f.s("r_tp_end"), note: end.respondents == 0 ? f.s("r_end_note") : nil),
-                           timePoint(followUp, title: f.s("r_tp_follow_up"), note: nil)],
+        return ["chart": chart.svg(), "timePoints": report.outcomes.map(timePoint)]
+    }
+
+    func timePoint(_ outcome: EvaluationReport.TimePointOutcome) -> [String: Any] {
+        let smokers = outcome.smokers, rates = outcome.rates, exSmokers = outcome.exSmokers
+        let followUp = outcome.months > 0
+        let threshold = report.settings.reducedThresholdPercent
+        var rows: [[String: Any]] = SmokingOutcome.allCases.map { status in
+            let count = smokers.count(status)
+            return ["label": status == .unknown ? f.s("r_status_unknown") : f.status(status.rawValue, threshold: threshold), "count": count,
+                    "itt": f.percent(Evaluation.percent(count, smokers.base)),
+                    "respondents": status == .unknown ? "—" : f.percent(Evaluation.percent(count, smokers.respondents))]
+        }
+        rows.append(["label": f.s("r_status_stopped_or_reduced"), "count": smokers.stopped + smokers.reduced, "total": true,
+                     "itt": f.percent(rates.stoppedOrReducedIntentionToTreat),
+                     "respondents": f.percent(Evaluation.percent(smokers.stopped + smokers.reduced, smokers.respondents))])
+        var base = f.fill("r_outcome_base", String(smokers.base), String(outcome.notYetDue), String(outcome.questionnairesAnswered))
+        if followUp { base += " " + f.fill("r_outcome_lost", String(outcome.lostToFollowUp)) }
+        var values: [String: Any] = [
+            "id": "tp-\(outcome.timePoint)", "title": f.timePoint(outcome.timePoint),
+            "headline": f.fill("r_outcome_headline", f.percent(rates.stoppedIntentionToTreat), String(smokers.stopped), String(smokers.base)),
+            "beside": f.fill("r_outcome_beside", f.percent(rates.stoppedAmongRespondents), String(smokers.respondents), f.percent(rates.responseRate)),
+            "base": base, "rows": rows,
+            "estimated": f.fill("r_outcome_estimated", String(smokers.estimated)),
+            "co": [
+                ["label": f.s("r_co_stopped"), "count": smokers.stopped],
+                ["label": f.fill("r_co_measured", String(report.settings.coWindowDays)), "count": smokers.coMeasured],
+                ["label": f.fill("r_co_validated_below", f.number(report.settings.coThresholdPPM)), "count": smokers.stoppedCoValidated],
+                ["label": f.s("r_co_not_abstinent"), "count": smokers.coMeasured - smokers.stoppedCoValidated],
+                ["label": f.s("r_co_not_measured_row"), "count": smokers.stopped - smokers.coMeasured],
+            ],
+            "coText": f.fill("r_outcome_co_itt", f.percent(rates.stoppedCoValidatedIntentionToTreat), String(smokers.stoppedCoValidated), String(smokers.base)),
+            "exSmokers": [
+                "summary": f.fill("r_ex_summary", String(exSmokers.base)),
+                "hasBase": exSmokers.base > 0,
+                "rows": ExSmokerOutcome.allCases.map { status -> [String: Any] in
+                    let count = status == .abstinenceMaintained ? exSmokers.abstinenceMaintained : status == .relapsed ? exSmokers.relapsed : exSmokers.unknown
+                    return ["label": f.exSmoker(status.rawValue), "count": count, "share": f.percent(Evaluation.percent(count, exSmokers.base))]
+                },
+            ],
+        ]
+        if followUp {
+            values["maintained"] = f.fill("r_outcome_maintained", String(smokers.maintainedStopped ?? 0), String(smokers.base),
+                                          f.percent(rates.maintainedStoppedIntentionToTreat))
+            let due = smokers.base + exSmokers.base
+            values["quitAttempts"] = f.fill("r_outcome_quit_attempts", String(outcome.quitAttempts ?? 0), String(due))
+            values["aids"] = outcome.aidsUsed.map { ["label": reports.optionLabel(item: "aids_used", $0.code, language: language), "count": $0.count] }
+            values["hasAids"] = !outcome.aidsUsed.isEmpty
+        }
+        return values
+    }
+
+    /// The funders' breakdowns: one table per dimension, the stops by intention to treat at each time point.
+    func breakdowns() -> [String: Any] {
+        [
+            "timePoints": report.outcomes.map { f.fill("r_col_tp_stopped", f.timePointShort($0.timePoint)) },
+            "tables": report.breakdowns.map { breakdown -> [String: Any] in
+                ["id": "bd-\(breakdown.dimension)", "title": f.dimension(breakdown.dimension),
+                 "rows": breakdown.groups.map { group -> [String: Any] in
+                     ["label": f.group(breakdown.dimension, group.code), "participants": group.participants, "smokers": group.smokersAtEntry,
+                      "exSmokers": group.exSmokersAtEntry,
+                      "cells": group.outcomes.map { $0.base == 0 ? "—" : f.ratio($0.stopped, of: $0.base) }]
+                 }]
+            },
         ]
     }
 }

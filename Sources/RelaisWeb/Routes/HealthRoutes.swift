@@ -18,5 +18,9 @@ extension RelaisApp {
             Response(status: .ok, headerFields: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
                      body: resources.stylesheet)
         }
+        routes.open(.get, "/static/copy.js") { _ in
+            Response(status: .ok, headerFields: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "public, max-age=3600"],
+                     body: resources.copyScript)
+        }
     }
 }
