@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SYSTEM_PACKAGES := libmicrohttpd-dev libsqlite3-dev sqlite3 libsodium-dev libcurl4-openssl-dev libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config
 # The browser tests: Debian's chromium and its driver.
-TEST_PACKAGES := chromium chromium-driver
+TEST_PACKAGES := chromium chromium-driver faketime
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps test-deps build release run test bench clean

@@ -52,6 +52,11 @@ public struct Configuration: Sendable, Equatable {
     public var mailSendDays = "mon-sat"
     public var mailSweepIntervalSeconds = 60
     public var mailMaxAttempts = 6
+    /// Messages whose moment passed more than this many days before they are written are not sent.
+    public var mailStaleAfterDays = 14
+    /// An assessment may be dated at most this many days before the participant's first programme
+    /// (and belongs to a programme that begins at most this many days after it).
+    public var entrySlackDays = 30
     public var mailFirstRetrySeconds = 300
     public var mailTemplatesDir: String?
     public var evaluationReminderDate = "01-15"
@@ -96,6 +101,7 @@ public struct Configuration: Sendable, Equatable {
         policy.maxAttempts = mailMaxAttempts
         policy.firstRetrySeconds = mailFirstRetrySeconds
         policy.tokenDays = questionnaireTokenDays
+        policy.staleAfterDays = mailStaleAfterDays
         return policy
     }
 

@@ -145,11 +145,13 @@ extension ConfigurationKey {
         .dayList("mail.send_days", \.mailSendDays),
         .integer("mail.sweep_interval_seconds", \.mailSweepIntervalSeconds, 5...3600),
         .integer("mail.max_attempts", \.mailMaxAttempts, 1...50),
+        .integer("mail.stale_after_days", \.mailStaleAfterDays, 1...365),
         .integer("mail.retry_first_seconds", \.mailFirstRetrySeconds, 10...86400),
         .optionalString("mail.templates_dir", \.mailTemplatesDir),
         .monthDay("mail.evaluation_reminder_date", \.evaluationReminderDate),
         .integer("questionnaire.token_days", \.questionnaireTokenDays, 1...365),
         .integer("evaluation.reduced_threshold_percent", \.reducedThresholdPercent, 1...100),
         .integer("evaluation.co_window_days", \.coWindowDays, 0...30),
+        .integer("evaluation.entry_slack_days", \.entrySlackDays, 0...365),
     ]
 }

@@ -267,7 +267,8 @@ public struct Accounts: Sendable {
             if user.email != nil && actor.userID != user.id {
                 try Outbox.enqueue(db, OutboxEntry(key: "password_reset:\(user.id):\(Int(now.timeIntervalSince1970 * 1000))", kind: .passwordReset,
                                                    dueAt: now, userID: user.id,
-                                                   payload: ["account": user.name, "by": actor.name, "at": String(now.timeIntervalSince1970)]), at: now)
+                                                   payload: ["account": user.name, "by": actor.name, "at": String(now.timeIntervalSince1970)]),
+                                   policy: store.reminderPolicy, at: now)
             }
             return user
         }

@@ -92,7 +92,7 @@ public struct Enrolments: Sendable {
             fresh.baseline = baseline
             if record == nil { try fresh.insert(db) } else { try fresh.update(db) }
             try Audit.record(db, actor, full ? "wait_list" : "enrol", entity: "participant", id: participantID, detail: "programme=\(programmeID)", at: now)
-            if fresh.status == .enrolled { try Reminders.confirmEnrolment(db, fresh, at: now) }
+            if fresh.status == .enrolled { try Reminders.confirmEnrolment(db, fresh, policy: store.reminderPolicy, at: now) }
             return fresh
         }
     }
@@ -131,12 +131,12 @@ public struct Enrolments: Sendable {
             try Reminders.cancelForWithdrawal(db, programmeID: record.programmeId, participantID: record.participantId, at: now)
             var promoted: EnrolmentRecord?
             if freedPlace, var next = try EnrolmentRecord.filter(Column("programme_id") == record.programmeId && Column("status") == "waiting")
-                .order(Column("requested_at")).fetchOne(db) {
+                .order(Column("requested_at"), Column.rowID).fetchOne(db) {
                 next.status = .enrolled
                 next.enrolledAt = now
                 try next.update(db)
                 try Audit.record(db, actor, "promote_from_waiting_list", entity: "participant", id: next.participantId, at: now)
-                try Reminders.confirmEnrolment(db, next, at: now)
+                try Reminders.confirmEnrolment(db, next, policy: store.reminderPolicy, at: now)
                 promoted = next
             }
             return (record, promoted)
@@ -155,7 +155,7 @@ public struct Enrolments: Sendable {
 
     /// The roster without an audit row, for what runs inside another audited transaction.
     static func roster(_ db: Database, programmeID: String) throws -> [(EnrolmentRecord, ParticipantRecord)] {
-        let enrolments = try EnrolmentRecord.filter(Column("programme_id") == programmeID).order(Column("requested_at")).fetchAll(db)
+        let enrolments = try EnrolmentRecord.filter(Column("programme_id") == programmeID).order(Column("requested_at"), Column.rowID).fetchAll(db)
         func rank(_ status: EnrolmentStatus) -> Int { status == .enrolled ? 0 : status == .waiting ? 1 : 2 }
         return try enrolments.compactMap { enrolment in
             try ParticipantRecord.fetchOne(db, key: enrolment.participantId).map { (enrolment, $0) }
@@ -202,7 +202,7 @@ public struct Enrolments: Sendable {
                 try session.update(db)
                 try Audit.record(db, actor, "session_note", entity: "session", id: sessionID, at: now)
             }
-            try Reminders.reconcileProgrammeEnd(db, programmeID: session.programmeId, at: now)
+            try Reminders.reconcileProgrammeEnd(db, programmeID: session.programmeId, policy: store.reminderPolicy, at: now)
         }
     }
 

@@ -127,7 +127,7 @@ public struct EvaluationQueries: Sendable {
                    e.baseline_cigarettes_per_day, e.baseline_goal, e.baseline_quit_date, e.baseline_publics,
                    p.difficult_care_path, p.sex, p.birth_year, p.postal_code
             FROM enrolment e JOIN participant p ON p.id = e.participant_id
-            WHERE e.programme_id IN (\(placeholders)) ORDER BY e.programme_id, e.requested_at
+            WHERE e.programme_id IN (\(placeholders)) ORDER BY e.programme_id, e.requested_at, e.rowid
             """, arguments: idArguments)
         while let row = try cursor3.next() {
             let baseline = Baseline(

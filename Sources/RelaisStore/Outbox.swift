@@ -47,6 +47,9 @@ public struct OutboxEntry: Sendable {
     public var sessionID: String?
     public var invitationID: String?
     public var payload: [String: String] = [:]
+    /// The moment the message is about (the end of a programme, a follow-up's due date), when it
+    /// differs from when it is due: a moment long past when the message is written makes it stale.
+    public var moment: Date?
 
     public init(key: String, kind: MessageKind, dueAt: Date, participantID: String? = nil, userID: String? = nil,
                 programmeID: String? = nil, sessionID: String? = nil, invitationID: String? = nil, payload: [String: String] = [:]) {
@@ -74,17 +77,34 @@ public struct Outbox: Sendable {
     // MARK: Writing, inside the caller's transaction
 
     /// Adds the entry unless a message with the same key exists (whatever its state): a fact
-    /// recorded twice never sends twice. Returns whether it was added.
+    /// recorded twice never sends twice. Returns whether it was added. A message to a participant
+    /// whose moment passed more than `policy.staleAfterDays` ago is written as skipped, "recorded
+    /// late", and never sent; a questionnaire so written becomes a phone task for the staff.
     @discardableResult
-    static func enqueue(_ db: Database, _ entry: OutboxEntry, at now: Date) throws -> Bool {
+    static func enqueue(_ db: Database, _ entry: OutboxEntry, policy: ReminderPolicy, at now: Date) throws -> Bool {
+        let stale = entry.kind.isParticipantMail && policy.isStale(moment: entry.moment ?? entry.dueAt, writtenAt: now)
+        let id = UUID().uuidString.lowercased()
         try db.execute(sql: """
             INSERT INTO outbox(id, key, kind, participant_id, user_id, programme_id, session_id, invitation_id, payload,
-                               due_at, next_attempt_at, state, attempts, created_at, updated_at)
-            VALUES (?,?,?,?,?,?,?,?,?,?,?, 'pending', 0, ?, ?) ON CONFLICT(key) DO NOTHING
-            """, arguments: [UUID().uuidString.lowercased(), entry.key, entry.kind.rawValue, entry.participantID, entry.userID,
+                               due_at, next_attempt_at, state, attempts, closed_reason, created_at, updated_at)
+            VALUES (?,?,?,?,?,?,?,?,?,?,?,?, 0, ?, ?, ?) ON CONFLICT(key) DO NOTHING
+            """, arguments: [id, entry.key, entry.kind.rawValue, entry.participantID, entry.userID,
                              entry.programmeID, entry.sessionID, entry.invitationID, String(decoding: try JSONEncoder().encode(entry.payload), as: UTF8.self),
-                             entry.dueAt, entry.dueAt, now, now])
-        return db.changesCount > 0
+                             entry.dueAt, entry.dueAt, stale ? OutboxState.skipped.rawValue : OutboxState.pending.rawValue,
+                             stale ? ClosingReason.recordedLate.text : nil, now, now])
+        let added = db.changesCount > 0
+        // A follow-up is collected only from those who consented to follow-up contact, by phone as by mail.
+        let mayCollect = try entry.kind == .endQuestionnaire
+            || (entry.kind == .followUpInvitation
+                && Bool.fetchOne(db, sql: "SELECT consent_follow_up_at IS NOT NULL FROM participant WHERE id = ?", arguments: [entry.participantID]) == true)
+        if added, stale, mayCollect, let participantID = entry.participantID, let record = try OutboxRecord.fetchOne(db, key: id) {
+            let reason = entry.kind == .endQuestionnaire
+                ? "Enregistré après coup : recueillir le questionnaire de fin de programme par téléphone ou par courrier."
+                : "Enregistré après coup : recueillir le questionnaire de suivi par téléphone ou par courrier."
+            try Tasks.open(db, for: record, participantID: participantID, kind: entry.kind == .endQuestionnaire ? .questionnaireCall : .followUpCall,
+                           reason: reason, at: now, structureZone: .gmt) // these messages always name their programme, whose zone is used
+        }
+        return added
     }
 
     /// Cancels pending messages matching a condition (SQL over the outbox columns).

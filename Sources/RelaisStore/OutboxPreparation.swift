@@ -85,6 +85,8 @@ public enum ClosingReason: Sendable, Equatable {
     case answered
     case noFollowUpConsent
     case noEmailOrConsent
+    /// Written after its moment had long passed (a programme entered after the fact).
+    case recordedLate
     /// No email (or no consent to it): a phone task replaces the message; `opened` is false when
     /// the task of the same questionnaire or change was already open.
     case becamePhoneTask(opened: Bool)
@@ -104,6 +106,7 @@ public enum ClosingReason: Sendable, Equatable {
         case .answered: "questionnaire answered"
         case .noFollowUpConsent: "no consent to follow-up contact"
         case .noEmailOrConsent: "no email, or no consent to email"
+        case .recordedLate: "recorded late"
         case .becamePhoneTask: "no email, or no consent to email: phone task"
         }
     }

@@ -216,7 +216,7 @@ public struct ParticipantRecords: Sendable {
     // MARK: - Inside transactions
 
     static func enrolments(db: Database, participantID: String) throws -> [ParticipantEnrolment] {
-        let enrolments = try EnrolmentRecord.filter(Column("participant_id") == participantID).order(Column("requested_at")).fetchAll(db)
+        let enrolments = try EnrolmentRecord.filter(Column("participant_id") == participantID).order(Column("requested_at"), Column.rowID).fetchAll(db)
         return try enrolments.compactMap { enrolment in
             guard let programme = try ProgrammeRecord.fetchOne(db, key: enrolment.programmeId) else { return nil }
             let row = try Row.fetchOne(db, sql: "SELECT MIN(starts_at) AS first, COUNT(*) AS n FROM session WHERE programme_id = ?",
@@ -300,7 +300,7 @@ public struct ParticipantRecords: Sendable {
                 ageBand: snapshot?.ageBand?.rawValue, departement: snapshot?.departement, publics: baseline.publics.sorted())
         }
 
-        let enrolments = try EnrolmentRecord.filter(Column("participant_id") == participant.id).order(Column("requested_at")).fetchAll(db)
+        let enrolments = try EnrolmentRecord.filter(Column("participant_id") == participant.id).order(Column("requested_at"), Column.rowID).fetchAll(db)
         var rows: [ErasedParticipantRecord] = []
         for enrolment in enrolments {
             guard let programme = try ProgrammeRecord.fetchOne(db, key: enrolment.programmeId) else { continue }

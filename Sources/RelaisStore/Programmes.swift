@@ -276,7 +276,7 @@ public struct Programmes: Sendable {
             try db.execute(sql: "INSERT INTO session_change(session_id, at, actor_name, change, before, after, reason) VALUES (?,?,?,?,?,?,?)",
                            arguments: [session.id, clock.now(), actor.name, "rescheduled", before, Conflicts.describe(start, programme.zone), reason])
             try Audit.record(db, actor, "reschedule", entity: "session", id: session.id, detail: reason, at: clock.now())
-            try Reminders.notifySessionChange(db, session, previousStart: previousStart, reason: reason, at: clock.now())
+            try Reminders.notifySessionChange(db, session, previousStart: previousStart, reason: reason, policy: store.reminderPolicy, at: clock.now())
             return session
         }
     }
@@ -293,7 +293,7 @@ public struct Programmes: Sendable {
             try db.execute(sql: "INSERT INTO session_change(session_id, at, actor_name, change, reason) VALUES (?,?,?,?,?)",
                            arguments: [session.id, clock.now(), actor.name, "cancelled", reason])
             try Audit.record(db, actor, "cancel", entity: "session", id: session.id, detail: reason, at: clock.now())
-            try Reminders.notifySessionChange(db, session, previousStart: session.startsAt, reason: reason, at: clock.now())
+            try Reminders.notifySessionChange(db, session, previousStart: session.startsAt, reason: reason, policy: store.reminderPolicy, at: clock.now())
             return session
         }
     }

@@ -6,14 +6,12 @@ import RelaisDomain
 /// Each function is idempotent: it states what should be pending and brings the outbox to it,
 /// so recording a fact twice, or correcting it, never sends twice.
 enum Reminders {
-    static let policy = ReminderPolicy()
-
     static func epoch(_ date: Date) -> Int { Int(date.timeIntervalSince1970) }
 
     /// Session reminders (2 days before) for every enrolled participant and every planned
     /// session still to come; reminders of moved or cancelled sessions and of participants who
     /// left are cancelled.
-    static func reconcileSessionReminders(_ db: Database, programmeID: String, at now: Date) throws {
+    static func reconcileSessionReminders(_ db: Database, programmeID: String, policy: ReminderPolicy, at now: Date) throws {
         let sessions = try SessionRecord.filter(Column("programme_id") == programmeID && Column("status") == "planned"
                                                 && Column("starts_at") > now).fetchAll(db)
         let enrolments = try EnrolmentRecord.filter(Column("programme_id") == programmeID && Column("status") == "enrolled").fetchAll(db)
@@ -34,35 +32,55 @@ enum Reminders {
         for row in pending where desired[row["key"] as String] == nil {
             try Outbox.close(db, id: row["id"], .cancelled, reason: "session moved or cancelled, or participant no longer enrolled", at: now)
         }
-        for entry in desired.values { try Outbox.enqueue(db, entry, at: now) }
+        for entry in desired.values { try Outbox.enqueue(db, entry, policy: policy, at: now) }
     }
 
-    static func confirmEnrolment(_ db: Database, _ enrolment: EnrolmentRecord, at now: Date) throws {
-        try Outbox.enqueue(db, OutboxEntry(key: "enrolment_confirmation:\(enrolment.id):\(epoch(enrolment.enrolledAt ?? now))",
-                                           kind: .enrolmentConfirmation, dueAt: now, participantID: enrolment.participantId,
-                                           programmeID: enrolment.programmeId), at: now)
-        try reconcileSessionReminders(db, programmeID: enrolment.programmeId, at: now)
+    /// The confirmation lists the sessions to come: a programme entered after its last session
+    /// has none, and its confirmation is kept as skipped ("recorded late"), never sent.
+    static func confirmEnrolment(_ db: Database, _ enrolment: EnrolmentRecord, policy: ReminderPolicy, at now: Date) throws {
+        let toCome = try SessionRecord.filter(Column("programme_id") == enrolment.programmeId && Column("status") == "planned"
+                                              && Column("starts_at") > now).fetchCount(db)
+        let lastStart = try Date.fetchOne(db, sql: "SELECT MAX(starts_at) FROM session WHERE programme_id = ? AND status = 'planned'",
+                                          arguments: [enrolment.programmeId])
+        var entry = OutboxEntry(key: "enrolment_confirmation:\(enrolment.id):\(epoch(enrolment.enrolledAt ?? now))",
+                                kind: .enrolmentConfirmation, dueAt: now, participantID: enrolment.participantId, programmeID: enrolment.programmeId)
+        if toCome == 0, let lastStart { entry.moment = min(lastStart, now.addingTimeInterval(-Double(policy.staleAfterDays + 1) * 86400)) }
+        try Outbox.enqueue(db, entry, policy: policy, at: now)
+        try reconcileSessionReminders(db, programmeID: enrolment.programmeId, policy: policy, at: now)
     }
 
     /// Tells the enrolled participants that a session still to come was moved or cancelled.
-    static func notifySessionChange(_ db: Database, _ session: SessionRecord, previousStart: Date, reason: String, at now: Date) throws {
+    static func notifySessionChange(_ db: Database, _ session: SessionRecord, previousStart: Date, reason: String, policy: ReminderPolicy,
+                                    at now: Date) throws {
         if previousStart > now || session.startsAt > now {
-            try enqueueChangeNotices(db, session, previousStart: previousStart, reason: reason, at: now)
+            try enqueueChangeNotices(db, session, previousStart: previousStart, reason: reason, policy: policy, at: now)
         }
-        try reconcileSessionReminders(db, programmeID: session.programmeId, at: now)
+        try reconcileSessionReminders(db, programmeID: session.programmeId, policy: policy, at: now)
     }
 
-    private static func enqueueChangeNotices(_ db: Database, _ session: SessionRecord, previousStart: Date, reason: String, at now: Date) throws {
+    /// One notice per participant and revision of the session (its `sequence`), saying the date they were last told: a notice not sent yet
+    /// is replaced by the new one, which keeps its "before" (moved twice before the sweep, they
+    /// hear once, from the date they knew); moved back to that date, nothing is sent at all.
+    private static func enqueueChangeNotices(_ db: Database, _ session: SessionRecord, previousStart: Date, reason: String, policy: ReminderPolicy,
+                                             at now: Date) throws {
         let cancelled = session.status == .cancelled
         let participants = try String.fetchAll(db, sql: "SELECT participant_id FROM enrolment WHERE programme_id = ? AND status = 'enrolled'",
                                                arguments: [session.programmeId])
+        let unsent = try OutboxRecord.filter(Column("session_id") == session.id && Column("state") == "pending"
+                                             && Column("kind") == MessageKind.sessionChanged.rawValue).fetchAll(db)
         for participantID in participants {
+            var told = previousStart
+            for notice in unsent where notice.participantId == participantID {
+                if let earlier = notice.payload["previousStartsAt"].flatMap(Double.init) { told = Date(timeIntervalSince1970: earlier) }
+                try Outbox.close(db, id: notice.id, .cancelled, reason: "replaced by a later change", at: now)
+            }
+            if !cancelled && epoch(told) == epoch(session.startsAt) { continue }
             let key = cancelled ? "session_cancelled:\(session.id):\(participantID)"
-                                : "session_changed:\(session.id):\(participantID):\(Int(session.updatedAt.timeIntervalSince1970 * 1000))"
+                                : "session_changed:\(session.id):\(participantID):\(session.sequence)"
             try Outbox.enqueue(db, OutboxEntry(key: key, kind: cancelled ? .sessionCancelled : .sessionChanged, dueAt: now,
                                                participantID: participantID, programmeID: session.programmeId, sessionID: session.id,
-                                               payload: ["previousStartsAt": String(epoch(previousStart)), "reason": reason,
-                                                         "startsAt": String(epoch(session.startsAt))]), at: now)
+                                               payload: ["previousStartsAt": String(epoch(told)), "reason": reason,
+                                                         "startsAt": String(epoch(session.startsAt))]), policy: policy, at: now)
         }
     }
 
@@ -76,7 +94,7 @@ enum Reminders {
     /// (now, reminder at +7 days) and the follow-up, due three calendar months after the
     /// participant's last attended session (invitation, reminders at +7 and +14, phone task at +21).
     /// Participants who attended no session are not asked.
-    static func reconcileProgrammeEnd(_ db: Database, programmeID: String, at now: Date) throws {
+    static func reconcileProgrammeEnd(_ db: Database, programmeID: String, policy: ReminderPolicy, at now: Date) throws {
         guard let programme = try ProgrammeRecord.fetchOne(db, key: programmeID),
               let last = try SessionRecord.filter(Column("programme_id") == programmeID && Column("status") == "planned")
                 .order(Column("idx").desc).fetchOne(db),
@@ -96,18 +114,24 @@ enum Reminders {
                 let invitation = try invitation(db, participantID: participantID, programme: programme, purpose: .endOfProgramme,
                                                 instruments: programme.endInstruments, dueOn: endDate, at: now)
                 if invitation.answeredAt == nil {
-                    try Outbox.enqueue(db, OutboxEntry(key: "end_questionnaire:\(invitation.id)", kind: .endQuestionnaire, dueAt: now,
-                                                       participantID: participantID, programmeID: programmeID, invitationID: invitation.id), at: now)
+                    // Not before the last session has ended; its moment is that end, however late it is recorded.
+                    let sendAt = max(now, last.endsAt)
+                    var questionnaire = OutboxEntry(key: "end_questionnaire:\(invitation.id)", kind: .endQuestionnaire, dueAt: sendAt,
+                                                    participantID: participantID, programmeID: programmeID, invitationID: invitation.id)
+                    questionnaire.moment = last.endsAt
+                    try Outbox.enqueue(db, questionnaire, policy: policy, at: now)
                     for days in policy.endQuestionnaireReminderDays {
-                        try Outbox.enqueue(db, OutboxEntry(key: "end_questionnaire_reminder:\(invitation.id):\(days)", kind: .endQuestionnaireReminder,
-                                                           dueAt: now.addingTimeInterval(Double(days) * 86400), participantID: participantID,
-                                                           programmeID: programmeID, invitationID: invitation.id), at: now)
+                        var reminder = OutboxEntry(key: "end_questionnaire_reminder:\(invitation.id):\(days)", kind: .endQuestionnaireReminder,
+                                                   dueAt: sendAt.addingTimeInterval(Double(days) * 86400), participantID: participantID,
+                                                   programmeID: programmeID, invitationID: invitation.id)
+                        reminder.moment = last.endsAt.addingTimeInterval(Double(days) * 86400)
+                        try Outbox.enqueue(db, reminder, policy: policy, at: now)
                     }
                 }
             }
             for followUpTemplate in programme.followUps {
                 try scheduleFollowUp(db, followUpTemplate, participantID: participantID, programme: programme,
-                                     lastAttended: LocalDateTime(lastAttended, in: zone).date, at: now)
+                                     lastAttended: LocalDateTime(lastAttended, in: zone).date, policy: policy, at: now)
             }
         }
     }
@@ -115,7 +139,7 @@ enum Reminders {
     /// One follow-up of a participant: its invitation, due `months` after their last attended
     /// session (invitation, reminders at +7 and +14, phone task at +21).
     private static func scheduleFollowUp(_ db: Database, _ template: FollowUpTemplate, participantID: String, programme: ProgrammeRecord,
-                                         lastAttended: CalendarDate, at now: Date) throws {
+                                         lastAttended: CalendarDate, policy: ReminderPolicy, at now: Date) throws {
         let zone = programme.zone, programmeID = programme.id
         let due = Planner.followUpDue(lastSession: lastAttended, months: template.months)
         let followUp = try invitation(db, participantID: participantID, programme: programme, purpose: .followUp, months: template.months,
@@ -136,7 +160,7 @@ enum Reminders {
         entries.append(OutboxEntry(key: "follow_up_call:\(followUp.id):\(due.iso)", kind: .followUpCall,
                                    dueAt: LocalDateTime(startOf: due.addingDays(policy.followUpCallDays)).instant(in: zone),
                                    participantID: participantID, programmeID: programmeID, invitationID: followUp.id))
-        for entry in entries { try Outbox.enqueue(db, entry, at: now) }
+        for entry in entries { try Outbox.enqueue(db, entry, policy: policy, at: now) }
     }
 
     /// The participant's invitation for this programme, purpose and time point (`months` after
@@ -164,14 +188,14 @@ enum Reminders {
                                     && [Role.coordinator.rawValue, Role.tabacologue.rawValue].contains(Column("role"))).fetchAll(db)
         for user in staff {
             try Outbox.enqueue(db, OutboxEntry(key: "staff_digest:\(user.id):\(localDate.iso)", kind: .staffDigest, dueAt: now,
-                                               userID: user.id, payload: ["date": localDate.iso]), at: now)
+                                               userID: user.id, payload: ["date": localDate.iso]), policy: ReminderPolicy(), at: now)
         }
         // The reminder goes out on the configured day, or within the week after it if the daemon was down.
         guard let reminderDay = CalendarDate(iso: "\(localDate.year)-\(evaluationDate)"),
               localDate >= reminderDay, localDate <= reminderDay.addingDays(7) else { return }
         for user in staff where user.role == .coordinator {
             try Outbox.enqueue(db, OutboxEntry(key: "evaluation_reminder:\(user.id):\(localDate.year)", kind: .evaluationReminder, dueAt: now,
-                                               userID: user.id, payload: ["year": String(localDate.year - 1)]), at: now)
+                                               userID: user.id, payload: ["year": String(localDate.year - 1)]), policy: ReminderPolicy(), at: now)
         }
     }
 }

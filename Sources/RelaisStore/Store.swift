@@ -7,9 +7,12 @@ import RelaisDomain
 public final class Store: Sendable {
     package let pool: DatabasePool
     public let path: String
+    /// The timing of the messages the facts written here cause (the installation's settings).
+    public let reminderPolicy: ReminderPolicy
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
-    public init(path: String, migrate: Bool = true) throws {
+    public init(path: String, migrate: Bool = true, reminderPolicy: ReminderPolicy = ReminderPolicy()) throws {
+        self.reminderPolicy = reminderPolicy
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)

@@ -36,6 +36,7 @@ extension UseCases {
     public func recordAssessment(participantID: String, _ request: AssessmentRequest, by caller: Caller) throws -> AssessmentRecord {
         try caller.require(.recordAssessments)
         let (result, date, source) = try scoreAssessment(request)
+        try checkAssessmentDate(date, participantID: participantID)
         return try assessments.record(participantID: participantID, programmeID: request.programmeID?.nilIfEmpty, result: result, takenOn: date,
                                       partial: request.partial == true, source: source, by: caller.actor)
     }
@@ -83,6 +84,10 @@ extension UseCases {
         try caller.require(.recordAssessments)
         let view = try session(sessionID, by: caller)
         let instrument = try self.instrument(instrumentID)
+        if let reason = TimeGuards.attendance(sessionNumber: view.session.index, startsAt: view.session.startsAt, zone: view.programme.zone,
+                                              now: clock.now()) {
+            throw ValidationError(field: "session", reason)
+        }
         let day = LocalDateTime(view.session.startsAt, in: view.programme.zone).date
         var results: [(String, ScoreResult)] = []
         var problems: [String: Reason] = [:]
@@ -98,6 +103,19 @@ extension UseCases {
         return try results.map { participantID, result in
             try assessments.record(participantID: participantID, programmeID: view.programme.id, result: result, takenOn: day, partial: false,
                                    source: .staff, by: caller.actor)
+        }
+    }
+
+    /// Refuses an assessment date in the future or more than `entrySlackDays` before the
+    /// participant's first programme (the earlier of its first session and the enrolment request).
+    func checkAssessmentDate(_ date: CalendarDate, participantID: String) throws {
+        let zone = settings.timeZone
+        let firstEntry = try participantRecords.enrolments(participantID: participantID).map { entry in
+            min(LocalDateTime(entry.enrolment.requestedAt, in: zone).date,
+                entry.firstSession.map { LocalDateTime($0, in: zone).date } ?? LocalDateTime(entry.enrolment.requestedAt, in: zone).date)
+        }.min()
+        if let reason = TimeGuards.assessmentDate(date, today: today, firstEntry: firstEntry, slackDays: settings.entrySlackDays) {
+            throw ValidationError(field: "date", reason)
         }
     }
 

@@ -9,11 +9,14 @@ public struct ConsultationView: Sendable {
     /// Whether the caller is the consultation's clinician (tabacologue of the consultation or
     /// lead of the programme): the note and the clinical record are theirs to read and write.
     public var clinician: Bool
+    /// Why it cannot be marked done or missed yet (its time has not come); nil once it has.
+    public var notStarted: Reason?
 
-    public init(consultation: ConsultationRecord, programme: ProgrammeRecord, clinician: Bool) {
+    public init(consultation: ConsultationRecord, programme: ProgrammeRecord, clinician: Bool, now: Date) {
         self.consultation = consultation
         self.programme = programme
         self.clinician = clinician
+        notStarted = TimeGuards.consultationDone(startsAt: consultation.startsAt, zone: programme.zone, now: now)
     }
 }
 
@@ -57,11 +60,13 @@ extension UseCases {
         }
         guard problems.isEmpty, let local, let index = booking.index else { throw ValidationError(problems) }
         let start = local.instant(in: programme.zone)
+        try checkConsultationTime(start: start, status: nil, programme: programme, moved: true)
+        try checkPastConfirmation(start, booking.confirmedPast)
         let record = try consultations.book(programmeID: programme.id, participantID: booking.participantID ?? "", index: index,
                                             facilitatorID: booking.facilitatorID ?? "", start: start,
                                             end: start.addingTimeInterval(Double(duration) * 60), modality: modality,
                                             allowedIndexes: indexes, by: caller.actor)
-        return ConsultationView(consultation: record, programme: programme, clinician: isClinician(record, programme, caller))
+        return ConsultationView(consultation: record, programme: programme, clinician: isClinician(record, programme, caller), now: clock.now())
     }
 
     /// A consultation, its read audited: for planners; its note only to its clinician.
@@ -69,7 +74,7 @@ extension UseCases {
         try caller.require(.forbiddenRole) { role, _ in Access.mayOpenConsultation(role: role) }
         let record = try consultations.read(id: id, by: caller.actor)
         let (programme, _) = try programmes.programme(id: record.programmeId)
-        return ConsultationView(consultation: record, programme: programme, clinician: isClinician(record, programme, caller))
+        return ConsultationView(consultation: record, programme: programme, clinician: isClinician(record, programme, caller), now: clock.now())
     }
 
     /// The consultations of a programme, each with whether the caller is its clinician.
@@ -77,7 +82,7 @@ extension UseCases {
         try caller.require(.plan)
         let (programme, _) = try programmes.programme(id: programmeID)
         return try consultations.list(programmeID: programme.id).map { record in
-            ConsultationView(consultation: record, programme: programme, clinician: isClinician(record, programme, caller))
+            ConsultationView(consultation: record, programme: programme, clinician: isClinician(record, programme, caller), now: clock.now())
         }
     }
 
@@ -114,9 +119,27 @@ extension UseCases {
             end = begins.addingTimeInterval(change.durationMinutes.map { Double($0) * 60 } ?? current.endsAt.timeIntervalSince(current.startsAt))
         }
         guard problems.isEmpty else { throw ValidationError(problems) }
+        if start != nil || status != nil {
+            try checkConsultationTime(start: start ?? current.startsAt, status: status ?? current.status, programme: programme,
+                                      moved: start != nil && start != current.startsAt)
+        }
         let record = try consultations.update(id: current.id, status: status, note: change.note, start: start, end: end, modality: modality,
                                               by: caller.actor)
-        return ConsultationView(consultation: record, programme: programme, clinician: clinician)
+        return ConsultationView(consultation: record, programme: programme, clinician: clinician, now: clock.now())
+    }
+
+    /// A consultation takes place from the programme's first day, and is done or missed only
+    /// once its time has come.
+    func checkConsultationTime(start: Date, status: ConsultationStatus?, programme: ProgrammeRecord, moved: Bool) throws {
+        let (_, sessions) = try programmes.programme(id: programme.id)
+        // A cancelled first session still marks the programme's start: consultations already planned from then stay valid.
+        let first = sessions.map(\.startsAt).min()
+        if moved, let reason = TimeGuards.consultation(start: start, firstSession: first, zone: programme.zone) {
+            throw ValidationError(field: "start", reason)
+        }
+        if status == .done || status == .missed, let reason = TimeGuards.consultationDone(startsAt: start, zone: programme.zone, now: clock.now()) {
+            throw ValidationError(field: "status", reason)
+        }
     }
 
     func isClinician(_ consultation: ConsultationRecord, _ programme: ProgrammeRecord, _ caller: Caller) -> Bool {

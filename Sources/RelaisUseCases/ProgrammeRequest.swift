@@ -21,6 +21,9 @@ public struct ProgrammeRequest: Sendable, Codable, Equatable {
     public var shiftHolidays: Bool?
     /// A programme of the "Mois sans tabac" campaign (the funder's flag); false when left out.
     public var moisSansTabac: Bool?
+    /// Whether the person entering a date in the past confirmed it: nil from the API and the
+    /// command line (scripts import the past knowingly), false from a page until its box is ticked.
+    public var confirmedPast: Bool?
 
     public init() {}
 
@@ -57,6 +60,9 @@ public struct SessionMove: Sendable, Codable, Equatable {
     /// Set when the request said `"roomId": null` (back to no room).
     public var clearsRoom = false
     public var reason: String?
+    /// Whether the person entering a date in the past confirmed it: nil from the API and the
+    /// command line (scripts import the past knowingly), false from a page until its box is ticked.
+    public var confirmedPast: Bool?
 
     public init(start: String? = nil, roomID: String? = nil, clearsRoom: Bool = false, reason: String? = nil) {
         self.start = start
@@ -120,6 +126,9 @@ public struct ConsultationBooking: Sendable, Codable, Equatable {
     /// Default: the template's duration for this consultation.
     public var durationMinutes: Int?
     public var modality: String?
+    /// Whether the person entering a date in the past confirmed it: nil from the API and the
+    /// command line (scripts import the past knowingly), false from a page until its box is ticked.
+    public var confirmedPast: Bool?
 
     public init(participantID: String? = nil, index: Int? = nil, facilitatorID: String? = nil, start: String? = nil,
                 durationMinutes: Int? = nil, modality: String? = nil) {

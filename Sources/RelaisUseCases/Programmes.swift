@@ -9,6 +9,9 @@ public struct ProgrammeProposal: Sendable {
     public var plan: Plan
     public var template: ProgrammeTemplate
     public var conflicts: [Int: Reason]
+    /// The first session is already past: the programme is entered after the fact, and a page
+    /// asks for confirmation, saying what will and will not be sent.
+    public var startsInThePast: Bool
 }
 
 /// A programme as its pages and the API show it.
@@ -28,6 +31,9 @@ public struct SessionView: Sendable {
     public var programme: ProgrammeRecord
     public var roster: [ParticipantRecord]
     public var attendance: [String: AttendanceStatus]
+    /// Why attendance and the group's tests cannot be recorded yet (the session has not
+    /// started); nil once it has.
+    public var notStarted: Reason?
 }
 
 extension UseCases {
@@ -89,12 +95,14 @@ extension UseCases {
                                    modality: modality, visioURL: visioURL, capacity: capacity, timeZone: zone, leadID: leadID,
                                    peerHelperID: request.peerHelperID?.nilIfEmpty, sessions: sessions, followUpDue: followUp,
                                    moisSansTabac: request.moisSansTabac ?? false)
-        return ProgrammeProposal(draft: draft, plan: plan, template: template, conflicts: try programmes.conflicts(draft))
+        return ProgrammeProposal(draft: draft, plan: plan, template: template, conflicts: try programmes.conflicts(draft),
+                                 startsInThePast: (sessions.first?.start ?? .distantFuture) < clock.now())
     }
 
     /// Plans and stores a programme and its sessions, refusing conflicts.
     public func createProgramme(_ request: ProgrammeRequest, by caller: Caller) throws -> (ProgrammeRecord, [SessionRecord], Plan) {
         let proposal = try proposeProgramme(request, by: caller)
+        if let first = proposal.draft.sessions.first { try checkPastConfirmation(first.start, request.confirmedPast) }
         let (programme, sessions) = try programmes.create(proposal.draft, by: caller.actor)
         return (programme, sessions, proposal.plan)
     }
@@ -137,7 +145,9 @@ extension UseCases {
         try requireOpen(programme, caller)
         let roster = try enrolments.roster(programmeID: programme.id, auditedFor: caller.actor, session: session.id)
             .filter { $0.0.status == .enrolled }.map(\.1)
-        return SessionView(session: session, programme: programme, roster: roster, attendance: try enrolments.attendance(sessionID: session.id))
+        return SessionView(session: session, programme: programme, roster: roster, attendance: try enrolments.attendance(sessionID: session.id),
+                           notStarted: TimeGuards.attendance(sessionNumber: session.index, startsAt: session.startsAt, zone: programme.zone,
+                                                             now: clock.now()))
     }
 
     /// The changes made to a session (moves, cancellation), newest last.
@@ -167,6 +177,13 @@ extension UseCases {
         TextRules.checkOneLine(move.reason, field: "reason", maxLength: 500, into: &problems)
         guard problems.isEmpty, let local else { throw ValidationError(problems) }
         let start = local.instant(in: programme.zone)
+        let (_, siblings) = try programmes.programme(id: programme.id)
+        let kept = siblings.filter { $0.status != .cancelled }
+        if let reason = TimeGuards.sessionOrder(start: start, previous: kept.last { $0.index < session.index }?.startsAt,
+                                                next: kept.first { $0.index > session.index }?.startsAt, zone: programme.zone) {
+            throw ValidationError(field: "start", reason)
+        }
+        try checkPastConfirmation(start, move.confirmedPast)
         let roomChange: String?? = move.clearsRoom ? .some(nil) : move.roomID.map { .some($0) }
         let moved = try programmes.reschedule(sessionID: session.id, start: start, end: start.addingTimeInterval(session.endsAt.timeIntervalSince(session.startsAt)),
                                               roomID: roomChange, holiday: FrenchHolidays.holiday(on: local.date), reason: move.reason ?? "",
@@ -198,9 +215,20 @@ extension UseCases {
             records.append((entry.participantID, status))
         }
         TextRules.checkMultiLine(sheet.note, field: "note", maxLength: 5000, into: &problems)
+        // The note may be written ahead (to prepare the session); who came, only once it began.
+        if !records.isEmpty, let reason = TimeGuards.attendance(sessionNumber: session.index, startsAt: session.startsAt, zone: programme.zone,
+                                                                now: clock.now()) {
+            problems["session"] = reason
+        }
         guard problems.isEmpty else { throw ValidationError(problems) }
         try enrolments.recordAttendance(sessionID: session.id, records, note: sheet.note, by: caller.actor)
         return try enrolments.attendance(sessionID: session.id)
+    }
+
+    /// A date in the past is entered knowingly: a page that has not had its box ticked is
+    /// answered with the reason to ask (`confirmPast`); scripts (`confirmed` nil) are not asked.
+    func checkPastConfirmation(_ start: Date, _ confirmed: Bool?) throws(ValidationError) {
+        if confirmed == false && start < clock.now() { throw ValidationError(field: "confirmPast", Reason(.pastNeedsConfirmation)) }
     }
 
     // MARK: Vocabulary

@@ -19,7 +19,7 @@ extension UseCases {
         let facts = try EvaluationQueries(store: store, timeZone: settings.timeZone).facts(scope, asOf: asOf ?? today, consultationsPlanned: consultations)
         if case .programme = scope, facts.programmes.isEmpty { throw Refusal.notFound(.programmeNotFound) }
         let settings = EvaluationSettings(instruments: instruments, reducedThresholdPercent: reducedThresholdPercent,
-                                          coWindowDays: self.settings.coWindowDays)
+                                          coWindowDays: self.settings.coWindowDays, entrySlackDays: self.settings.entrySlackDays)
         return Evaluator(settings: settings, instruments: instruments).evaluate(facts)
     }
 

@@ -11,5 +11,6 @@ extension UseCaseSettings {
                   sessionIdleSeconds: TimeInterval(configuration.sessionIdleMinutes * 60))
         reducedThresholdPercent = Double(configuration.reducedThresholdPercent)
         coWindowDays = configuration.coWindowDays
+        entrySlackDays = configuration.entrySlackDays
     }
 }

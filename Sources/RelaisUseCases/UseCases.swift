@@ -13,6 +13,9 @@ public struct UseCaseSettings: Sendable {
     /// The evaluation's defaults: the reduction threshold and the CO window.
     public var reducedThresholdPercent: Double = 50
     public var coWindowDays: Int = 7
+    /// How many days before a participant's first programme an assessment may be dated (the
+    /// entry tests are often taken at the enrolment interview).
+    public var entrySlackDays: Int = 30
 
     public init(timeZone: TimeZone, publicBaseURL: String, questionnaireTokenDays: Int = 60, protocolsDirectory: String = "./Protocols",
                 loginPolicy: LoginPolicy = LoginPolicy(), sessionIdleSeconds: TimeInterval = 30 * 60) {

@@ -106,7 +106,7 @@ struct InstallationOptions: ParsableArguments {
             throw ConfigurationError(key: "data_dir", source: "configuration",
                                      reason: "cannot create the folder '\(configuration.dataDir)': \(error.localizedDescription)")
         }
-        return try Store(path: configuration.sqlitePath, migrate: migrate)
+        return try Store(path: configuration.sqlitePath, migrate: migrate, reminderPolicy: configuration.reminderPolicy)
     }
 }
 

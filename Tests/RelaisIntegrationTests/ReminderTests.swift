@@ -86,7 +86,16 @@ struct ReminderTests {
         #expect(reminder.text?.contains("Lieu : CSAPA Nord, salle Salle 2, 1 rue de la Paix, Lille") == true)
         #expect(reminder.attachments.first?.contentType == "text/calendar")
 
-        // Attendance of all three sessions: the end questionnaires and the follow-up are planned.
+        // Attendance before a session has started is refused, naming the session: nothing is planned.
+        let early = try TestHTTP.postJSON(port: daemon.port, "/api/v1/sessions/\(sessions[2])/attendance",
+                                          #"{"records":[{"participantId":"\#(ana)","status":"present"}]}"#, token: coordinator, method: "PUT")
+        #expect(early.status == 422 && early.text.contains("session_not_started"), "\(early.text)")
+        #expect(try RelaisBinary.sqlite(daemon.dataDir, "SELECT COUNT(*) FROM outbox WHERE kind = 'end_questionnaire'") == ["0"])
+
+        // The evening of session 3 (18 March, 18:00 to 20:00 in Paris): attendance of all three
+        // sessions, and the end questionnaires and the follow-up are planned.
+        daemon.stop()
+        daemon = try Daemon(directory: directory, arguments: ["--config", config], environment: Daemon.fakeTime("2027-03-18 19:30:00"))
         for session in sessions {
             let records = [ana, chloe].map { #"{"participantId":"\#($0)","status":"present"}"# }.joined(separator: ",")
             let recorded = try TestHTTP.postJSON(port: daemon.port, "/api/v1/sessions/\(session)/attendance", #"{"records":[\#(records)]}"#,
@@ -129,6 +138,8 @@ struct ReminderTests {
         #expect(badState.status == 422)
 
         // 18 June, three months after the last attended session: Ana's follow-up invitation.
+        daemon.stop()
+        daemon = try Daemon(directory: directory, arguments: ["--config", config], environment: Daemon.fakeTime("2027-06-18 08:30:00"))
         _ = try Self.sendDue(daemon, config, "2027-06-18T08:00:00Z")
         let followUp = try #require(try server.messages().map { try PythonEmail.parse($0) }.first { $0.subject == "Où en êtes-vous, trois mois après le programme ?" })
         let link = try #require(followUp.text?.split(whereSeparator: \.isWhitespace).first { $0.hasPrefix("https://relais.example.org/q/") })
@@ -173,7 +184,7 @@ struct ReminderTests {
         // Killed between sweeps and restarted: the same sweeps again send nothing twice.
         let before = server.messages().count
         #expect(daemon.stop(signal: SIGKILL) != 0)
-        daemon = try Daemon(directory: directory, arguments: ["--config", config])
+        daemon = try Daemon(directory: directory, arguments: ["--config", config], environment: Daemon.fakeTime("2027-06-18 09:00:00"))
         _ = try Self.sendDue(daemon, config, "2027-06-18T08:00:00Z")
         _ = try Self.sendDue(daemon, config, "2027-06-25T08:00:00Z")
         _ = try Self.sendDue(daemon, config, "2027-07-02T08:00:00Z")

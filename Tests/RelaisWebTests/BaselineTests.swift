@@ -357,6 +357,7 @@ struct BaselineTests {
         let world = try Fixture()
         let (programme, sessions) = try world.programme()
         let last = try #require(sessions.last)
+        try world.client.moveClock(to: last.startsAt.addingTimeInterval(90 * 60))
         #expect(try world.client.get("/sessions/\(last.id)", as: "claire").text.contains("href=\"/sessions/\(last.id)/quick/end_status\""))
         #expect(!(try world.client.get("/sessions/\(sessions[0].id)", as: "claire").text.contains("/quick/end_status")))
 

@@ -2,18 +2,19 @@ import Foundation
 import HTTPServer
 import Logging
 import RelaisConfig
+import RelaisDomain
 import RelaisStore
 @testable import RelaisWeb
 import Testing
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-func makeApp() throws -> RelaisApp {
+func makeApp(clock: Clock = .system) throws -> RelaisApp {
     let directory = NSTemporaryDirectory() + "relais-web-" + UUID().uuidString.prefix(8)
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     let store = try Store(path: directory + "/relais.sqlite")
     let protocols = try ProtocolsLoader.catalog(directory: repositoryRoot.appendingPathComponent("Protocols").path)
-    return try RelaisApp(configuration: Configuration(), store: store, protocols: protocols, logger: Logger(label: "test"))
+    return try RelaisApp(configuration: Configuration(), store: store, protocols: protocols, logger: Logger(label: "test"), clock: clock)
 }
 
 @Suite("OpenAPI description")
@@ -36,5 +37,13 @@ struct OpenAPITests {
             .map { "\($0.method.rawValue) \($0.pattern)" })
         #expect(routed.subtracting(described).isEmpty, "routes missing from openapi.json: \(routed.subtracting(described).sorted())")
         #expect(described.subtracting(routed).isEmpty, "described but not routed: \(described.subtracting(routed).sorted())")
+    }
+
+    @Test func everyReasonCodeIsDescribed() throws {
+        let data = try Data(contentsOf: repositoryRoot.appendingPathComponent("Sources/RelaisWeb/OpenAPI/openapi.json"))
+        let document = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let reason = try #require(((document["components"] as? [String: Any])?["schemas"] as? [String: Any])?["Reason"] as? [String: Any])
+        let codes = try #require(((reason["properties"] as? [String: Any])?["code"] as? [String: Any])?["enum"] as? [String])
+        #expect(Set(codes) == Set(ReasonCode.allCases.map(\.rawValue)), "\(Set(ReasonCode.allCases.map(\.rawValue)).symmetricDifference(codes).sorted())")
     }
 }

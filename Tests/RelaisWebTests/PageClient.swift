@@ -16,9 +16,24 @@ final class PageClient: @unchecked Sendable {
     private var sessions: [String: (user: User, cookie: String, csrf: String)] = [:]
     private var tokens: [String: String] = [:]
 
+    /// The app's clock, which tests move to a session's evening (attendance is recorded from
+    /// its start) or back to the present.
+    let clock: ManualClock
+
     init(app: RelaisApp? = nil) throws {
-        self.app = try app ?? makeApp()
+        clock = ManualClock(Date())
+        self.app = try app ?? makeApp(clock: clock.clock)
         pipeline = try self.app.pipeline()
+    }
+
+    /// Moves the app's clock to `date`; everyone logged in logs in again there (their sessions
+    /// would otherwise have been idle for the whole jump).
+    func moveClock(to date: Date) throws {
+        clock.set(date)
+        for (name, session) in sessions {
+            let (cookie, fresh) = try app.accounts.startSession(for: session.user)
+            sessions[name] = (session.user, cookie, fresh.csrfToken)
+        }
     }
 
     /// A user of that role (created once per name), logged in.

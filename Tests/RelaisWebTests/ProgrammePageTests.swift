@@ -131,6 +131,20 @@ struct ProgrammePageTests {
         let world = try Fixture()
         let (_, sessions) = try world.programme()
         let session = sessions[0]
+        // Before the session: the note only, no attendance and no tests, and the page says why.
+        let before = try world.client.get("/sessions/\(session.id)", as: "claire")
+        #expect(before.status == 200 && !before.text.contains(#"name="attendance."#) && !before.text.contains("/quick/"))
+        #expect(before.text.contains("La présence et les tests du groupe se notent à partir du début de la séance (jeudi 4 novembre 2027"))
+        let early = try world.client.post("/sessions/\(session.id)/attendance", [("attendance.\(world.ana.id)", "present")], as: "claire")
+        #expect(early.status == 422 && early.text.contains("la séance 1 n&#39;a pas encore commencé (elle commence le jeudi 4 novembre 2027, 18 h 00)"))
+        #expect(try world.client.app.enrolments.attendance(sessionID: session.id).isEmpty)
+        let earlyQuick = try world.client.get("/sessions/\(session.id)/quick/co", as: "claire")
+        #expect(earlyQuick.status == 422 && !earlyQuick.text.contains("p\(world.ana.id).co.ppm"))
+        let prepared = try world.client.post("/sessions/\(session.id)/attendance", [("note", "Apporter les CO-testeurs")], as: "claire")
+        #expect(prepared.location == "/sessions/\(session.id)?done=attendance_saved")
+        #expect(try world.client.app.programmes.session(id: session.id).0.note == "Apporter les CO-testeurs")
+
+        try world.client.moveClock(to: session.startsAt.addingTimeInterval(30 * 60))
         let page = try world.client.get("/sessions/\(session.id)", as: "claire")
         #expect(page.status == 200)
         #expect(page.text.contains("<h1>Séance 1 — Évaluer sa dépendance physique</h1>"), "the guide, rendered from Markdown")
@@ -175,6 +189,16 @@ struct ProgrammePageTests {
                                                                               ("modality", "in_person")], as: "coord")
         #expect(booked.location == "/programmes/\(id)?done=consultation_booked#consultations")
         let consultation = try #require(try world.client.app.consultations.list(programmeID: id).first)
+        // Before its time it cannot be done nor missed: the page does not offer it, the use case refuses it.
+        let ahead = try world.client.get("/consultations/\(consultation.id)", as: "claire")
+        #expect(ahead.status == 200 && !ahead.text.contains(#"<option value="done""#) && !ahead.text.contains(#"<option value="missed""#))
+        #expect(ahead.text.contains("Elle pourra être marquée réalisée ou manquée à partir de son heure (vendredi 5 novembre 2027"))
+        let early = try world.client.post("/consultations/\(consultation.id)", [("status", "done"), ("note", "Patchs 21 mg")], as: "claire")
+        #expect(early.status == 422 && early.text.contains("la consultation n&#39;a pas encore eu lieu"))
+        #expect(try world.client.app.consultations.read(id: consultation.id, by: .system).status == .planned)
+
+        try world.client.moveClock(to: consultation.startsAt.addingTimeInterval(45 * 60))
+        #expect(try world.client.get("/consultations/\(consultation.id)", as: "claire").text.contains(#"<option value="done""#))
         let written = try world.client.post("/consultations/\(consultation.id)", [("status", "done"), ("note", "Patchs 21 mg")], as: "claire")
         #expect(written.location == "/consultations/\(consultation.id)?done=consultation_saved")
         let clinician = try world.client.get("/consultations/\(consultation.id)", as: "claire")
@@ -193,10 +217,11 @@ struct ProgrammePageTests {
                                                                                    phone: "06 12 34 56 78", consentFollowUp: true).validated(currentYear: 2026), by: .system)
         let (id, sessions) = try world.programme()
         _ = try world.client.post("/programmes/\(id)/enrolments", [("participantId", chloe.id)], as: "coord")
+        try world.client.moveClock(to: sessions[2].endsAt.addingTimeInterval(600))
         _ = try world.client.post("/sessions/\(sessions[2].id)/attendance", [("attendance.\(chloe.id)", "present")], as: "claire")
         // The sender turns Chloé's end questionnaire into a phone task (no email).
         let message = try #require(try world.client.app.outbox.list(state: .pending, kind: .endQuestionnaire, participantID: chloe.id).first)
-        _ = try world.client.app.outbox.prepare(id: message.id, at: Date(), tokenDays: 60, timeZone: TimeZone(identifier: "Europe/Paris")!)
+        _ = try world.client.app.outbox.prepare(id: message.id, at: world.client.clock.now, tokenDays: 60, timeZone: TimeZone(identifier: "Europe/Paris")!)
         let task = try #require(try world.client.app.tasks.list(state: .open, assignedTo: nil, participantID: chloe.id).first)
 
         let list = try world.client.get("/tasks", as: "coord")

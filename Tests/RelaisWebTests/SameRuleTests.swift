@@ -60,6 +60,15 @@ struct SameRuleTests {
         #expect(try world.client.app.enrolments.attendance(sessionID: session.id).isEmpty)
         #expect(try world.client.app.programmes.session(id: session.id).0.note == "")
 
+        // Before the session has started: refused both ways, naming the session, nothing written.
+        let earlyAPI = try world.client.api(.put, "/api/v1/sessions/\(session.id)/attendance", sheet, as: "claire")
+        #expect(try earlyAPI.status == 422 && Self.fieldCodes(earlyAPI) == ["session": "session_not_started"])
+        #expect(earlyAPI.text.contains("session 1 has not started yet (it starts on Thursday 4 November 2027, 18:00)"))
+        let earlyPage = try world.client.post("/sessions/\(session.id)/attendance", [("attendance.\(world.ana.id)", "present")], as: "claire")
+        #expect(earlyPage.status == 422 && earlyPage.text.contains("la séance 1 n&#39;a pas encore commencé"))
+        #expect(try world.client.app.enrolments.attendance(sessionID: session.id).isEmpty)
+        try world.client.moveClock(to: session.startsAt)
+
         // Its lead, its peer helper and a coordinator: accepted both ways, the same facts.
         let byAPI = try world.client.api(.put, "/api/v1/sessions/\(session.id)/attendance", sheet, as: "claire")
         #expect(byAPI.status == 200)

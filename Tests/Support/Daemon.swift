@@ -89,8 +89,16 @@ public final class Daemon: @unchecked Sendable {
 
     public init(directory: TemporaryDirectory = TemporaryDirectory(), arguments: [String] = [], environment: [String: String] = [:]) throws {
         self.directory = directory
-        process.executableURL = URL(fileURLWithPath: RelaisBinary.path)
-        process.arguments = ["serve", "--data-dir", directory.file("var"), "--port", "0"] + arguments
+        let command = [RelaisBinary.path, "serve", "--data-dir", directory.file("var"), "--port", "0"] + arguments
+        if environment["LD_PRELOAD"] == nil {
+            process.executableURL = URL(fileURLWithPath: command[0])
+            process.arguments = Array(command.dropFirst())
+        } else {
+            // Spawned directly by Foundation with libfaketime preloaded, the daemon exits 0 before
+            // its first line (measured here; under strace it runs): a shell that execs it does not.
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", #"exec "$0" "$@""#] + command
+        }
         process.currentDirectoryURL = RelaisBinary.packageRoot
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardError = errorPipe
@@ -117,8 +125,18 @@ public final class Daemon: @unchecked Sendable {
             if !process.isRunning { break }
             usleep(20_000)
         }
+        let exited = process.isRunning ? nil : process.terminationStatus
         process.terminate()
-        throw TestHTTPError(description: "relais serve did not start:\n\(log)")
+        throw TestHTTPError(description: "relais serve did not start\(exited.map { " (exit status \($0))" } ?? ""):\n\(log)")
+    }
+
+    /// The environment that starts the daemon at `instant` (`2027-03-18 19:30:00`, UTC), its
+    /// clock running on from there: Debian's libfaketime, preloaded, so that the daemon lives the
+    /// story's dates as a structure would, with no clock of its own to set. The monotonic clock
+    /// stays real (libmicrohttpd times its connections with it).
+    public static func fakeTime(_ instant: String) -> [String: String] {
+        ["LD_PRELOAD": "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1", "FAKETIME": "@" + instant,
+         "FAKETIME_DONT_FAKE_MONOTONIC": "1", "TZ": "UTC"]
     }
 
     /// Everything the daemon wrote on standard error so far.

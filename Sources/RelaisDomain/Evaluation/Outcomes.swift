@@ -34,8 +34,9 @@ public struct EvaluationSettings: Sendable, Equatable, Codable {
     }
 
     /// The defaults, with the CO threshold configured for the installation's `co` instrument.
-    public init(instruments: InstrumentCatalog, reducedThresholdPercent: Double = 50, coWindowDays: Int = 7) {
+    public init(instruments: InstrumentCatalog, reducedThresholdPercent: Double = 50, coWindowDays: Int = 7, entrySlackDays: Int = 30) {
         self.init(reducedThresholdPercent: reducedThresholdPercent,
-                  coThresholdPPM: instruments["co"]?.parameters["abstinence_threshold_ppm"] ?? 10, coWindowDays: coWindowDays)
+                  coThresholdPPM: instruments["co"]?.parameters["abstinence_threshold_ppm"] ?? 10, coWindowDays: coWindowDays,
+                  entrySlackDays: entrySlackDays)
     }
 }

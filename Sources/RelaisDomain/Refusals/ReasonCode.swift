@@ -161,4 +161,13 @@ public enum ReasonCode: String, Sendable, Codable, CaseIterable {
     case notTheConsultationsClinician = "not_the_consultations_clinician"
     case facilitatorsOnly = "facilitators_only"
     case csrf
+
+    // Time guards: nothing is recorded as done before it happened.
+    case sessionNotStarted = "session_not_started"
+    case consultationNotStarted = "consultation_not_started"
+    case sessionBeforePrevious = "session_before_previous"
+    case sessionAfterNext = "session_after_next"
+    case consultationBeforeProgramme = "consultation_before_programme"
+    case assessmentBeforeEnrolment = "assessment_before_enrolment"
+    case pastNeedsConfirmation = "past_needs_confirmation"
 }

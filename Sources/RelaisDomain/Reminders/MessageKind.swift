@@ -59,6 +59,15 @@ public struct ReminderPolicy: Sendable, Equatable {
     public var firstRetrySeconds = 300
     /// Questionnaire links expire after this many days.
     public var tokenDays = 60
+    /// A message to a participant whose moment passed more than this many days before it is
+    /// written (a programme entered after the fact) is never sent: it is kept as skipped,
+    /// "recorded late", and a questionnaire becomes a phone task for the staff instead.
+    public var staleAfterDays = 14
+
+    /// Whether a message for `moment`, written at `now`, comes too late to be sent.
+    public func isStale(moment: Date, writtenAt now: Date) -> Bool {
+        now.timeIntervalSince(moment) > Double(staleAfterDays) * 86400
+    }
 
     public init() {}
 

@@ -41,8 +41,10 @@ extension RelaisApp {
             "consultation": ["id": record.id, "index": record.index, "when": when(record.startsAt, programme.zone, language),
                              "facilitator": names[record.facilitatorId] ?? "", "modality": strings["modality_\(record.modality.rawValue)"] ?? "",
                              "note": view.clinician ? record.note : ""],
-            "statuses": ConsultationStatus.allCases.map { ["value": $0.rawValue, "label": strings["consultation_\($0.rawValue)"] ?? $0.rawValue,
-                                                           "selected": $0 == record.status] },
+            // Done and missed are offered once its time has come.
+            "statuses": ConsultationStatus.allCases.filter { view.notStarted == nil || $0 == .planned || $0 == .cancelled || $0 == record.status }
+                .map { ["value": $0.rawValue, "label": strings["consultation_\($0.rawValue)"] ?? $0.rawValue, "selected": $0 == record.status] },
+            "notStarted": view.notStarted == nil ? "" : strings.fill("consultation_not_started_notice", ["when": when(record.startsAt, programme.zone, language)]),
             "participant": ["id": participant.id, "name": "\(participant.firstName) \(participant.lastName)"],
             "programme": ["id": programme.id, "title": programme.title],
             "clinician": view.clinician,

@@ -136,7 +136,7 @@ extension RelaisApp {
         let consultations = export.consultations.compactMap { item -> ParticipantExportBody.Consultation? in
             guard let programme = item.programme else { return nil }
             return ParticipantExportBody.Consultation(
-                consultation: ConsultationBody(ConsultationView(consultation: item.consultation, programme: programme, clinician: item.clinician)),
+                consultation: ConsultationBody(ConsultationView(consultation: item.consultation, programme: programme, clinician: item.clinician, now: clock.now())),
                 programmeTitle: programme.title)
         }
         return ParticipantExportBody(

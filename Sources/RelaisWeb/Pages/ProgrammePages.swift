@@ -35,10 +35,9 @@ extension RelaisApp {
         routes.page(.post, "/programmes/new", .plan) { request, context in
             var form = ProgrammeForm(request)
             do {
-                if request.formValue("action") != "create" {
-                    form.proposal = try app.actions.proposeProgramme(form.request, by: context.caller)
-                    return try app.programmeForm(context, form)
-                }
+                // The proposal is shown again when the creation is refused (a box to tick, a conflict).
+                form.proposal = try app.actions.proposeProgramme(form.request, by: context.caller)
+                if request.formValue("action") != "create" { return try app.programmeForm(context, form) }
                 let (programme, _, _) = try app.actions.createProgramme(form.request, by: context.caller)
                 return app.redirect("/programmes/\(programme.id)", done: "programme_created")
             } catch {
@@ -80,11 +79,12 @@ extension RelaisApp {
             let programmeID = request.parameter("id")
             let typed = Dictionary(uniqueKeysWithValues: Self.bookingFields.compactMap { name in request.formValue(name).map { (name, $0) } })
             do {
-                let booking = ConsultationBooking(participantID: request.formValue("participantId"),
+                var booking = ConsultationBooking(participantID: request.formValue("participantId"),
                                                   index: try Input.wholeNumber(request.formValue("index"), field: "index"),
                                                   facilitatorID: request.formValue("facilitatorId"), start: request.formValue("start"),
                                                   durationMinutes: try Input.wholeNumber(request.formValue("durationMinutes"), field: "durationMinutes"),
                                                   modality: request.formValue("modality"))
+                booking.confirmedPast = request.formValue("confirmPast") == "on"
                 _ = try app.actions.bookConsultation(programmeID: programmeID, booking, by: context.caller)
                 return app.redirect("/programmes/\(programmeID)#consultations", done: "consultation_booked")
             } catch {
@@ -104,8 +104,10 @@ extension RelaisApp {
                       "siteId": strings["programme_site"] ?? "", "roomId": strings["programme_room"] ?? "",
                       "visioUrl": strings["programme_visio"] ?? "", "capacity": strings["programme_capacity"] ?? "",
                       "cadence": strings["programme_cadence"] ?? "", "timeZone": strings["programme_timezone"] ?? "",
-                      "peerHelperId": strings["programme_peer_helper"] ?? "", "modality": strings["programme_modality"] ?? ""]
-        let order = ["template", "title", "modality", "siteId", "roomId", "visioUrl", "capacity", "start", "cadence", "timeZone", "leadId", "peerHelperId"]
+                      "peerHelperId": strings["programme_peer_helper"] ?? "", "modality": strings["programme_modality"] ?? "",
+                      "confirmPast": strings["past_title"] ?? ""]
+        let order = ["template", "title", "modality", "siteId", "roomId", "visioUrl", "capacity", "start", "cadence", "timeZone", "leadId", "peerHelperId",
+                     "confirmPast"]
         var values: [String: Any] = [
             "v": form.values, "errors": form.problems.fields, "hasErrors": !form.problems.fields.isEmpty || form.problems.message != nil,
             "message": form.problems.message ?? "", "summary": form.problems.summary(order: order, labels: labels),
@@ -128,6 +130,9 @@ extension RelaisApp {
             }
             values["followUpDue"] = DateWording.day(proposal.plan.followUpDue, language: language)
             values["hasConflicts"] = !proposal.conflicts.isEmpty
+            if proposal.startsInThePast {
+                values["past"] = pastConfirmation(.programme, language: language, error: form.problems.fields["confirmPast"])
+            }
         }
         return render(.programmeNew, context, status: status, values)
     }
@@ -193,6 +198,9 @@ extension RelaisApp {
                 ["value": $0.rawValue, "label": strings["modality_\($0.rawValue)"] ?? $0.rawValue, "selected": $0.rawValue == (typed["modality"] ?? "in_person")]
             }
             values["booking"] = ["values": typed, "errors": booking == nil ? [:] : problems?.fields ?? [:]]
+            if booking != nil, problems?.fields["confirmPast"] != nil || request.formValue("confirmPast") != nil {
+                values["past"] = pastConfirmation(.consultation, language: language, error: problems?.fields["confirmPast"], prefix: "c-")
+            }
         }
         if let problems {
             values["hasErrors"] = true
@@ -200,7 +208,8 @@ extension RelaisApp {
             if booking != nil {
                 let strings = renderer.strings(language)
                 let labels = ["participantId": strings["participant"], "index": strings["programme_consultation_number"], "facilitatorId": strings["programme_lead"],
-                              "start": strings["programme_when"], "durationMinutes": strings["programme_duration"], "modality": strings["programme_modality"]]
+                              "start": strings["programme_when"], "durationMinutes": strings["programme_duration"], "modality": strings["programme_modality"],
+                              "confirmPast": strings["past_title"]]
                 values["summary"] = problems.summary(order: Self.bookingFields, labels: labels.compactMapValues { $0 }).map { entry in
                     var entry = entry
                     entry["field"] = "c-" + (entry["field"] as? String ?? "")
@@ -224,7 +233,7 @@ struct ProgrammeForm {
 
     init(_ request: Request) {
         for name in ["template", "title", "modality", "siteId", "roomId", "visioUrl", "capacity", "start", "cadence", "timeZone",
-                     "leadId", "peerHelperId", "shiftHolidays", "moisSansTabac"] {
+                     "leadId", "peerHelperId", "shiftHolidays", "moisSansTabac", "confirmPast"] {
             if let value = request.formValue(name) { values[name] = value.trimmingCharacters(in: .whitespaces) }
         }
     }
@@ -246,6 +255,7 @@ struct ProgrammeForm {
         request.peerHelperID = values["peerHelperId"]
         request.shiftHolidays = values["shiftHolidays"] == "on"
         request.moisSansTabac = values["moisSansTabac"] == "on"
+        request.confirmedPast = values["confirmPast"] == "on"
         return request
     }
 }

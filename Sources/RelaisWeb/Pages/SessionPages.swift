@@ -32,7 +32,8 @@ extension RelaisApp {
         }
 
         routes.page(.post, "/sessions/{id}/reschedule", .plan) { request, context in
-            let move = SessionMove(start: request.formValue("start"), reason: request.formValue("reason"))
+            var move = SessionMove(start: request.formValue("start"), reason: request.formValue("reason"))
+            move.confirmedPast = request.formValue("confirmPast") == "on"
             do {
                 _ = try app.actions.moveSession(request.parameter("id"), move, by: context.caller)
                 return app.redirect("/sessions/\(request.parameter("id"))", done: "session_moved")
@@ -81,6 +82,9 @@ extension RelaisApp {
             do {
                 let saved = try app.actions.recordQuickEntry(sessionID: view.session.id, instrumentID: instrument.id, rows: rows, by: context.caller)
                 return .redirect(to: "/sessions/\(view.session.id)?done=quick_saved&count=\(saved.count)")
+            } catch let error as ValidationError where error.fields["session"] != nil {
+                // The session has not started: said on its page, where the form is not offered.
+                return try app.sessionPage(request, context, problems: app.formProblems(error, language: context.language))
             } catch let error as ValidationError {
                 var errors: [String: [String: String]] = [:]
                 for (key, reason) in error.fields {
@@ -126,12 +130,24 @@ extension RelaisApp {
                         }]
             },
             "hasRoster": !view.roster.isEmpty, "canPlan": context.user.role.allows(.plan), "canRecord": canRecord,
+            // Before its start the session offers the note only: who came, and the tests, come after.
+            "notStarted": view.notStarted != nil,
+            "notStartedNotice": strings.fill("session_not_started_notice", ["when": when(session.startsAt, programme.zone, language)]),
             "instruments": canRecord ? instrumentIDs.compactMap { instruments[$0] }.map { ["id": $0.id, "title": $0.definition.title.text(language)] } : [],
         ]
         if let problems {
             values["hasErrors"] = true
             values["message"] = problems.message ?? ""
-            values["summary"] = problems.summary(order: [], labels: ["start": strings["programme_when"] ?? "", "reason": strings["session_reason"] ?? ""])
+            values["summary"] = problems.summary(order: [], labels: ["start": strings["programme_when"] ?? "", "reason": strings["session_reason"] ?? "",
+                                                                     "session": strings["session_attendance"] ?? "",
+                                                                     "confirmPast": strings["past_title"] ?? ""])
+            values["moveErrors"] = problems.fields
+            values["moveStart"] = request.formValue("start") ?? ""
+            values["moveReason"] = request.formValue("reason") ?? ""
+        }
+        // A move to a date already past is confirmed, the page saying what will not be sent.
+        if problems?.fields["confirmPast"] != nil || request.formValue("confirmPast") != nil {
+            values["past"] = pastConfirmation(.sessionMove, language: language, error: problems?.fields["confirmPast"])
         }
         return render(.session, context, status: problems?.status ?? 200, values)
     }
@@ -140,6 +156,9 @@ extension RelaisApp {
                         errors: [String: [String: String]] = [:]) throws -> Response {
         let language = context.language
         let view = try actions.session(request.parameter("id"), by: context.caller)
+        if let reason = view.notStarted {
+            return try sessionPage(request, context, problems: FormProblems(fields: ["session": renderer.text(reason, language: language)]))
+        }
         let instrument = try actions.instrumentDefinition(request.parameter("instrument"), by: context.caller)
         let items = instrument.definition.items.filter { $0.type != .text || $0.isRequired }
         let rows = view.roster.filter { view.attendance[$0.id] != .absent && view.attendance[$0.id] != .excused }.map { participant -> [String: Any] in
