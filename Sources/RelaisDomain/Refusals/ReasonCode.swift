@@ -161,4 +161,9 @@ public enum ReasonCode: String, Sendable, Codable, CaseIterable {
     case notTheConsultationsClinician = "not_the_consultations_clinician"
     case facilitatorsOnly = "facilitators_only"
     case csrf
+
+    // Corrections of assessments.
+    case assessmentWithdrawn = "assessment_withdrawn"
+    case assessmentInstrumentChange = "assessment_instrument_change"
+    case correctionUnchanged = "correction_unchanged"
 }
