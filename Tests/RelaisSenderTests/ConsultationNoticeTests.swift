@@ -33,11 +33,17 @@ extension World {
 struct ConsultationNoticeTests {
     static func at(_ text: String) -> Date { World.instant(text) }
 
-    @Test func aMovedConsultationIsToldOnceWithTheTimeLastToldAndTheNewOne() throws {
+    /// Ana, with an email, enrolled in the March 2027 programme.
+    static func anaEnrolled() throws -> (World, ProgrammeRecord, ParticipantRecord) {
         let world = try World()
         let (programme, _) = try world.programme(start: "2027-03-04T18:00")
         let ana = try world.participant("Ana", email: "ana@example.org")
         _ = try world.enrolments.enrol(programmeID: programme.id, participantID: ana.id, waitingList: false, by: .system)
+        return (world, programme, ana)
+    }
+
+    @Test func aMovedConsultationIsToldOnceWithTheTimeLastToldAndTheNewOne() throws {
+        let (world, programme, ana) = try Self.anaEnrolled()
         let consultation = try world.consultation(for: ana, programme: programme, start: "2027-03-08T10:00")
         #expect(try world.pending(.consultationChanged).isEmpty, "booking is no change")
 
@@ -82,10 +88,7 @@ struct ConsultationNoticeTests {
     }
 
     @Test func nothingIsToldForAPastConsultationAndANoticeOutrunByTimeIsNotSent() throws {
-        let world = try World()
-        let (programme, _) = try world.programme(start: "2027-03-04T18:00")
-        let ana = try world.participant("Ana", email: "ana@example.org")
-        _ = try world.enrolments.enrol(programmeID: programme.id, participantID: ana.id, waitingList: false, by: .system)
+        let (world, programme, ana) = try Self.anaEnrolled()
         let consultation = try world.consultation(for: ana, programme: programme, start: "2027-03-08T10:00")
         world.time.set(Self.at("2027-03-08T12:00:00Z"))
         // The time of a consultation already held is corrected: nothing to tell.

@@ -242,6 +242,18 @@ struct CorrectionTests {
         LocalDateTime(date: clinic.app.today.addingDays(days), hour: hour, minute: minute)!.iso
     }
 
+    /// Nadia and Omar enrolled in the September 2026 programme.
+    static func twoEnrolled() throws -> (Clinic, ParticipantRecord, ParticipantRecord, ProgrammeRecord) {
+        let clinic = try Clinic()
+        let nadia = try clinic.participant()
+        let omar = try clinic.participant("Omar", "Benali", email: "omar@example.org")
+        let (programme, _) = try clinic.programme()
+        for person in [nadia, omar] {
+            _ = try clinic.app.enrolments.enrol(programmeID: programme.id, participantID: person.id, waitingList: false, by: .system)
+        }
+        return (clinic, nadia, omar, programme)
+    }
+
     static func book(_ clinic: Clinic, _ participant: ParticipantRecord, _ programme: ProgrammeRecord, at local: String, index: Int = 1,
                      facilitator: User? = nil) throws -> ConsultationRecord {
         let start = LocalDateTime(iso: local)!.instant(in: Clinic.paris)
@@ -251,14 +263,8 @@ struct CorrectionTests {
     }
 
     @Test func theCoordinatorMovesAConsultationByThePageOrTheAPIAndTheParticipantIsToldOnce() throws {
-        let clinic = try Clinic()
+        let (clinic, nadia, omar, programme) = try Self.twoEnrolled()
         let client = clinic.client
-        let nadia = try clinic.participant()
-        let omar = try clinic.participant("Omar", "Benali", email: "omar@example.org")
-        let (programme, _) = try clinic.programme()
-        for person in [nadia, omar] {
-            _ = try clinic.app.enrolments.enrol(programmeID: programme.id, participantID: person.id, waitingList: false, by: .system)
-        }
         let first = Self.local(clinic, days: 30, hour: 10)
         let consultation = try Self.book(clinic, nadia, programme, at: first)
         _ = try Self.book(clinic, omar, programme, at: Self.local(clinic, days: 32, hour: 10))
@@ -308,14 +314,8 @@ struct CorrectionTests {
     }
 
     @Test func theRecordAndATabacologuesDashboardLeadToTheConsultations() throws {
-        let clinic = try Clinic()
+        let (clinic, nadia, omar, programme) = try Self.twoEnrolled()
         let client = clinic.client
-        let nadia = try clinic.participant()
-        let omar = try clinic.participant("Omar", "Benali", email: "omar@example.org")
-        let (programme, _) = try clinic.programme()
-        for person in [nadia, omar] {
-            _ = try clinic.app.enrolments.enrol(programmeID: programme.id, participantID: person.id, waitingList: false, by: .system)
-        }
         let coming = try Self.book(clinic, nadia, programme, at: Self.local(clinic, days: 3, hour: 10))
         let unmarked = try Self.book(clinic, nadia, programme, at: Self.local(clinic, days: -2, hour: 10), index: 2)
         let done = try Self.book(clinic, omar, programme, at: Self.local(clinic, days: -1, hour: 10))
