@@ -286,6 +286,7 @@ class BrowserTests(unittest.TestCase):
         self.submit("main form button[type=submit]")
         self.assertIn("Indiquez le motif de la correction.", self.browser.find_element(By.ID, "reason-error").text)
         self.assertTrue(self.browser.find_element(By.CSS_SELECTOR, "input[name='fagerstrom.q4'][value='11to20']").is_selected())
+        self.shot("assessment-correction-refused")
         self.fill("reason", "Nombre de cigarettes mal reporté du questionnaire papier")
         self.submit("main form button[type=submit]")
         body = self.text()
@@ -293,6 +294,7 @@ class BrowserTests(unittest.TestCase):
         self.assertRegex(body, r"Fagerstr[öo]m — 8 — Dépendance forte")
         self.assertIn("motif : Nombre de cigarettes mal reporté du questionnaire papier", body)
         self.assertRegex(body, r"avant : \d\d/\d\d/\d{4} — Fagerstr[öo]m — 10 — Dépendance forte")
+        self.browser.execute_script("window.scrollTo(0, 0)")
         self.shot("assessment-corrected")
 
     def test_5_the_follow_up_is_answered_through_its_link(self):
