@@ -46,7 +46,25 @@ public struct MessageComposer: Sendable {
            let session = prepared.session {
             message.attachments = [calendarAttachment(prepared, session: session, now: now)]
         }
+        if prepared.record.kind == .consultationChanged, let consultation = prepared.consultation {
+            message.attachments = [calendarAttachment(prepared, consultation: consultation, now: now)]
+        }
         return message
+    }
+
+    /// The consultation's event with the UID and SEQUENCE the facilitator's feed gives it.
+    func calendarAttachment(_ prepared: PreparedMessage, consultation: ConsultationFacts, now: Date) -> MailAttachment {
+        let language = prepared.recipient.language == "en" ? "en" : "fr"
+        let event = CalendarEvent(uid: "consultation-\(prepared.record.payload["consultationId"] ?? prepared.record.id)@relais",
+                                  start: consultation.startsAt, end: consultation.endsAt,
+                                  summary: "\(prepared.programmeTitle ?? structureName) — "
+                                    + (language == "en" ? "individual consultation" : "consultation individuelle") + " \(consultation.index)",
+                                  location: consultation.modality == .inPerson ? placeLine(prepared.place) : nil,
+                                  url: consultation.modality == .visio ? prepared.place?.visioURL : nil,
+                                  cancelled: false, sequence: consultation.sequence, lastModified: now)
+        let text = ICalendar.feed(name: structureName, timeZone: prepared.timeZone, events: [event], now: now)
+        return MailAttachment(filename: "consultation-\(consultation.index).ics", contentType: "text/calendar; charset=utf-8; method=PUBLISH",
+                              data: Data(text.utf8))
     }
 
     func calendarAttachment(_ prepared: PreparedMessage, session: SessionFacts, now: Date) -> MailAttachment {
@@ -92,6 +110,9 @@ public struct MessageComposer: Sendable {
             facts["reason"] = prepared.record.payload["reason"] ?? ""
             context["session"] = facts
         }
+        if let consultation = prepared.consultation {
+            context["consultation"] = consultationContext(consultation, prepared, language: language)
+        }
         context["sessions"] = prepared.sessions.map { sessionContext($0, zone: zone, language: language) }
         if let token = prepared.questionnaireToken {
             context["questionnaire"] = [
@@ -124,6 +145,27 @@ public struct MessageComposer: Sendable {
             context["evaluation"] = ["year": year, "link": "\(publicBaseURL)/reports/years/\(year)"]
         }
         return context
+    }
+
+    /// The new time, the time the participant was last told (`before`), and how it is held: the
+    /// site for a consultation in person, the link for a visio, a call for one by phone.
+    func consultationContext(_ consultation: ConsultationFacts, _ prepared: PreparedMessage, language: String) -> [String: Any] {
+        let zone = prepared.timeZone
+        let place = [prepared.place?.siteName, prepared.place?.siteAddress].compactMap { $0 }.joined(separator: ", ")
+        var facts: [String: Any] = [
+            "index": consultation.index, "date": Self.day(consultation.startsAt, zone: zone, language: language),
+            "time": Self.time(consultation.startsAt, zone: zone, language: language),
+            "endTime": Self.time(consultation.endsAt, zone: zone, language: language),
+            "facilitator": consultation.facilitator ?? "",
+            "inPerson": consultation.modality == .inPerson, "visio": consultation.modality == .visio, "phone": consultation.modality == .phone,
+            "place": place, "hasPlace": !place.isEmpty,
+            "visioURL": prepared.place?.visioURL ?? "", "hasVisioURL": prepared.place?.visioURL != nil,
+        ]
+        if let previous = prepared.record.payload["previousStartsAt"].flatMap(Double.init).map(Date.init(timeIntervalSince1970:)) {
+            facts["before"] = Self.day(previous, zone: zone, language: language) + (language == "en" ? " at " : " à ")
+                + Self.time(previous, zone: zone, language: language)
+        }
+        return facts
     }
 
     func sessionContext(_ session: SessionFacts, zone: TimeZone, language: String) -> [String: Any] {

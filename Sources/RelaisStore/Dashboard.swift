@@ -66,6 +66,26 @@ public struct Dashboard: Sendable {
         }
     }
 
+    public struct ConsultationItem: Sendable {
+        public var consultation: ConsultationRecord
+        public var programme: ProgrammeRecord
+        public var participant: ParticipantRecord
+    }
+
+    /// A tabacologue's own consultations still planned from `since` on: those to come, and those
+    /// past whose outcome is not yet recorded. Oldest first.
+    public func consultations(facilitatorID: String, since: Date, limit: Int = 50) throws -> [ConsultationItem] {
+        try store.pool.read { db in
+            try ConsultationRecord.filter(Column("facilitator_id") == facilitatorID && Column("status") == ConsultationStatus.planned.rawValue
+                                          && Column("starts_at") >= since)
+                .order(Column("starts_at")).limit(limit).fetchAll(db).compactMap { consultation in
+                    guard let programme = try ProgrammeRecord.fetchOne(db, key: consultation.programmeId),
+                          let participant = try ParticipantRecord.fetchOne(db, key: consultation.participantId) else { return nil }
+                    return ConsultationItem(consultation: consultation, programme: programme, participant: participant)
+                }
+        }
+    }
+
     public struct FollowUpDue: Sendable {
         public var invitation: InvitationRecord
         public var participant: ParticipantRecord

@@ -204,7 +204,7 @@ public struct EvaluationQueries: Sendable {
             facts.windows[row[0], default: []].append(EvaluationFacts.Window(programmeID: row[1], firstDate: first, lastDate: last))
         }
 
-        // 8. Assessments of the instruments read, oldest first.
+        // 8. Assessments of the instruments read, oldest first; a withdrawn one counts nowhere.
         var wanted = instruments
         for programme in facts.programmes {
             wanted.formUnion(programme.endInstruments)
@@ -218,6 +218,7 @@ public struct EvaluationQueries: Sendable {
                    CASE WHEN instrument_id IN (\(databaseQuestionMarks(count: onlyScores.count))) THEN NULL ELSE answers END, programme_id
             FROM assessment
             WHERE participant_id IN (\(participantsOfScope)) AND +instrument_id IN (\(databaseQuestionMarks(count: instrumentList.count)))
+              AND withdrawn_at IS NULL
             """, arguments: StatementArguments(onlyScores) + idArguments + StatementArguments(instrumentList))
         var read: [String: [(key: String, assessment: EvaluationFacts.Assessment)]] = [:]
         var instrumentNames: [String: String] = [:] // one String instance per instrument id

@@ -432,6 +432,28 @@ enum Migrations {
                 t.add(column: "publics", .text).notNull().defaults(to: "[]")
             }
         }
+        migrator.registerMigration("v9-assessment-corrections") { db in
+            // A corrected assessment keeps each version it replaced, with the reason, who and
+            // when; a withdrawn one stays, marked, and is counted nowhere.
+            try db.alter(table: "assessment") { t in
+                t.add(column: "withdrawn_at", .datetime)
+                t.add(column: "withdrawn_by", .text).references("user", onDelete: .setNull)
+                t.add(column: "withdrawn_reason", .text)
+            }
+            try db.create(table: "assessment_correction") { t in
+                t.primaryKey("id", .text)
+                t.column("assessment_id", .text).notNull().indexed().references("assessment", onDelete: .cascade)
+                t.column("previous_version", .text).notNull()
+                t.column("previous_taken_on", .text).notNull()
+                t.column("previous_answers", .text).notNull() // JSON, as stored before
+                t.column("previous_total", .double)
+                t.column("previous_band", .text)
+                t.column("previous_derived", .text)
+                t.column("reason", .text).notNull()
+                t.column("corrected_by", .text).references("user", onDelete: .setNull)
+                t.column("corrected_at", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -19,6 +19,18 @@ public struct SessionFacts: Sendable, Equatable {
     public var sequence: Int
 }
 
+/// An individual consultation, as a change notice tells it.
+public struct ConsultationFacts: Sendable, Equatable {
+    public var index: Int
+    public var startsAt: Date
+    public var endsAt: Date
+    public var modality: ConsultationModality
+    /// The tabacologue's display name.
+    public var facilitator: String?
+    /// Its calendar revision (the feeds show the same).
+    public var sequence: Int
+}
+
 public struct PlaceFacts: Sendable, Equatable {
     public var modality: Modality
     public var siteName: String?
@@ -51,6 +63,7 @@ public struct PreparedMessage: Sendable {
     public var programmeTitle: String?
     public var place: PlaceFacts?
     public var session: SessionFacts?
+    public var consultation: ConsultationFacts?
     public var sessions: [SessionFacts] = []
     public var questionnaireToken: String?
     public var instruments: [String] = []
@@ -82,6 +95,8 @@ public enum ClosingReason: Sendable, Equatable {
     case sessionMoved
     case alreadyStarted
     case sessionNoLongerCancelled
+    case consultationMoved
+    case consultationStarted
     case answered
     case noFollowUpConsent
     case noEmailOrConsent
@@ -103,6 +118,8 @@ public enum ClosingReason: Sendable, Equatable {
         case .sessionMoved: "the session was moved or cancelled since"
         case .alreadyStarted: "the session has already started"
         case .sessionNoLongerCancelled: "the session is no longer cancelled"
+        case .consultationMoved: "the consultation was moved or cancelled since"
+        case .consultationStarted: "the consultation has already started"
         case .answered: "questionnaire answered"
         case .noFollowUpConsent: "no consent to follow-up contact"
         case .noEmailOrConsent: "no email, or no consent to email"
@@ -194,6 +211,15 @@ extension Outbox {
             default: break
             }
         }
+        var consultation: ConsultationRecord?
+        if record.kind == .consultationChanged {
+            consultation = try record.payload["consultationId"].flatMap { try ConsultationRecord.fetchOne(db, key: $0) }
+            guard let current = consultation, current.status == .planned,
+                  Reminders.epoch(current.startsAt) == record.payload["startsAt"].flatMap(Int.init) else {
+                return .closed(.skipped, .consultationMoved)
+            }
+            guard current.startsAt > now else { return .closed(.skipped, .consultationStarted) }
+        }
         var invitation: InvitationRecord?
         if let invitationID = record.invitationId {
             invitation = try InvitationRecord.fetchOne(db, key: invitationID)
@@ -213,6 +239,7 @@ extension Outbox {
             let kind: TaskKind = record.kind.carriesQuestionnaire ? .questionnaireCall : .sessionChangeCall
             let reason = kind == .questionnaireCall
                 ? "Pas de courriel (ou pas de consentement) : recueillir le questionnaire par téléphone ou envoyer la lettre."
+                : record.kind == .consultationChanged ? "Pas de courriel : prévenir par téléphone que la consultation individuelle a été déplacée."
                 : "Pas de courriel : prévenir par téléphone que la séance a été \(record.kind == .sessionCancelled ? "annulée" : "déplacée")."
             let opened = try Tasks.open(db, for: record, participantID: participantID, kind: kind, reason: reason, at: now, structureZone: timeZone)
             return .closed(.skipped, .becamePhoneTask(opened: opened))
@@ -225,6 +252,11 @@ extension Outbox {
             timeZone: programme.zone, programmeTitle: programme.title)
         message.place = try Self.place(db, programme, roomID: session?.roomId ?? programme.roomId)
         message.session = session.map(Self.facts)
+        if let consultation {
+            let facilitator = try String.fetchOne(db, sql: "SELECT display_name FROM user WHERE id = ?", arguments: [consultation.facilitatorId])
+            message.consultation = ConsultationFacts(index: consultation.index, startsAt: consultation.startsAt, endsAt: consultation.endsAt,
+                                                     modality: consultation.modality, facilitator: facilitator, sequence: consultation.sequence)
+        }
         if record.kind == .enrolmentConfirmation {
             message.sessions = try SessionRecord.filter(Column("programme_id") == programmeID && Column("status") == "planned"
                                                         && Column("starts_at") > now).order(Column("idx")).fetchAll(db).map(Self.facts)

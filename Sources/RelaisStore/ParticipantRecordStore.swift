@@ -30,6 +30,8 @@ public struct ParticipantFile: Sendable {
     public var attendance: [ParticipantAttendance]
     public var consultations: [ConsultationRecord]
     public var assessments: [AssessmentRecord]
+    /// The assessments' corrections and the names of who recorded, corrected or withdrew them.
+    public var assessmentHistory: AssessmentHistory
     public var orientations: [OrientationRecord]
     public var invitations: [InvitationRecord]
     public var tasks: [TaskRecord]
@@ -144,13 +146,14 @@ public struct ParticipantRecords: Sendable {
                 audit = AuditEntry.filter((Column("entity") == "participant" && Column("entity_id") == participantID)
                                           || (Column("entity") == "task" && tasks.map(\.id).contains(Column("entity_id"))))
             }
+            let assessments = try AssessmentRecord.filter(Column("participant_id") == participantID)
+                .order(Column("taken_on"), Column("recorded_at")).fetchAll(db)
             return ParticipantFile(
                 participant: participant,
                 enrolments: try Self.enrolments(db: db, participantID: participantID),
                 attendance: try Self.attendance(db: db, participantID: participantID),
                 consultations: try ConsultationRecord.filter(Column("participant_id") == participantID).order(Column("starts_at")).fetchAll(db),
-                assessments: try AssessmentRecord.filter(Column("participant_id") == participantID)
-                    .order(Column("taken_on"), Column("recorded_at")).fetchAll(db),
+                assessments: assessments, assessmentHistory: try AssessmentHistory.read(db, assessments),
                 orientations: try OrientationRecord.filter(Column("participant_id") == participantID).order(Column("created_at")).fetchAll(db),
                 invitations: try InvitationRecord.filter(Column("participant_id") == participantID).order(Column("due_on")).fetchAll(db),
                 tasks: tasks,
@@ -247,7 +250,8 @@ public struct ParticipantRecords: Sendable {
     static func anonymousRows(_ db: Database, _ participant: ParticipantRecord, erasedOn: CalendarDate,
                               snapshots: [String: ErasedSnapshot] = [:]) throws -> [ErasedParticipantRecord] {
         let erasureID = UUID().uuidString.lowercased()
-        let assessments = try AssessmentRecord.filter(Column("participant_id") == participant.id && Column("partial") == false)
+        let assessments = try AssessmentRecord.filter(Column("participant_id") == participant.id && Column("partial") == false
+                                                     && Column("withdrawn_at") == nil)
             .order(Column("recorded_at")).fetchAll(db)
         let invitations = try InvitationRecord.filter(Column("participant_id") == participant.id).fetchAll(db)
         let unreachable = Set(try String.fetchAll(db, sql: """

@@ -139,7 +139,7 @@ public struct Questionnaires: Sendable {
         guard let nearest = concerned.min(by: { distance($0) < distance($1) }) else { return }
         for invitation in [nearest] {
             let answered = Set(try String.fetchAll(db, sql: """
-                SELECT DISTINCT instrument_id FROM assessment WHERE participant_id = ? AND recorded_at >= ? AND partial = 0
+                SELECT DISTINCT instrument_id FROM assessment WHERE participant_id = ? AND recorded_at >= ? AND partial = 0 AND withdrawn_at IS NULL
                 """, arguments: [participantID, invitation.createdAt]))
             if Set(invitation.instruments).isSubset(of: answered) {
                 try markAnswered(db, invitation, source: source, userID: userID, at: now)

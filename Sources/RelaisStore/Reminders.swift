@@ -84,6 +84,31 @@ enum Reminders {
         }
     }
 
+    /// Tells the participant that their individual consultation, still to come, was moved: one
+    /// notice pending per consultation, saying the time they were last told. A second move before
+    /// it goes changes its new time only; a move back to the time they were told withdraws it.
+    /// Nothing for a consultation already past, or moved into the past.
+    static func notifyConsultationChange(_ db: Database, _ consultation: ConsultationRecord, previousStart: Date, at now: Date) throws {
+        guard consultation.status == .planned, consultation.startsAt != previousStart, previousStart > now, consultation.startsAt > now else { return }
+        let prefix = "\(MessageKind.consultationChanged.rawValue):\(consultation.id):"
+        let startsAt = String(epoch(consultation.startsAt))
+        if let pending = try OutboxRecord.filter(Column("state") == OutboxState.pending.rawValue && Column("key").like("\(prefix)%")).fetchOne(db) {
+            guard pending.payload["previousStartsAt"] != startsAt else {
+                try Outbox.close(db, id: pending.id, .cancelled, reason: "consultation moved back to the time already announced", at: now)
+                return
+            }
+            var payload = pending.payload
+            payload["startsAt"] = startsAt
+            try db.execute(sql: "UPDATE outbox SET payload = ?, updated_at = ? WHERE id = ?",
+                           arguments: [String(decoding: try JSONEncoder().encode(payload), as: UTF8.self), now, pending.id])
+            return
+        }
+        try Outbox.enqueue(db, OutboxEntry(key: "\(prefix)\(consultation.sequence)", kind: .consultationChanged, dueAt: now,
+                                           participantID: consultation.participantId, programmeID: consultation.programmeId,
+                                           payload: ["consultationId": consultation.id, "previousStartsAt": String(epoch(previousStart)),
+                                                     "startsAt": startsAt]), at: now)
+    }
+
     /// Everything pending for a participant who left the programme.
     static func cancelForWithdrawal(_ db: Database, programmeID: String, participantID: String, at now: Date) throws {
         try Outbox.cancelPending(db, where: "programme_id = ? AND participant_id = ?", [programmeID, participantID],

@@ -30,6 +30,29 @@ public struct AssessmentRequest: Sendable, Codable, Equatable {
     }
 }
 
+/// A correction of a recorded assessment: its answers and/or its date, and why (required).
+public struct AssessmentCorrectionRequest: Sendable, Codable, Equatable {
+    /// May be given, but only as the assessment's own instrument: a test never changes instrument.
+    public var instrument: String?
+    /// The whole corrected answers; the recorded ones when left out.
+    public var answers: [String: JSONValue]?
+    /// `YYYY-MM-DD`; the recorded date when left out.
+    public var date: String?
+    /// One line, at most 500 characters.
+    public var reason: String?
+
+    public init(instrument: String? = nil, answers: [String: JSONValue]? = nil, date: String? = nil, reason: String? = nil) {
+        self.instrument = instrument
+        self.answers = answers
+        self.date = date
+        self.reason = reason
+    }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case instrument, answers, date, reason
+    }
+}
+
 extension UseCases {
     /// Scores and stores an assessment (a complete answer also closes a pending questionnaire).
     /// The same checks for the API, the participant page, the quick entry and the phone task.
@@ -54,11 +77,9 @@ extension UseCases {
         }
         var date = today
         if let text = request.date {
-            if let parsed = CalendarDate(iso: text.trimmingCharacters(in: .whitespaces)) {
-                if parsed > today { problems["date"] = Reason(.dateInFuture) }
-                else if !DateWindow.contains(parsed) { problems["date"] = DateWindow.reason } else { date = parsed }
-            } else {
-                problems["date"] = Reason(.dateFormat)
+            switch assessmentDate(text) {
+            case .success(let parsed): date = parsed
+            case .failure(let reason): problems["date"] = reason
             }
         }
         var source = AssessmentSource.staff
@@ -75,6 +96,73 @@ extension UseCases {
         } catch let error as ValidationError {
             throw ValidationError(problems.merging(error.fields) { first, _ in first })
         }
+    }
+
+    /// The day a test was taken, as typed: a valid date, not after the structure's today, within
+    /// the date window.
+    func assessmentDate(_ text: String) -> Result<CalendarDate, Reason> {
+        guard let parsed = CalendarDate(iso: text.trimmingCharacters(in: .whitespaces)) else { return .failure(Reason(.dateFormat)) }
+        if parsed > today { return .failure(Reason(.dateInFuture)) }
+        return DateWindow.contains(parsed) ? .success(parsed) : .failure(DateWindow.reason)
+    }
+
+    /// Corrects a recorded assessment: new answers and/or a new date, with a required reason. It
+    /// is scored again with its instrument (the same checks as a new one, partial as it was), the
+    /// version it replaces is kept with the reason, who and when. A withdrawn one is refused (409).
+    public func correctAssessment(_ id: String, participantID: String, _ request: AssessmentCorrectionRequest, by caller: Caller) throws
+        -> AssessmentHistory {
+        try caller.require(.recordAssessments)
+        let current = try assessments.find(id: id, participantID: participantID)
+        guard !current.isWithdrawn else { throw Refusal.conflict(.assessmentWithdrawn) }
+        var problems: [String: Reason] = [:]
+        let reason = (request.reason ?? "").trimmingCharacters(in: .whitespaces)
+        TextRules.checkOneLine(reason, field: "reason", maxLength: Self.correctionReasonLength, required: true, into: &problems)
+        if let named = request.instrument?.nilIfEmpty, named != current.instrumentId {
+            problems["instrument"] = Reason(.assessmentInstrumentChange)
+        }
+        var date = CalendarDate(iso: current.takenOn) ?? today
+        if let text = request.date {
+            switch assessmentDate(text) {
+            case .success(let parsed): date = parsed
+            case .failure(let reason): problems["date"] = reason
+            }
+        }
+        if request.answers == nil && request.date == nil { problems["answers"] = Reason(.correctionUnchanged) }
+        let instrument = try self.instrument(current.instrumentId)
+        do {
+            let result = try instrument.score(request.answers ?? instrument.inputAnswers(current.answerValues), partial: current.partial)
+            guard problems.isEmpty else { throw ValidationError(problems) }
+            return try assessments.correct(id: current.id, participantID: participantID, result: result, takenOn: date, reason: reason,
+                                           by: caller.actor)
+        } catch let error as ValidationError {
+            throw ValidationError(problems.merging(error.fields) { first, _ in first })
+        }
+    }
+
+    /// Withdraws an assessment entered in error, with a required reason: it stays in the history,
+    /// marked, and is counted nowhere (evaluation, charts, exports). Twice is refused (409).
+    public func withdrawAssessment(_ id: String, participantID: String, reason: String?, by caller: Caller) throws -> AssessmentHistory {
+        try caller.require(.recordAssessments)
+        let current = try assessments.find(id: id, participantID: participantID)
+        guard !current.isWithdrawn else { throw Refusal.conflict(.assessmentWithdrawn) }
+        let reason = (reason ?? "").trimmingCharacters(in: .whitespaces)
+        try TextRules.validate { TextRules.checkOneLine(reason, field: "reason", maxLength: Self.correctionReasonLength, required: true, into: &$0) }
+        return try assessments.withdraw(id: current.id, participantID: participantID, reason: reason, by: caller.actor)
+    }
+
+    /// The longest reason of a correction or a withdrawal.
+    public static let correctionReasonLength = 500
+
+    /// A participant's assessments with their corrections and withdrawals, the read audited.
+    public func assessmentHistory(participantID: String, by caller: Caller) throws -> AssessmentHistory {
+        try caller.require(.readAssessments)
+        return try assessments.history(participantID: participantID, by: caller.actor)
+    }
+
+    /// One assessment with its corrections (the history holds it alone), the read audited.
+    public func assessmentHistory(_ id: String, participantID: String, by caller: Caller) throws -> AssessmentHistory {
+        try caller.require(.readAssessments)
+        return try assessments.history(id: id, participantID: participantID, by: caller.actor)
     }
 
     /// Records the answers of a whole group for one instrument at a session, on the session's

@@ -8,6 +8,8 @@ public struct DashboardView: Sendable {
     public var week: [Dashboard.SessionItem] = []
     public var toBook: [Dashboard.ConsultationToBook] = []
     public var followUps: [Dashboard.FollowUpDue] = []
+    /// A tabacologue's consultations: to come, and of the last 7 days not yet marked.
+    public var myConsultations: [Dashboard.ConsultationItem] = []
     public var openTasks = 0
     public var myTasks = 0
     public var failedMessages: [OutboxRecord] = []
@@ -35,7 +37,11 @@ extension UseCases {
             view.myTasks = try tasks.list(state: .open, assignedTo: user.id, participantID: nil).count
             view.failedMessages = try outbox.list(state: .failed, kind: nil, participantID: nil, limit: 20)
         }
-        let named = Set(view.toBook.prefix(30).map(\.participant.id) + view.followUps.map(\.participant.id))
+        if user.role == .tabacologue {
+            view.myConsultations = try board.consultations(facilitatorID: user.id, since: dayStart.addingTimeInterval(-7 * 86400))
+        }
+        let named = Set(view.toBook.prefix(30).map(\.participant.id) + view.followUps.map(\.participant.id)
+                        + view.myConsultations.map(\.participant.id))
         try store.recordRead(caller.actor, "read_dashboard", participants: named.sorted(), at: clock.now())
         return view
     }

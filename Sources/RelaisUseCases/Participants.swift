@@ -17,8 +17,10 @@ public struct ParticipantRecordView: Sendable {
     public var participant: ParticipantRecord
     public var enrolments: [ParticipantEnrolment]
     public var consultations: [ConsultationOnRecord]
-    /// Empty unless the caller reads assessments.
+    /// Empty unless the caller reads assessments; withdrawn ones included (marked).
     public var assessments: [AssessmentRecord]
+    /// Their corrections and the names of who recorded, corrected or withdrew them.
+    public var assessmentHistory = AssessmentHistory(assessments: [])
     public var orientations: [OrientationRecord]
     public var invitations: [InvitationRecord]
     public var openTasks: [TaskRecord]
@@ -32,6 +34,8 @@ public struct ParticipantExport: Sendable {
     public var consultations: [ConsultationOnRecord]
     /// Nil unless the caller reads assessments.
     public var assessments: [AssessmentRecord]?
+    /// Their corrections and withdrawals, with the staff's names; nil like `assessments`.
+    public var assessmentHistory: AssessmentHistory?
 }
 
 extension UseCases {
@@ -68,9 +72,10 @@ extension UseCases {
         let enrolments = try participantRecords.enrolments(participantID: id)
         var programmes = Dictionary(enrolments.map { ($0.programme.id, $0.programme) }, uniquingKeysWith: { first, _ in first })
         let shown = try onRecord(try participantRecords.consultations(participantID: id), programmes: &programmes, by: caller)
+        let history = caller.may(.readAssessments) ? try assessments.history(participantID: id, by: caller.actor) : AssessmentHistory(assessments: [])
         return ParticipantRecordView(
             participant: participant, enrolments: enrolments, consultations: shown,
-            assessments: caller.may(.readAssessments) ? try assessments.assessments(participantID: id, by: caller.actor) : [],
+            assessments: history.assessments, assessmentHistory: history,
             orientations: try orientations(participantID: id, by: caller),
             invitations: try questionnaires.invitations(participantID: id),
             openTasks: caller.may(.manageReminders) || caller.may(.readContactDetails)
@@ -87,7 +92,9 @@ extension UseCases {
         let consultations = try onRecord(file.consultations, programmes: &programmes, by: caller)
         file.consultations = consultations.map(\.consultation)
         if !caller.may(.readClinical) { file.orientations = file.orientations.map { var record = $0; record.detail = ""; return record } }
-        return ParticipantExport(file: file, consultations: consultations, assessments: caller.may(.readAssessments) ? file.assessments : nil)
+        let reads = caller.may(.readAssessments)
+        return ParticipantExport(file: file, consultations: consultations, assessments: reads ? file.assessments : nil,
+                                 assessmentHistory: reads ? file.assessmentHistory : nil)
     }
 
     /// Erases a participant at their request, once their last name is typed again to confirm.

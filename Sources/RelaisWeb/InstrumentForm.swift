@@ -84,6 +84,23 @@ enum InstrumentForm {
         return answers
     }
 
+    /// Recorded answers as the form's fields, to prefill a correction: the option codes, a count
+    /// typed for an item that accepts one (`<item>.count`), numbers, texts and dates.
+    static func values(_ instrument: ConfiguredInstrument, answers: [String: JSONValue]) -> [String: [String]] {
+        var values: [String: [String]] = [:]
+        for item in instrument.definition.items {
+            let name = "\(instrument.id).\(item.id)"
+            if case .number(let count)? = answers["\(item.id)_count"] { values[name + ".count"] = [number(count)] }
+            switch answers[item.id] {
+            case .string(let text)?: values[name] = [text]
+            case .number(let value)?: values[name] = [number(value)]
+            case .array(let list)?: values[name] = list.compactMap { if case .string(let code) = $0 { code } else { nil } }
+            default: break
+            }
+        }
+        return values
+    }
+
     static func number(_ value: Double) -> String {
         Int(exactly: value).map(String.init) ?? String(value)
     }

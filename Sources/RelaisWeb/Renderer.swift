@@ -13,6 +13,7 @@ public enum PageTemplate: String, CaseIterable, Sendable {
     case questionnaireDone = "questionnaire_done", report, session, sessionQuick = "session_quick"
     case sessionSheet = "session_sheet", task, tasks
     case enrolment
+    case assessmentWithdraw = "assessment_withdraw"
 }
 
 /// Server-rendered pages: Mustache templates (HTML-escaped by default) and the string tables

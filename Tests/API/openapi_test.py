@@ -120,8 +120,8 @@ class PlainTest:
     def make_data(self):
         """Data made through the API (each answer checked too): a site with a room, participants, a
         programme led by the demo's tabacologue and co-led by its peer helper, enrolments, a
-        consultation with a note, an assessment, an orientation, a task, attendance, a moved and a
-        cancelled session, calendar links."""
+        consultation with a note, an assessment corrected and one withdrawn, an orientation, a task,
+        attendance, a moved and a cancelled session, calendar links."""
         users = self.daemon.users
         ids = self.ids
         site = self.body(self.call(COORDINATOR, "POST", "/api/v1/sites", body={"name": "Site API (FICTIF)", "address": "1 rue du Test\n75000 Paris"},
@@ -193,6 +193,26 @@ class PlainTest:
                                          body={"instrument": "fagerstrom", "answers": answers, "source": "phone",
                                                "programmeId": ids["programme"]}, expect=201))
         ids["assessment"] = assessment.get("id")
+        # A corrected assessment (its previous version kept) and a withdrawn one (kept, marked).
+        one = {"id": people[0], "assessment": ids["assessment"]}
+        corrected = self.body(self.call(TABACOLOGUE, "PATCH", "/api/v1/participants/{id}/assessments/{assessment}", one,
+                                        body={"date": "2026-01-15", "reason": "Date recopiée de travers (FICTIF)"}, expect=200))
+        if len(corrected.get("corrections") or []) != 1:
+            self.failures.add("PATCH /api/v1/participants/{id}/assessments/{assessment}", ["the answer does not list the correction"])
+        self.call(COORDINATOR, "PATCH", "/api/v1/participants/{id}/assessments/{assessment}", one, body={"date": "2026-01-16"}, expect=422)
+        self.call(PEER, "PATCH", "/api/v1/participants/{id}/assessments/{assessment}", one, body={"date": "2026-01-16", "reason": "x"}, expect=403)
+        withdrawn = self.body(self.call(COORDINATOR, "POST", "/api/v1/participants/{id}/assessments", {"id": people[0]},
+                                        body={"instrument": "co", "answers": {"ppm": 3}}, expect=201))
+        ids["withdrawn_assessment"] = withdrawn.get("id")
+        gone = {"id": people[0], "assessment": ids["withdrawn_assessment"]}
+        self.call(COORDINATOR, "DELETE", "/api/v1/participants/{id}/assessments/{assessment}", gone, body={}, expect=422)
+        answer = self.body(self.call(COORDINATOR, "DELETE", "/api/v1/participants/{id}/assessments/{assessment}", gone,
+                                     body={"reason": "Saisi pour une autre personne (FICTIF)"}, expect=200))
+        if answer.get("withdrawn") is not True or not answer.get("withdrawal"):
+            self.failures.add("DELETE /api/v1/participants/{id}/assessments/{assessment}", ["the answer is not marked withdrawn"])
+        self.call(COORDINATOR, "DELETE", "/api/v1/participants/{id}/assessments/{assessment}", gone, body={"reason": "Deux fois"}, expect=409)
+        self.call(TABACOLOGUE, "PATCH", "/api/v1/participants/{id}/assessments/{assessment}", gone,
+                  body={"date": "2026-01-16", "reason": "Trop tard"}, expect=409)
         self.call(TABACOLOGUE, "POST", "/api/v1/participants/{id}/orientations", {"id": people[0]},
                   body={"kinds": ["medecin_traitant", "other"], "detail": "Voir son médecin (FICTIF)", "programmeId": ids["programme"]},
                   expect=201)
@@ -231,8 +251,10 @@ class PlainTest:
             "/api/v1/instruments/{id}/fhir": {"id": "fagerstrom"},
             "/api/v1/participants/{id}": {"id": ids["participant"]},
             "/api/v1/participants/{id}/assessments": {"id": ids["participant"]},
-            "/api/v1/participants/{id}/assessments/{assessment}": {"id": ids["participant"], "assessment": ids["assessment"]},
-            "/api/v1/participants/{id}/assessments/{assessment}/fhir": {"id": ids["participant"], "assessment": ids["assessment"]},
+            "/api/v1/participants/{id}/assessments/{assessment}": [{"id": ids["participant"], "assessment": ids["assessment"]},
+                                                                   {"id": ids["participant"], "assessment": ids["withdrawn_assessment"]}],
+            "/api/v1/participants/{id}/assessments/{assessment}/fhir": [{"id": ids["participant"], "assessment": ids["assessment"]},
+                                                                        {"id": ids["participant"], "assessment": ids["withdrawn_assessment"]}],
             "/api/v1/sites/{id}": {"id": ids["site"]},
             "/api/v1/programmes/{id}": {"id": ids["programme"]},
             "/api/v1/programmes/{id}/enrolments": {"id": ids["programme"]},
@@ -371,6 +393,10 @@ class PlainTest:
              {"kinds": ["csapa"], "consultationId": unknown}, 422),
             (TABACOLOGUE, "POST", "/api/v1/participants/{id}/orientations", {"id": unknown}, {"kinds": ["csapa"]}, 404),
             (COORDINATOR, "POST", "/api/v1/participants/{id}/assessments", {"id": unknown}, {"instrument": "co", "answers": {"ppm": 3}}, 404),
+            (COORDINATOR, "PATCH", "/api/v1/participants/{id}/assessments/{assessment}", {"id": ids["participant"], "assessment": unknown},
+             {"date": "2026-01-16", "reason": "r"}, 404),
+            (COORDINATOR, "DELETE", "/api/v1/participants/{id}/assessments/{assessment}", {"id": unknown, "assessment": ids["assessment"]},
+             {"reason": "r"}, 404),
             (COORDINATOR, "POST", "/api/v1/instruments/{id}/score", {"id": unknown}, {}, 404),
             (COORDINATOR, "GET", "/api/v1/reports/years/{year}", {"year": ids["year"]}, None, 404),
             (COORDINATOR, "GET", "/api/v1/reports/period", None, None, 404),

@@ -274,6 +274,29 @@ class BrowserTests(unittest.TestCase):
         self.assertRegex(body, r"Fagerstr[öo]m[^\n]*: 10 — (dépendance )?forte")
         self.shot("participant-record")
 
+    def test_4b_the_tabacologue_corrects_the_test_with_a_reason_kept_in_the_history(self):
+        self.log_in("claire", "mot de passe claire")
+        self.browser.get(self.participant_url)
+        self.submit("a[href$='/correct']")
+        self.assertIn("Corriger un test", self.text())
+        self.assertTrue(self.browser.find_element(By.CSS_SELECTOR, "input[name='fagerstrom.q4'][value='ge31']").is_selected(),
+                        "the form is prefilled with the recorded answers")
+        # Without a reason: refused next to the field, the answers typed kept.
+        self.click("input[name='fagerstrom.q4'][value='11to20']")
+        self.submit("main form button[type=submit]")
+        self.assertIn("Indiquez le motif de la correction.", self.browser.find_element(By.ID, "reason-error").text)
+        self.assertTrue(self.browser.find_element(By.CSS_SELECTOR, "input[name='fagerstrom.q4'][value='11to20']").is_selected())
+        self.shot("assessment-correction-refused")
+        self.fill("reason", "Nombre de cigarettes mal reporté du questionnaire papier")
+        self.submit("main form button[type=submit]")
+        body = self.text()
+        self.assertIn("Correction enregistrée", body)
+        self.assertRegex(body, r"Fagerstr[öo]m — 8 — Dépendance forte")
+        self.assertIn("motif : Nombre de cigarettes mal reporté du questionnaire papier", body)
+        self.assertRegex(body, r"avant : \d\d/\d\d/\d{4} — Fagerstr[öo]m — 10 — Dépendance forte")
+        self.browser.execute_script("window.scrollTo(0, 0)")
+        self.shot("assessment-corrected")
+
     def test_5_the_follow_up_is_answered_through_its_link(self):
         # Session 3's attendance plans the follow-up; the sender writes it to the maildir on its due date.
         self.log_in("claire", "mot de passe claire")

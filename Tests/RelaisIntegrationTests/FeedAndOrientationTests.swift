@@ -75,14 +75,14 @@ struct FeedAndOrientationTests {
         let uid = "session-\(session)@relais"
 
         /// The last message received, which must be of `kind`, and its .ics read by icalendar.
-        func mailed(_ kind: String, at instant: String) throws -> CalendarEntry {
+        func mailed(_ kind: String, at instant: String, event: String? = nil) throws -> CalendarEntry {
             let before = server.messages().count
             #expect(try ReminderTests.sendDue(daemon, config, instant)["sent"] as? Int == 1)
             #expect(server.messages().count == before + 1)
             let mail = try PythonEmail.parse(try #require(server.messages().last))
             #expect(mail.header("X-Relais-Kind") == kind)
             let ics = try #require(mail.attachments.first { $0.contentType == "text/calendar" })
-            return try #require(try icalendarEntries(String(decoding: ics.data, as: UTF8.self))[uid])
+            return try #require(try icalendarEntries(String(decoding: ics.data, as: UTF8.self))[event ?? uid])
         }
         func inFeed(_ uid: String) throws -> CalendarEntry? {
             let feed = try TestHTTP.get(port: daemon.port, feedPath)
@@ -127,6 +127,13 @@ struct FeedAndOrientationTests {
         try patch(#"{"start":"2027-03-09T10:00"}"#)
         let rebooked = try #require(try inFeed(consultation))
         #expect(rebooked.sequence > first.sequence)
+        // The participant is told, with the time she was told before; the mail and the feed agree.
+        let notice = try mailed("consultation_changed", at: "2027-03-02T17:30:00Z", event: consultation)
+        #expect(notice == rebooked)
+        let last = try #require(server.messages().last)
+        let text = try #require(try PythonEmail.parse(last).text)
+        #expect(text.contains("Avant : lundi 8 mars 2027 à 10 h 00") && text.contains("Désormais : le mardi 9 mars 2027 de 10 h 00 à 10 h 45"))
+        #expect(text.contains("Par téléphone : nous vous appellerons à cette heure-là."))
         try patch(#"{"status":"cancelled"}"#)
         let dropped = try #require(try inFeed(consultation))
         #expect(dropped.sequence > rebooked.sequence && dropped.status == "CANCELLED")

@@ -9,7 +9,7 @@ import Testing
 
 /// A structure with staff of every role, a site and room, and helpers to plan a programme from
 /// the shipped 3g2i template and to record instruments, all through the real stores.
-private final class Clinic: @unchecked Sendable {
+final class Clinic: @unchecked Sendable {
     let client: PageClient
     let app: RelaisApp
     let coordinator: User

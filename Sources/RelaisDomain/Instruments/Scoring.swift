@@ -88,6 +88,16 @@ extension ConfiguredInstrument {
             answers: normalized, missing: missing)
     }
 
+    /// Stored answers as `score` takes them again (to score a correction, or to fill a form): a
+    /// count kept under `<item>_count` takes the place of the option code it was mapped to.
+    public func inputAnswers(_ stored: [String: JSONValue]) -> [String: JSONValue] {
+        var answers = stored
+        for item in definition.items where item.acceptsCount != nil {
+            if let count = answers.removeValue(forKey: "\(item.id)_count") { answers[item.id] = count }
+        }
+        return answers
+    }
+
     private struct Accepted {
         var answers: [String: JSONValue]
         var points: Double?

@@ -170,4 +170,9 @@ public enum ReasonCode: String, Sendable, Codable, CaseIterable {
     case consultationBeforeProgramme = "consultation_before_programme"
     case assessmentBeforeEnrolment = "assessment_before_enrolment"
     case pastNeedsConfirmation = "past_needs_confirmation"
+
+    // Corrections of assessments.
+    case assessmentWithdrawn = "assessment_withdrawn"
+    case assessmentInstrumentChange = "assessment_instrument_change"
+    case correctionUnchanged = "correction_unchanged"
 }

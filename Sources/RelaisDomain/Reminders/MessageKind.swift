@@ -7,6 +7,8 @@ public enum MessageKind: String, Codable, Sendable, CaseIterable {
     case sessionReminder = "session_reminder"
     case sessionChanged = "session_changed"
     case sessionCancelled = "session_cancelled"
+    /// An individual consultation still to come was moved: the old and the new time.
+    case consultationChanged = "consultation_changed"
     case endQuestionnaire = "end_questionnaire"
     case endQuestionnaireReminder = "end_questionnaire_reminder"
     case followUpInvitation = "follow_up_invitation"
@@ -40,7 +42,7 @@ public enum MessageKind: String, Codable, Sendable, CaseIterable {
     /// Information the participant must not miss: without email, a phone task says it instead.
     /// (A routine reminder two days before a session is simply skipped.)
     public var needsPhoneWithoutEmail: Bool {
-        carriesQuestionnaire || self == .sessionChanged || self == .sessionCancelled
+        carriesQuestionnaire || self == .sessionChanged || self == .sessionCancelled || self == .consultationChanged
     }
 }
 

@@ -359,8 +359,14 @@ struct AssessmentBody: Encodable {
     @Nullable var band: String?
     var bandLabel: String?
     var derived: [String: ScoreBody]?
+    /// Withdrawn (entered in error): kept in the history, counted nowhere.
+    var withdrawn: Bool
+    /// Who withdrew it, when and why; null unless withdrawn.
+    @Nullable var withdrawal: AssessmentWithdrawalBody?
+    /// The versions it had before each correction, oldest first.
+    var corrections: [AssessmentCorrectionBody]
 
-    init(_ record: AssessmentRecord, instrument: ConfiguredInstrument?, language: String) {
+    init(_ record: AssessmentRecord, instrument: ConfiguredInstrument?, language: String, history: AssessmentHistory? = nil) {
         id = record.id
         participantId = record.participantId
         self.instrument = record.instrumentId
@@ -374,14 +380,63 @@ struct AssessmentBody: Encodable {
         recordedAt = record.recordedAt
         total = record.total
         band = record.band
-        bandLabel = record.band.flatMap { instrument?.band(score: "total", code: $0)?.label.text(language) }
-        let scores = record.derivedScores
-        if !scores.isEmpty {
-            derived = scores.reduce(into: [:]) { result, entry in
-                result[entry.key] = ScoreBody(total: entry.value.total, band: entry.value.band,
-                                              bandLabel: entry.value.band.flatMap { instrument?.band(score: entry.key, code: $0)?.label.text(language) })
-            }
+        bandLabel = Self.bandLabel(record.band, instrument: instrument, language: language)
+        derived = Self.scores(record.derivedScores, instrument: instrument, language: language)
+        withdrawn = record.isWithdrawn
+        let names = history?.names ?? [:]
+        if let at = record.withdrawnAt {
+            withdrawal = AssessmentWithdrawalBody(at: at, reason: record.withdrawnReason ?? "", by: record.withdrawnBy.flatMap { names[$0] },
+                                                  byId: record.withdrawnBy)
         }
+        corrections = (history?.corrections[record.id] ?? []).map { correction in
+            AssessmentCorrectionBody(
+                at: correction.correctedAt, reason: correction.reason, by: correction.correctedBy.flatMap { names[$0] }, byId: correction.correctedBy,
+                previous: .init(version: correction.previousVersion, date: correction.previousTakenOn, answers: correction.previousAnswerValues,
+                                total: correction.previousTotal, band: correction.previousBand,
+                                bandLabel: Self.bandLabel(correction.previousBand, instrument: instrument, language: language),
+                                derived: Self.scores(correction.previousDerivedScores, instrument: instrument, language: language)))
+        }
+    }
+
+    static func bandLabel(_ code: String?, score: String = "total", instrument: ConfiguredInstrument?, language: String) -> String? {
+        code.flatMap { instrument?.band(score: score, code: $0)?.label.text(language) }
+    }
+
+    /// Derived scores with their band labels; nil when there are none.
+    static func scores(_ scores: [String: ScoreValue], instrument: ConfiguredInstrument?, language: String) -> [String: ScoreBody]? {
+        guard !scores.isEmpty else { return nil }
+        return scores.reduce(into: [:]) { result, entry in
+            result[entry.key] = ScoreBody(total: entry.value.total, band: entry.value.band,
+                                          bandLabel: bandLabel(entry.value.band, score: entry.key, instrument: instrument, language: language))
+        }
+    }
+}
+
+/// Who withdrew an assessment, when and why.
+struct AssessmentWithdrawalBody: Encodable, Sendable {
+    var at: Date
+    var reason: String
+    /// The staff member's display name.
+    @Nullable var by: String?
+    @Nullable var byId: String?
+}
+
+/// One correction: the version it replaced, why, who and when.
+struct AssessmentCorrectionBody: Encodable {
+    var at: Date
+    var reason: String
+    @Nullable var by: String?
+    @Nullable var byId: String?
+    var previous: Previous
+
+    struct Previous: Encodable {
+        var version: String
+        var date: String
+        var answers: [String: JSONValue]
+        @Nullable var total: Double?
+        @Nullable var band: String?
+        var bandLabel: String?
+        var derived: [String: ScoreBody]?
     }
 }
 

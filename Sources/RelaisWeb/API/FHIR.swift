@@ -40,7 +40,10 @@ enum FHIR {
         ])
     }
 
-    static func questionnaireResponse(_ record: AssessmentRecord, instrument: ConfiguredInstrument, language: String, baseURL: String) -> JSONValue {
+    /// One assessment as a `QuestionnaireResponse`: `entered-in-error` once withdrawn, `amended`
+    /// once corrected, else `completed` (or `in-progress` for a partial one).
+    static func questionnaireResponse(_ record: AssessmentRecord, instrument: ConfiguredInstrument, language: String, baseURL: String,
+                                      corrected: Bool = false) -> JSONValue {
         let url = canonicalURL(instrument, baseURL: baseURL)
         let answers = record.answerValues
         let items: [JSONValue] = instrument.definition.items.compactMap { item in
@@ -65,7 +68,7 @@ enum FHIR {
         return [
             "resourceType": "QuestionnaireResponse", "id": .string(record.id),
             "questionnaire": .string("\(url)|\(record.instrumentVersion)"),
-            "status": .string(record.partial ? "in-progress" : "completed"),
+            "status": .string(record.isWithdrawn ? "entered-in-error" : corrected ? "amended" : record.partial ? "in-progress" : "completed"),
             "subject": ["reference": .string("Patient/\(record.participantId)")],
             "authored": .string(record.takenOn),
             "item": .array(items),

@@ -12,6 +12,7 @@ extension ConsultationBooking: RequestBody { static var fieldNames: Set<String> 
 extension ConsultationChange: RequestBody { static var fieldNames: Set<String> { names(CodingKeys.self) } }
 extension ParticipantRequest: RequestBody { static var fieldNames: Set<String> { names(CodingKeys.self) } }
 extension AssessmentRequest: RequestBody { static var fieldNames: Set<String> { names(CodingKeys.self) } }
+extension AssessmentCorrectionRequest: RequestBody { static var fieldNames: Set<String> { names(CodingKeys.self) } }
 extension TaskRequest: RequestBody { static var fieldNames: Set<String> { names(CodingKeys.self) } }
 extension TaskChange: RequestBody { static var fieldNames: Set<String> { names(CodingKeys.self) } }
 extension BaselineInput: RequestBody { static var fieldNames: Set<String> { names(CodingKeys.self) } }

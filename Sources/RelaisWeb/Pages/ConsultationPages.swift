@@ -14,19 +14,42 @@ extension RelaisApp {
             try app.consultationPage(request, context)
         }
 
-        // The same use case as `PATCH /api/v1/consultations/{id}`: the same rule on the note.
+        // The same use case as `PATCH /api/v1/consultations/{id}`: the same rule on the note. The
+        // time and the length go only when they were changed, so that saving a status alone
+        // never checks the slot again; a new time tells the participant.
         routes.page(.post, "/consultations/{id}") { request, context in
-            let change = ConsultationChange(status: request.formValue("status"), note: request.formValue("note"))
             do {
-                _ = try app.actions.changeConsultation(request.parameter("id"), change, by: context.caller)
-                return app.redirect("/consultations/\(request.parameter("id"))", done: "consultation_saved")
+                let current = try app.actions.consultation(request.parameter("id"), by: context.caller)
+                let (start, minutes) = app.consultationTime(current)
+                let typedStart = request.formValue("start")?.trimmingCharacters(in: .whitespaces)
+                let typedMinutes = request.formValue("durationMinutes")?.trimmingCharacters(in: .whitespaces)
+                let change = ConsultationChange(
+                    status: request.formValue("status"), note: request.formValue("note"),
+                    start: typedStart.flatMap { $0.isEmpty || $0.prefix(16) == start ? nil : $0 },
+                    durationMinutes: try typedMinutes.flatMap { $0.isEmpty || $0 == String(minutes) ? nil : try Input.wholeNumber($0, field: "durationMinutes") })
+                let moved = change.start != nil || change.durationMinutes != nil
+                _ = try app.actions.changeConsultation(current.consultation.id, change, by: context.caller)
+                return app.redirect("/consultations/\(current.consultation.id)", done: moved ? "c_consultation_moved" : "consultation_saved")
+            } catch let refusal as Refusal where refusal.kind == .conflict && Self.slotConflicts.contains(refusal.reason.code) {
+                // Somebody is busy then: said next to the time.
+                return try app.consultationPage(request, context, problems: FormProblems(
+                    fields: ["start": app.renderer.text(refusal.reason, language: context.language)], status: 409))
             } catch let refusal as Refusal where refusal.kind != .conflict {
                 throw refusal
             } catch {
-                guard let problems = app.formProblems(error, language: context.language) else { throw error }
+                guard let problems = app.formProblems(error, language: context.language, form: "consultation") else { throw error }
                 return try app.consultationPage(request, context, problems: problems)
             }
         }
+    }
+
+    /// The refusals of a time when the facilitator or the participant is busy.
+    static let slotConflicts: Set<ReasonCode> = [.facilitatorBusy, .facilitatorInConsultation, .participantInSession, .participantInConsultation, .roomBusy]
+
+    /// The consultation's local start (`YYYY-MM-DDTHH:MM`, as a `datetime-local` field holds it) and length in minutes.
+    func consultationTime(_ view: ConsultationView) -> (start: String, minutes: Int) {
+        (LocalDateTime(view.consultation.startsAt, in: view.programme.zone).iso,
+         Int(view.consultation.endsAt.timeIntervalSince(view.consultation.startsAt) / 60))
     }
 
     func consultationPage(_ request: Request, _ context: WebContext, problems: FormProblems? = nil) throws -> Response {
@@ -54,10 +77,16 @@ extension RelaisApp {
            context.user.role.allows(.recordAssessments) {
             values["endStatusLink"] = "/participants/\(participant.id)/assessments/new?instrument=end_status&programme=\(programme.id)"
         }
+        // The time and the length, for planners (everyone who opens the page), as typed when refused.
+        let (start, minutes) = consultationTime(view)
+        values["time"] = ["start": request.formValue("start") ?? start, "durationMinutes": request.formValue("durationMinutes") ?? String(minutes)] as [String: Any]
         if let problems {
             values["hasErrors"] = true
             values["message"] = problems.message ?? ""
-            values["summary"] = problems.summary(order: [], labels: [:])
+            values["errors"] = problems.fields
+            values["summary"] = problems.summary(order: ["start", "durationMinutes", "status", "note"],
+                                                 labels: ["start": strings["c_consultation_start"] ?? "", "durationMinutes": strings["c_consultation_length"] ?? "",
+                                                          "status": strings["consultation_status"] ?? "", "note": strings["consultation_note"] ?? ""])
         }
         return render(.consultation, context, status: problems?.status ?? 200, values)
     }

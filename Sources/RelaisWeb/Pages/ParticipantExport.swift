@@ -169,6 +169,6 @@ extension RelaisApp {
                       closedReason: item.closedReason)
             },
             audit: file.audit.map { entry in .init(at: entry.at, actor: entry.actorName, action: entry.action, entity: entry.entity, detail: entry.detail) },
-            assessments: export.assessments?.map { assessmentBody($0, language: context.language) })
+            assessments: export.assessments?.map { assessmentBody($0, language: context.language, history: export.assessmentHistory) })
     }
 }

@@ -136,18 +136,22 @@ extension RelaisApp {
 
     // MARK: - Instrument entry
 
+    /// The instrument's form: a new entry, or with `correction` the correction of a recorded
+    /// test (prefilled, with its required reason, without the source and programme it keeps).
     func assessmentFormPage(_ context: WebContext, participant: ParticipantRecord, instrument: ConfiguredInstrument, date: String,
                             source: AssessmentSource?, programmes: [ProgrammeRecord], programmeID: String?, values: [String: [String]],
-                            errors: [String: String], status: Int = 200) -> Response {
+                            errors: [String: String], status: Int = 200, correction: CorrectionInput? = nil) -> Response {
         let strings = renderer.strings(context.language)
         let language = context.language
         var itemErrors: [String: String] = [:]
         for (key, reason) in errors where key.hasPrefix("item:") { itemErrors[String(key.dropFirst(5))] = reason }
         var summary: [[String: Any]] = []
-        if let reason = errors["date"] { summary.append(["anchor": "date", "label": strings["p_assessment_date"] ?? "date", "reason": reason]) }
-        if let reason = errors["source"] { summary.append(["anchor": "source", "label": strings["p_assessment_source"] ?? "source", "reason": reason]) }
-        if let reason = errors["programmeId"] {
-            summary.append(["anchor": "programmeId", "label": strings["b_assessment_programme"] ?? "programmeId", "reason": reason])
+        for (field, label) in [("reason", "c_reason"), ("date", "p_assessment_date"), ("source", "p_assessment_source"),
+                               ("programmeId", "b_assessment_programme"), ("instrument", "c_instrument"), ("answers", "c_answers")] {
+            if let reason = errors[field] {
+                summary.append(["anchor": field == "answers" || field == "instrument" ? "instrument-\(instrument.id)" : field,
+                                "label": strings[label] ?? field, "reason": reason])
+            }
         }
         for item in instrument.definition.items {
             if let reason = itemErrors[item.id] {
@@ -157,10 +161,12 @@ extension RelaisApp {
         for (item, reason) in itemErrors.sorted(by: { $0.key < $1.key }) where instrument.definition.item(item) == nil {
             summary.append(["anchor": "instrument-\(instrument.id)", "label": item, "reason": reason])
         }
-        return render(.participantAssessment, context, status: status, [
+        var values: [String: Any] = [
             "participantId": participant.id, "participantName": "\(participant.firstName) \(participant.lastName)",
             "instrumentId": instrument.id, "instrumentTitle": instrument.definition.title.text(language),
             "date": date, "today": today.iso,
+            "formAction": correction.map { "/participants/\(participant.id)/assessments/\($0.assessmentID)/correct" }
+                ?? "/participants/\(participant.id)/assessments/new?instrument=\(instrument.id)",
             "sources": [AssessmentSource.staff, .phone, .paper].map { ["value": $0.rawValue, "label": strings["p_assessment_source_\($0.rawValue)"] ?? $0.rawValue,
                                                                      "checked": $0 == source] },
             // "" leaves the attribution to the evaluation, by the date.
@@ -168,8 +174,31 @@ extension RelaisApp {
                 + programmes.map { ["value": $0.id, "label": $0.title, "selected": $0.id == programmeID] },
             "instrument": InstrumentForm.context(instrument, language: language, values: values, errors: itemErrors),
             "errors": errors.filter { !$0.key.hasPrefix("item:") }, "hasErrors": !summary.isEmpty, "summary": summary,
-        ])
+        ]
+        if let correction {
+            values["correction"] = ["reason": correction.reason, "maxLength": UseCases.correctionReasonLength] as [String: Any]
+        }
+        return render(.participantAssessment, context, status: status, values)
     }
+
+    /// A refused assessment form's reasons: the form's own fields by name, the items as `item:<id>`.
+    func assessmentErrors(_ error: ValidationError, language: String) -> [String: String] {
+        var errors: [String: String] = [:]
+        for (field, reason) in error.fields {
+            if ["date", "source", "programmeId", "reason", "instrument", "answers"].contains(field) {
+                errors[field] = renderer.text(reason, language: language, form: "assessment", field: field)
+            } else {
+                errors["item:" + field] = renderer.text(reason, language: language, form: "answer", field: field)
+            }
+        }
+        return errors
+    }
+}
+
+/// The correction part of the assessment form: which test, and the reason typed.
+struct CorrectionInput {
+    var assessmentID: String
+    var reason: String
 }
 
 /// Dates and numbers as the participant pages write them.

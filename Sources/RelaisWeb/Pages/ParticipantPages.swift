@@ -115,14 +115,7 @@ extension RelaisApp {
                 let saved = try app.actions.recordAssessment(participantID: record.id, assessment, by: context.caller)
                 return .redirect(to: "/participants/\(record.id)?saved=\(saved.id)")
             } catch let error as ValidationError {
-                var errors: [String: String] = [:]
-                for (field, reason) in error.fields {
-                    if field == "date" || field == "source" || field == "programmeId" {
-                        errors[field] = app.renderer.text(reason, language: context.language, form: "assessment", field: field)
-                    } else {
-                        errors["item:" + field] = app.renderer.text(reason, language: context.language, form: "answer", field: field)
-                    }
-                }
+                let errors = app.assessmentErrors(error, language: context.language)
                 return app.assessmentFormPage(context, participant: record, instrument: instrument, date: dateText,
                                               source: AssessmentSource(rawValue: request.formValue("source") ?? ""),
                                               programmes: try app.actions.assessmentProgrammes(participantID: record.id, by: context.caller),
@@ -153,6 +146,8 @@ extension RelaisApp {
                                      error: app.fieldErrors(error, form: "erase", language: context.language)["confirmName"], status: 422)
             }
         }
+
+        registerAssessmentCorrectionPages(&routes)
     }
 
     /// The reasons of a refused form, each in the page's words for its field.

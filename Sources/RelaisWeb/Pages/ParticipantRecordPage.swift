@@ -94,7 +94,7 @@ extension RelaisApp {
             let programme = item.programme
             let mayRead = item.clinician
             let note = consultation.note.trimmingCharacters(in: .whitespacesAndNewlines)
-            return ["when": ParticipantText.dateTime(consultation.startsAt, programme?.zone ?? zone), "index": consultation.index,
+            return ["id": consultation.id, "when": ParticipantText.dateTime(consultation.startsAt, programme?.zone ?? zone), "index": consultation.index,
                     "programmeId": consultation.programmeId, "programme": programme?.title ?? "—",
                     "facilitator": staff[consultation.facilitatorId] ?? "—",
                     "modality": label("p_modality_\(consultation.modality.rawValue)"),
@@ -102,10 +102,15 @@ extension RelaisApp {
                     "note": mayRead && !note.isEmpty ? note as Any : false, "noteReserved": clinician && !mayRead && item.hasNote]
         }
         values["hasConsultations"] = !view.consultations.isEmpty
+        values["canOpenConsultations"] = Access.mayOpenConsultation(role: user.role)
 
         // Assessments, newest first, with band labels; the charts; the entry links.
         let savedID = request.queryValue("saved")
         values["showAssessments"] = showAssessments
+        let history = view.assessmentHistory
+        let canChange = user.role.allows(.recordAssessments)
+        values["canChangeAssessments"] = canChange
+        func name(_ userID: String?) -> String { userID.flatMap { history.names[$0] ?? staff[$0] } ?? "—" }
         values["assessments"] = assessments.reversed().map { assessment -> [String: Any] in
             var derived: [String] = []
             for (score, value) in assessment.derivedScores.sorted(by: { $0.key < $1.key }) {
@@ -117,7 +122,13 @@ extension RelaisApp {
             return ["id": assessment.id, "date": ParticipantText.date(iso: assessment.takenOn),
                     "title": instruments[assessment.instrumentId]?.definition.title.text(language) ?? assessment.instrumentId,
                     "summary": assessmentSummary(assessment, language: language), "derived": derived,
-                    "source": label("p_source_\(assessment.source.rawValue)"), "saved": assessment.id == savedID]
+                    "source": label("p_source_\(assessment.source.rawValue)"), "saved": assessment.id == savedID,
+                    "canChange": canChange && !assessment.isWithdrawn,
+                    "withdrawn": assessment.withdrawnAt.map { at -> Any in
+                        ["on": ParticipantText.date(at, zone), "by": name(assessment.withdrawnBy), "reason": assessment.withdrawnReason ?? ""]
+                    } ?? false,
+                    "corrections": correctionLines(history.corrections[assessment.id] ?? [], of: assessment, name: name, language: language),
+                    "hasCorrections": history.corrections[assessment.id]?.isEmpty == false]
         }
         values["hasAssessments"] = !assessments.isEmpty
         let links: [[String: Any]] = user.role.allows(.recordAssessments) ? instruments.instruments.sorted { a, b in
@@ -126,7 +137,8 @@ extension RelaisApp {
         }.map { ["id": $0.id, "title": shortTitle($0.id, language: language)] } : []
         values["recordLinks"] = links
         values["hasRecordLinks"] = !links.isEmpty
-        let charts = showAssessments ? self.charts(assessments, language: language) : []
+        // A withdrawn test is struck out in the list above, and counted nowhere: not in the charts.
+        let charts = showAssessments ? self.charts(history.counted, language: language) : []
         values["charts"] = charts
         values["hasCharts"] = !charts.isEmpty
 
@@ -173,11 +185,26 @@ extension RelaisApp {
         values["canEdit"] = user.role.allows(.plan)
         values["canErase"] = user.role.allows(.eraseParticipants)
         if let savedID, let saved = assessments.first(where: { $0.id == savedID }) {
-            values["notice"] = savedNotice(saved, language: language)
+            // After a correction: "Correction enregistrée. Fagerström : 8 — dépendance moyenne".
+            values["notice"] = (notice(request, context).map { $0 + " " } ?? "") + savedNotice(saved, language: language)
         } else if let notice = notice(request, context) {
             values["notice"] = notice
         }
         return render(.participantRecord, context, status: status, values)
+    }
+
+    /// Each correction of a test, oldest first: when, who, why, and what it said before
+    /// ("03/09/2026 — Fagerström — 10 — Dépendance forte").
+    func correctionLines(_ corrections: [AssessmentCorrection], of assessment: AssessmentRecord, name: (String?) -> String,
+                         language: String) -> [[String: Any]] {
+        corrections.map { correction in
+            var before = assessment
+            before.takenOn = correction.previousTakenOn
+            before.total = correction.previousTotal
+            before.band = correction.previousBand
+            return ["on": ParticipantText.date(correction.correctedAt, structureZone), "by": name(correction.correctedBy), "reason": correction.reason,
+                    "before": ParticipantText.date(iso: correction.previousTakenOn) + " — " + assessmentSummary(before, language: language)]
+        }
     }
 
     /// "Fagerström — 10 — Dépendance forte".

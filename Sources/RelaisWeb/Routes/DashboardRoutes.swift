@@ -39,6 +39,16 @@ extension RelaisApp {
                      "due": CalendarDate(iso: entry.invitation.dueOn).map { DateWording.day($0, language: language) } ?? ""]
                 }
             }
+            if role == .tabacologue {
+                let now = app.clock.now()
+                values["showMyConsultations"] = true
+                values["myConsultations"] = view.myConsultations.map { entry -> [String: Any] in
+                    ["id": entry.consultation.id, "index": entry.consultation.index, "programme": entry.programme.title,
+                     "name": "\(entry.participant.firstName) \(entry.participant.lastName)",
+                     "when": app.when(entry.consultation.startsAt, entry.programme.zone, language),
+                     "toRecord": entry.consultation.startsAt < now]
+                }
+            }
             if role.allows(.manageReminders) {
                 values["openTasks"] = view.openTasks
                 values["myTasks"] = view.myTasks
