@@ -126,7 +126,7 @@ public struct Consultations: Sendable {
             record.updatedAt = now
             try record.update(db)
             // The participant is told of a new time in the same transaction (one notice pending at most).
-            try Reminders.notifyConsultationChange(db, record, previousStart: before.startsAt, at: now)
+            try Reminders.notifyConsultationChange(db, record, previousStart: before.startsAt, policy: store.reminderPolicy, at: now)
             try Audit.record(db, actor, "update_consultation", entity: "participant", id: record.participantId,
                              detail: "\(id)\(note != nil ? " note" : "")\(status.map { " status=\($0.rawValue)" } ?? "")", at: now)
             return record

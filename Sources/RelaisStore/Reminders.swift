@@ -88,7 +88,8 @@ enum Reminders {
     /// notice pending per consultation, saying the time they were last told. A second move before
     /// it goes changes its new time only; a move back to the time they were told withdraws it.
     /// Nothing for a consultation already past, or moved into the past.
-    static func notifyConsultationChange(_ db: Database, _ consultation: ConsultationRecord, previousStart: Date, at now: Date) throws {
+    static func notifyConsultationChange(_ db: Database, _ consultation: ConsultationRecord, previousStart: Date, policy: ReminderPolicy,
+                                         at now: Date) throws {
         guard consultation.status == .planned, consultation.startsAt != previousStart, previousStart > now, consultation.startsAt > now else { return }
         let prefix = "\(MessageKind.consultationChanged.rawValue):\(consultation.id):"
         let startsAt = String(epoch(consultation.startsAt))
@@ -106,7 +107,7 @@ enum Reminders {
         try Outbox.enqueue(db, OutboxEntry(key: "\(prefix)\(consultation.sequence)", kind: .consultationChanged, dueAt: now,
                                            participantID: consultation.participantId, programmeID: consultation.programmeId,
                                            payload: ["consultationId": consultation.id, "previousStartsAt": String(epoch(previousStart)),
-                                                     "startsAt": startsAt]), at: now)
+                                                     "startsAt": startsAt]), policy: policy, at: now)
     }
 
     /// Everything pending for a participant who left the programme.

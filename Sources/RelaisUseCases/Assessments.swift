@@ -132,6 +132,8 @@ extension UseCases {
         do {
             let result = try instrument.score(request.answers ?? instrument.inputAnswers(current.answerValues), partial: current.partial)
             guard problems.isEmpty else { throw ValidationError(problems) }
+            // A corrected date obeys the rule of a new one: not in the future, not long before the first enrolment.
+            if request.date != nil { try checkAssessmentDate(date, participantID: participantID) }
             return try assessments.correct(id: current.id, participantID: participantID, result: result, takenOn: date, reason: reason,
                                            by: caller.actor)
         } catch let error as ValidationError {

@@ -123,6 +123,7 @@ extension UseCases {
             try checkConsultationTime(start: start ?? current.startsAt, status: status ?? current.status, programme: programme,
                                       moved: start != nil && start != current.startsAt)
         }
+        if let start, start != current.startsAt { try checkPastConfirmation(start, change.confirmedPast) }
         let record = try consultations.update(id: current.id, status: status, note: change.note, start: start, end: end, modality: modality,
                                               by: caller.actor)
         return ConsultationView(consultation: record, programme: programme, clinician: clinician, now: clock.now())

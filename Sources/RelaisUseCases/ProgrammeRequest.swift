@@ -153,6 +153,8 @@ public struct ConsultationChange: Sendable, Codable, Equatable {
     public var start: String?
     public var durationMinutes: Int?
     public var modality: String?
+    /// A move to a time already past, confirmed on the page (see `ProgrammeRequest.confirmedPast`).
+    public var confirmedPast: Bool?
 
     public init(status: String? = nil, note: String? = nil, start: String? = nil, durationMinutes: Int? = nil, modality: String? = nil) {
         self.status = status

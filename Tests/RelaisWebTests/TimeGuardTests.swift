@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HTTPServer
 import RelaisDomain
 import RelaisStore
@@ -101,7 +102,16 @@ struct TimeGuardTests {
         #expect(try world.client.app.assessments.assessments(participantID: world.ana.id, by: .system).isEmpty)
         // A test a month before the enrolment (the first interview), and the evening itself, are accepted.
         #expect(try record("2027-09-20").status == 201)
-        #expect(try record("2027-11-04").status == 201)
+        let evening = try record("2027-11-04")
+        #expect(evening.status == 201)
+        // A correction of its date obeys the same rule.
+        let assessment = try #require(try SameRuleTests.json(evening)["id"] as? String)
+        let corrected = try world.client.api(.patch, "/api/v1/participants/\(world.ana.id)/assessments/\(assessment)",
+                                             #"{"date":"2027-11-06","reason":"date mal saisie"}"#, as: "claire")
+        #expect(try corrected.status == 422 && Self.codes(corrected) == ["date": "date_in_future"])
+        let tooEarly = try world.client.api(.patch, "/api/v1/participants/\(world.ana.id)/assessments/\(assessment)",
+                                            #"{"date":"2027-08-01","reason":"date mal saisie"}"#, as: "claire")
+        #expect(try tooEarly.status == 422 && Self.codes(tooEarly) == ["date": "assessment_before_enrolment"])
     }
 
     // MARK: The end of the programme
@@ -203,7 +213,21 @@ struct TimeGuardTests {
                 && unconfirmed.text.contains(#"id="c-confirmPast""#))
         #expect(try world.client.app.consultations.list(programmeID: id).isEmpty)
         #expect(try world.client.post("/programmes/\(id)/consultations", booking + [("confirmPast", "on")], as: "coord").status == 303)
-        #expect(try world.client.app.consultations.list(programmeID: id).count == 1)
+        let consultation = try #require(try world.client.app.consultations.list(programmeID: id).first)
+        // Its time corrected on its page, still in the past: asked again, and no notice for a past time.
+        let later = Self.local(world, days: -49, hour: 10)
+        let moveUnticked = try world.client.post("/consultations/\(consultation.id)", [("start", later), ("durationMinutes", "45"), ("status", "planned")],
+                                                 as: "coord")
+        #expect(moveUnticked.status == 422 && moveUnticked.text.contains(#"id="confirmPast""#)
+                && moveUnticked.text.contains("cochez la case pour confirmer"), "\(moveUnticked.text)")
+        #expect(try world.client.app.consultations.list(programmeID: id).first?.startsAt == consultation.startsAt)
+        let moveTicked = try world.client.post("/consultations/\(consultation.id)",
+                                               [("start", later), ("durationMinutes", "45"), ("status", "planned"), ("confirmPast", "on")], as: "coord")
+        #expect(moveTicked.status == 303, "\(moveTicked.text)")
+        #expect(try world.client.app.consultations.list(programmeID: id).first?.startsAt == LocalDateTime(iso: later)!.instant(in: Self.paris))
+        #expect(try world.client.app.store.pool.read {
+            try OutboxRecord.filter(Column("kind") == MessageKind.consultationChanged.rawValue).fetchCount($0)
+        } == 0)
 
         // A session of a future programme moved into the past (its date corrected after the fact).
         let (_, sessions) = try world.programme()

@@ -23,10 +23,11 @@ extension RelaisApp {
                 let (start, minutes) = app.consultationTime(current)
                 let typedStart = request.formValue("start")?.trimmingCharacters(in: .whitespaces)
                 let typedMinutes = request.formValue("durationMinutes")?.trimmingCharacters(in: .whitespaces)
-                let change = ConsultationChange(
+                var change = ConsultationChange(
                     status: request.formValue("status"), note: request.formValue("note"),
                     start: typedStart.flatMap { $0.isEmpty || $0.prefix(16) == start ? nil : $0 },
                     durationMinutes: try typedMinutes.flatMap { $0.isEmpty || $0 == String(minutes) ? nil : try Input.wholeNumber($0, field: "durationMinutes") })
+                change.confirmedPast = request.formValue("confirmPast") == "on"
                 let moved = change.start != nil || change.durationMinutes != nil
                 _ = try app.actions.changeConsultation(current.consultation.id, change, by: context.caller)
                 return app.redirect("/consultations/\(current.consultation.id)", done: moved ? "c_consultation_moved" : "consultation_saved")
@@ -80,12 +81,17 @@ extension RelaisApp {
         // The time and the length, for planners (everyone who opens the page), as typed when refused.
         let (start, minutes) = consultationTime(view)
         values["time"] = ["start": request.formValue("start") ?? start, "durationMinutes": request.formValue("durationMinutes") ?? String(minutes)] as [String: Any]
+        // A move to a time already past is confirmed, the page saying what will not be sent.
+        if problems?.fields["confirmPast"] != nil || request.formValue("confirmPast") != nil {
+            values["past"] = pastConfirmation(.consultation, language: language, error: problems?.fields["confirmPast"])
+        }
         if let problems {
             values["hasErrors"] = true
             values["message"] = problems.message ?? ""
             values["errors"] = problems.fields
-            values["summary"] = problems.summary(order: ["start", "durationMinutes", "status", "note"],
+            values["summary"] = problems.summary(order: ["start", "durationMinutes", "confirmPast", "status", "note"],
                                                  labels: ["start": strings["c_consultation_start"] ?? "", "durationMinutes": strings["c_consultation_length"] ?? "",
+                                                          "confirmPast": strings["past_title"] ?? "",
                                                           "status": strings["consultation_status"] ?? "", "note": strings["consultation_note"] ?? ""])
         }
         return render(.consultation, context, status: problems?.status ?? 200, values)
