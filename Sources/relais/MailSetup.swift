@@ -41,7 +41,8 @@ func makeSender(_ configuration: Configuration, store: Store, instruments: Instr
         templates: templates, structureName: configuration.structureName,
         from: MailAddress(configuration.mailFrom, displayName: configuration.mailFromName ?? configuration.structureName),
         replyTo: configuration.mailReplyTo.map { MailAddress($0) }, publicBaseURL: configuration.effectivePublicBaseURL,
-        instrumentTitles: Dictionary(uniqueKeysWithValues: instruments.instruments.map { ($0.id, $0.definition.title) }))
+        instrumentTitles: Dictionary(uniqueKeysWithValues: instruments.instruments.map { ($0.id, $0.definition.title) }),
+        programmeTemplates: try loadTemplates(configuration, instruments: instruments))
     var sender = Sender(outbox: Outbox(store: store), transport: try makeTransport(configuration), composer: composer,
                         window: configuration.sendingWindow, policy: configuration.reminderPolicy,
                         evaluationDate: configuration.evaluationReminderDate, logger: logger)

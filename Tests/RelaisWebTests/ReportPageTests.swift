@@ -333,7 +333,7 @@ struct ReportPageTests {
         #expect(report.entryScores.qmat.n == 6, "her scores were not")
         #expect(CSVRows.table(world.client.app.reports.participantsCSV(report)).count == 7)
         let page = try world.client.get("/reports/years/2026", as: "coord")
-        #expect(page.text.contains("1 participants effacés sont comptés"))
+        #expect(page.text.contains("1 participant effacé est compté par ses lignes anonymes"))
     }
 
     @Test func theStandalonePageCarriesItsStylesheet() throws {
