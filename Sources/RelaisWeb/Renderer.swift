@@ -94,11 +94,15 @@ public struct Renderer: Sendable {
     /// for that field first when it has one (`field.<form>.<field>.<code>`, or `field.<form>.*.<code>`
     /// for every field of the form). Dates and times in
     /// the values are written out in words on pages.
-    public func text(_ reason: Reason, language: String, form: String? = nil, field: String? = nil) -> String {
+    ///
+    /// A page never shows a code: where the API's sentence lists codes ("present, excused,
+    /// absent", a template id, a state), pages say it with `page.reason.<code>` instead; the API
+    /// (`forAPI`) keeps the codes, which scripts need.
+    public func text(_ reason: Reason, language: String, form: String? = nil, field: String? = nil, forAPI: Bool = false) -> String {
         let table = strings(language)
         let code = reason.code.rawValue
         var text = form.flatMap { form in field.flatMap { table["field.\(form).\($0).\(code)"] } ?? table["field.\(form).*.\(code)"] }
-            ?? table["reason.\(code)"] ?? code
+            ?? (forAPI ? nil : table["page.reason.\(code)"]) ?? table["reason.\(code)"] ?? code
         text = Plural.resolve(text, arguments: reason.parameters, language: language)
         for (name, value) in reason.parameters {
             text = text.replacingOccurrences(of: "{\(name)}", with: Self.wording(value, language: language))

@@ -20,7 +20,12 @@ struct FrenchWalkTests {
         "should", "your", "with", "and", "of", "this", "that", "from", "between", "unknown", "missing", "which", "will", "has", "have",
         "been", "was", "were", "does", "not", "for", "to", "by", "error", "weekly", "every", "none", "yes", "true", "false", "null", "nil",
         "Optional", "leads", "booked", "enter", "choose", "field", "value", "date format", "whole number", "failed", "sent", "pending",
+        "present", "excused", "planned", "done", "missed", "cancelled", "in_person", "enrolled", "waiting", "withdrawn", "smoker",
     ]
+
+    /// Codes that are not words: camelCase field names ("participantId") and indexed paths ("records[0].status").
+    static let codeExpressions = [#"(?<![\p{L}\p{N}])[a-z]{3,}(?:[A-Z][a-z]+)+(?![\p{L}\p{N}])"#, #"[a-z]+\[\d+\]"#, #"\bevery:\d*"#]
+        .map { try! NSRegularExpression(pattern: $0) }
 
     static let markerExpressions: [(String, NSRegularExpression)] = englishMarkers.map { word in
         let pattern = "(?i)(?<![\\p{L}\\p{N}_@./-])" + NSRegularExpression.escapedPattern(for: word) + "(?![\\p{L}\\p{N}_@-])"
@@ -63,6 +68,13 @@ struct FrenchWalkTests {
                 found.append("«\(word)» in …\(text[start..<end])…")
             }
         }
+        for expression in codeExpressions {
+            for match in expression.matches(in: text, range: NSRange(text.startIndex..., in: text)).prefix(1) {
+                guard let range = Range(match.range, in: text) else { continue }
+                let start = text.index(range.lowerBound, offsetBy: -50, limitedBy: text.startIndex) ?? text.startIndex
+                found.append("code «\(text[range])» in …\(text[start..<range.upperBound])…")
+            }
+        }
         return found
     }
 
@@ -72,6 +84,8 @@ struct FrenchWalkTests {
         #expect(!Self.english(in: "expected a whole number", ignoring: []).isEmpty)
         #expect(!Self.english(in: "'none' cannot be combined", ignoring: []).isEmpty)
         #expect(!Self.english(in: "q3 — required", ignoring: []).isEmpty)
+        #expect(!Self.english(in: "participantId : obligatoire", ignoring: []).isEmpty)
+        #expect(!Self.english(in: "records[0].status : choisissez", ignoring: []).isEmpty)
         #expect(Self.english(in: "Le programme est complet : Bruno Martin est en liste d'attente. 1 présent sur 1 ; séance du jeudi 4 novembre 2027, 18 h 00",
                              ignoring: []).isEmpty)
         #expect(Self.english(in: "Dr Julien Durand anime déjà la séance « Printemps sans tabac, séance 1 » le jeudi 4 novembre 2027", ignoring: []).isEmpty)
@@ -302,6 +316,7 @@ struct FrenchWalkTests {
         var problems: [String] = []
         var unknown: [String] = []
         var walked = 0
+        var dumped: [String] = []
         let routes = client.router.patterns.filter { !$0.pattern.hasPrefix("/api/") && $0.pattern != "/healthz" && !$0.pattern.hasPrefix("/static/")
             && !$0.pattern.hasPrefix("/calendar/") }
 
@@ -315,6 +330,7 @@ struct FrenchWalkTests {
                     guard page.status != 500 else { problems.append("GET \(path) as \(user ?? "-"): 500"); continue }
                     guard let text = try Self.pageText(page, client: client, as: user) else { continue }
                     walked += 1
+                    dumped.append("== GET \(path) as \(user ?? "-") (\(page.status))\n\(text)")
                     for found in Self.english(in: text, ignoring: world.typed) { problems.append("GET \(path) as \(user ?? "-"): \(found)") }
                 }
             }
@@ -328,8 +344,12 @@ struct FrenchWalkTests {
                 guard page.status != 500 else { problems.append("POST \(form.path) as \(user ?? "-"): 500 \(page.text.suffix(300))"); continue }
                 guard let text = try Self.pageText(page, client: client, as: user) else { continue }
                 walked += 1
+                dumped.append("== POST \(form.path) \(form.fields.map(\.1)) as \(user ?? "-") (\(page.status))\n\(text)")
                 for found in Self.english(in: text, ignoring: world.typed) { problems.append("POST \(form.path) \(form.fields.map(\.1)) as \(user ?? "-"): \(found)") }
             }
+        }
+        if let dump = ProcessInfo.processInfo.environment["RELAIS_WALK_DUMP"] {
+            try dumped.joined(separator: "\n\n").write(toFile: dump, atomically: true, encoding: .utf8)
         }
         #expect(unknown.isEmpty, "routes the walk does not know (give them ids and bad input): \(unknown)")
         #expect(walked > 150, "pages read: \(walked)")

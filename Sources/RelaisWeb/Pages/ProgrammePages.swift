@@ -263,7 +263,10 @@ extension RelaisApp {
                     return entry
                 }
             } else {
-                values["summary"] = problems.summary(order: [], labels: [:])
+                let strings = renderer.strings(language)
+                values["summary"] = problems.summary(order: ["participantId", "reason"], labels: [
+                    "participantId": strings["participant"] ?? "", "reason": strings["programme_withdraw_reason"] ?? "",
+                ])
             }
         }
         return render(.programme, context, status: problems?.status ?? 200, values)

@@ -131,7 +131,10 @@ extension RelaisApp {
         if let problems {
             values["hasErrors"] = true
             values["message"] = problems.message ?? ""
-            values["summary"] = problems.summary(order: [], labels: ["start": strings["programme_when"] ?? "", "reason": strings["session_reason"] ?? ""])
+            // The attendance lines are named "records[0].status" by the use case: the page says "Présences".
+            let attendance = Dictionary(uniqueKeysWithValues: problems.fields.keys.filter { $0.hasPrefix("records") }.map { ($0, strings["session_attendance"] ?? "") })
+            values["summary"] = problems.summary(order: [], labels: ["start": strings["programme_when"] ?? "", "reason": strings["session_reason"] ?? "",
+                                                                     "note": strings["session_note"] ?? ""].merging(attendance) { $1 })
         }
         return render(.session, context, status: problems?.status ?? 200, values)
     }
