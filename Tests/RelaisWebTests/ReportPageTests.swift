@@ -173,7 +173,9 @@ struct ReportPageTests {
                                ("from=2026-03-01&to=2101-01-01", "to"), ("from=2026-03-31&to=2026-03-01", "to"), ("", "from")] {
             let refused = try world.client.get("/reports/period?" + query, as: "coord")
             #expect(refused.status == 422, "\(query)")
-            #expect(refused.text.contains("La valeur du champ « \(field) » est refusée"), "\(query): names \(field)")
+            // The field by its name on the page, never its code.
+            let label = field == "from" ? "Du" : "Au"
+            #expect(refused.text.contains("La valeur du champ « \(label) » est refusée"), "\(query): names \(label)")
         }
     }
 
