@@ -96,7 +96,12 @@ func makeMailTester(_ configuration: Configuration) throws -> @Sendable (_ recip
                                   subject: "Message de test de Relais · \(structure)", text: text, html: html,
                                   messageID: MailMessage.newMessageID(domain: domain), date: now,
                                   headers: [("X-Relais-Kind", "test")])
-        try transport.deliver(message)
+        do {
+            try transport.deliver(message)
+        } catch {
+            // The page says in French what failed; the server's own words follow as a technical detail.
+            throw MailTestFailure(refusedRecipient: error.scope == .message, detail: error.description)
+        }
         return "envoyé via \(target) à \(recipient)"
     }
 }

@@ -131,6 +131,7 @@ extension RelaisApp {
             "shiftHolidays": form.values["shiftHolidays"] == "on", "moisSansTabac": form.values["moisSansTabac"] == "on",
             "rhythms": options(["weekly", "every", "dates"].map { ($0, strings["programme_rhythm_\($0)"] ?? $0) }, selected: form.rhythm),
             "everyDays": form.values["everyDays"] ?? (form.values["cadence"].flatMap { $0.hasPrefix("every:") ? String($0.dropFirst(6)) : nil } ?? "14"),
+            "datesOpen": form.rhythm == "dates",
             "dates": (2...ProgrammeForm.maxDates).map { index -> [String: Any] in
                 ["index": index, "value": form.values["date\(index)"] ?? "",
                  "label": strings.fill("programme_rhythm_date_n", ["index": String(index)])]
