@@ -5,6 +5,7 @@ import RelaisDomain
 import RelaisMail
 import RelaisSender
 import RelaisStore
+import RelaisWeb
 
 /// The configured mail transport; maildir needs no setup, which is why it is the default.
 func makeTransport(_ configuration: Configuration) throws -> any MailTransport {
@@ -96,7 +97,7 @@ func makeMailTester(_ configuration: Configuration) throws -> @Sendable (_ recip
                                   subject: "Message de test de Relais · \(structure)", text: text, html: html,
                                   messageID: MailMessage.newMessageID(domain: domain), date: now,
                                   headers: [("X-Relais-Kind", "test")])
-        do {
+        do throws(MailDeliveryError) {
             try transport.deliver(message)
         } catch {
             // The page says in French what failed; the server's own words follow as a technical detail.
