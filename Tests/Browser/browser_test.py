@@ -101,6 +101,7 @@ class BrowserTests(unittest.TestCase):
         site = daemon.api("POST", "/api/v1/sites", token, {"name": "CSAPA Nord", "address": "1 rue de la Paix, Lille"})
         daemon.api("POST", "/api/v1/sites/%s/rooms" % site["id"], token, {"name": "Salle 2", "capacity": 20})
         cls.token = token
+        cls.site_id = site["id"]
 
     @classmethod
     def tearDownClass(cls):
@@ -445,9 +446,7 @@ class BrowserTests(unittest.TestCase):
 
     def test_9z_a_programme_run_in_french_with_its_form_errors(self):
         daemon = self.daemon
-        site = daemon.api("GET", "/api/v1/sites", self.token)
-        site_id = (site["items"] if isinstance(site, dict) else site)[0]["id"]
-        daemon.api("POST", "/api/v1/sites/%s/rooms" % site_id, self.token, {"name": "Salle Bleue", "capacity": 12})
+        daemon.api("POST", "/api/v1/sites/%s/rooms" % self.site_id, self.token, {"name": "Salle Bleue", "capacity": 12})
         self.log_in("coord", "mot de passe coord")
         # The creation form refused: no title, a rhythm "every N days" without a number.
         self.go("/programmes/new")
@@ -498,13 +497,14 @@ class BrowserTests(unittest.TestCase):
         self.submit("main form button[type=submit]")
         self.assertIn("placée en liste d'attente", self.text())
         self.assert_french("fr-programme-waiting-list")
-        # A consultation booked at a bad time, then twice.
-        self.browser.get(programme_url)
-        self.browser.execute_script("document.getElementById('c-start').value = '2027-11-05T10:00'")
-        self.fill("c-durationMinutes", "5")
-        self.submit("form[action$='/consultations'] button[type=submit]")
-        self.assertIn("Le formulaire contient des erreurs", self.text())
-        self.assert_french("fr-consultation-errors")
+        # A consultation booked, then booked again: the conflict is said in French.
+        for attempt in range(2):
+            self.browser.get(programme_url)
+            self.browser.execute_script("document.getElementById('c-start').value = '2027-11-05T10:00'")
+            self.submit("form[action$='/consultations'] button[type=submit]")
+        body = self.text()
+        self.assertIn("la consultation 1 est déjà prévue pour ce participant", body)
+        self.assert_french("fr-consultation-booked-twice")
         # Bruno leaves: Léa takes the freed place, named; Bruno stays, struck out.
         self.browser.get(programme_url)
         self.fill(self.browser.find_element(By.CSS_SELECTOR, "input[name=reason]").get_attribute("id"), "Déménagement")
@@ -522,6 +522,7 @@ class BrowserTests(unittest.TestCase):
         self.assertIn("Qui lit cette note", self.text())
         self.assert_french("fr-session")
         self.browser.get(session_url + "/quick/decisional_balance")
+        self.assert_french("fr-session-quick-decisional-balance")
         textarea = self.browser.find_elements(By.CSS_SELECTOR, "textarea")[0]
         textarea.send_keys("Le café du matin")
         self.submit("main form button[type=submit]")
