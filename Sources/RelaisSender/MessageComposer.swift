@@ -14,9 +14,15 @@ public struct MessageComposer: Sendable {
     public var publicBaseURL: String
     /// Instrument titles for the questionnaire list.
     public var instrumentTitles: [String: LocalizedText]
+    /// The programme templates' session titles (by template id, then session index): a session
+    /// stores its French title, and mail in English says the template's English one.
+    public var sessionTitles: [String: [Int: LocalizedText]]
 
     public init(templates: MailTemplates, structureName: String, from: MailAddress, replyTo: MailAddress?, publicBaseURL: String,
-                instrumentTitles: [String: LocalizedText]) {
+                instrumentTitles: [String: LocalizedText], programmeTemplates: [ProgrammeTemplate] = []) {
+        self.sessionTitles = Dictionary(programmeTemplates.map { template in
+            (template.id, Dictionary(template.sessions.map { ($0.index, $0.title) }) { first, _ in first })
+        }) { first, _ in first }
         self.templates = templates
         self.structureName = structureName
         self.from = from
@@ -68,8 +74,10 @@ public struct MessageComposer: Sendable {
     }
 
     func calendarAttachment(_ prepared: PreparedMessage, session: SessionFacts, now: Date) -> MailAttachment {
+        let language = prepared.recipient.language == "en" ? "en" : "fr"
+        let title = sessionTitle(session, templateID: prepared.templateID, language: language)
         let event = CalendarEvent(uid: "session-\(prepared.record.sessionId ?? prepared.record.id)@relais", start: session.startsAt,
-                                  end: session.endsAt, summary: "\(prepared.programmeTitle ?? structureName) — \(session.title)",
+                                  end: session.endsAt, summary: "\(prepared.programmeTitle ?? structureName) — \(title)",
                                   location: placeLine(prepared.place), url: prepared.place?.visioURL,
                                   cancelled: prepared.record.kind == .sessionCancelled,
                                   sequence: session.sequence, lastModified: now)
@@ -98,11 +106,12 @@ public struct MessageComposer: Sendable {
             context["place"] = [
                 "inPerson": place.modality != .visio, "visio": place.modality != .inPerson,
                 "siteName": place.siteName ?? "", "siteAddress": place.siteAddress ?? "", "roomName": place.roomName ?? "",
+                "room": place.roomName.map { RoomWording.named($0, language: language) } ?? "",
                 "visioURL": place.visioURL ?? "",
             ] as [String: Any]
         }
         if let session = prepared.session {
-            var facts = sessionContext(session, zone: zone, language: language)
+            var facts = sessionContext(session, zone: zone, language: language, templateID: prepared.templateID)
             if let previous = prepared.record.payload["previousStartsAt"].flatMap(Double.init).map(Date.init(timeIntervalSince1970:)) {
                 facts["before"] = Self.day(previous, zone: zone, language: language) + (language == "en" ? " at " : " à ")
                     + Self.time(previous, zone: zone, language: language)
@@ -113,7 +122,7 @@ public struct MessageComposer: Sendable {
         if let consultation = prepared.consultation {
             context["consultation"] = consultationContext(consultation, prepared, language: language)
         }
-        context["sessions"] = prepared.sessions.map { sessionContext($0, zone: zone, language: language) }
+        context["sessions"] = prepared.sessions.map { sessionContext($0, zone: zone, language: language, templateID: prepared.templateID) }
         if let token = prepared.questionnaireToken {
             context["questionnaire"] = [
                 "link": "\(publicBaseURL)/q/\(token)",
@@ -168,9 +177,16 @@ public struct MessageComposer: Sendable {
         return facts
     }
 
-    func sessionContext(_ session: SessionFacts, zone: TimeZone, language: String) -> [String: Any] {
-        ["index": session.index, "title": session.title, "date": Self.day(session.startsAt, zone: zone, language: language),
+    func sessionContext(_ session: SessionFacts, zone: TimeZone, language: String, templateID: String? = nil) -> [String: Any] {
+        ["index": session.index, "title": sessionTitle(session, templateID: templateID, language: language), "date": Self.day(session.startsAt, zone: zone, language: language),
          "time": Self.time(session.startsAt, zone: zone, language: language), "endTime": Self.time(session.endsAt, zone: zone, language: language)]
+    }
+
+    /// The session's title in `language`: the template's own when the stored title is the
+    /// template's French one (a title changed by hand is kept as it was written).
+    func sessionTitle(_ session: SessionFacts, templateID: String?, language: String) -> String {
+        guard let title = templateID.flatMap({ sessionTitles[$0]?[session.index] }), title.fr == session.title else { return session.title }
+        return title.text(language)
     }
 
     static func day(_ instant: Date, zone: TimeZone, language: String) -> String { DateWording.day(instant, in: zone, language: language) }

@@ -93,6 +93,7 @@ public struct Enrolments: Sendable {
             if record == nil { try fresh.insert(db) } else { try fresh.update(db) }
             try Audit.record(db, actor, full ? "wait_list" : "enrol", entity: "participant", id: participantID, detail: "programme=\(programmeID)", at: now)
             if fresh.status == .enrolled { try Reminders.confirmEnrolment(db, fresh, policy: store.reminderPolicy, at: now) }
+            else { try Reminders.confirmWaitingList(db, fresh, policy: store.reminderPolicy, at: now) }
             return fresh
         }
     }

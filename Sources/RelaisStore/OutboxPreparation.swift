@@ -61,6 +61,8 @@ public struct PreparedMessage: Sendable {
     public var recipient: Recipient
     public var timeZone: TimeZone
     public var programmeTitle: String?
+    /// The programme's template: its sessions' titles in the recipient's language.
+    public var templateID: String?
     public var place: PlaceFacts?
     public var session: SessionFacts?
     public var consultation: ConsultationFacts?
@@ -91,6 +93,7 @@ public enum ClosingReason: Sendable, Equatable {
     case nothingToReport
     case participantOrProgrammeGone
     case noLongerEnrolled
+    case noLongerWaiting
     case noContact
     case sessionMoved
     case alreadyStarted
@@ -114,6 +117,7 @@ public enum ClosingReason: Sendable, Equatable {
         case .nothingToReport: "nothing to report today"
         case .participantOrProgrammeGone: "participant or programme no longer exists"
         case .noLongerEnrolled: "participant no longer enrolled"
+        case .noLongerWaiting: "participant no longer on the waiting list"
         case .noContact: "participant asked not to be contacted"
         case .sessionMoved: "the session was moved or cancelled since"
         case .alreadyStarted: "the session has already started"
@@ -190,10 +194,15 @@ extension Outbox {
               let programme = try ProgrammeRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM programme WHERE id = ?"), arguments: [programmeID]) else {
             return .closed(.skipped, .participantOrProgrammeGone)
         }
-        let enrolled = try Bool.fetchOne(db.cachedStatement(sql: """
-            SELECT EXISTS (SELECT 1 FROM enrolment WHERE programme_id = ? AND participant_id = ? AND status = 'enrolled')
-            """), arguments: [programmeID, participantID]) ?? false
-        guard enrolled else { return .closed(.skipped, .noLongerEnrolled) }
+        let status = try String.fetchOne(db.cachedStatement(sql: """
+            SELECT status FROM enrolment WHERE programme_id = ? AND participant_id = ?
+            """), arguments: [programmeID, participantID])
+        if record.kind == .waitingList {
+            // Enrolled since (the confirmation says so) or withdrawn: the notice no longer holds.
+            guard status == EnrolmentStatus.waiting.rawValue else { return .closed(.skipped, .noLongerWaiting) }
+        } else {
+            guard status == EnrolmentStatus.enrolled.rawValue else { return .closed(.skipped, .noLongerEnrolled) }
+        }
         if participant.noContact { return .closed(.skipped, .noContact) }
 
         var session: SessionRecord?
@@ -250,6 +259,7 @@ extension Outbox {
             recipient: Recipient(email: email, name: "\(participant.firstName) \(participant.lastName)", firstName: participant.firstName,
                                  language: participant.language),
             timeZone: programme.zone, programmeTitle: programme.title)
+        message.templateID = programme.templateId
         message.place = try Self.place(db, programme, roomID: session?.roomId ?? programme.roomId)
         message.session = session.map(Self.facts)
         if let consultation {

@@ -102,6 +102,20 @@ public struct Questionnaires: Sendable {
         }
     }
 
+    /// The language of the participant a link was sent to, whatever the state of the link (used,
+    /// expired…): the closed pages speak it. Nil for a token that names no invitation, or whose
+    /// participant was erased.
+    public func language(token: String) throws -> String? {
+        try store.pool.read { db in
+            try String.fetchOne(db, sql: """
+                SELECT participant.language FROM questionnaire_token
+                JOIN questionnaire_invitation ON questionnaire_invitation.id = questionnaire_token.invitation_id
+                JOIN participant ON participant.id = questionnaire_invitation.participant_id
+                WHERE questionnaire_token.token_hash = ?
+                """, arguments: [Secrets.digest(token)])
+        }
+    }
+
     /// Stores the participant's answers through a link: the assessments, the invitation marked
     /// answered, its pending reminders cancelled and its phone tasks closed, in one transaction.
     /// The token is checked again inside the transaction, so two submissions store one answer.

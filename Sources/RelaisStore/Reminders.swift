@@ -49,6 +49,14 @@ enum Reminders {
         try reconcileSessionReminders(db, programmeID: enrolment.programmeId, policy: policy, at: now)
     }
 
+    /// Tells a participant placed on the waiting list that they are on it (their enrolment
+    /// confirmation follows if a place frees). The key carries the request time: put on the list
+    /// again after leaving it, they are told again.
+    static func confirmWaitingList(_ db: Database, _ enrolment: EnrolmentRecord, policy: ReminderPolicy, at now: Date) throws {
+        try Outbox.enqueue(db, OutboxEntry(key: "waiting_list:\(enrolment.id):\(epoch(enrolment.requestedAt))", kind: .waitingList, dueAt: now,
+                                           participantID: enrolment.participantId, programmeID: enrolment.programmeId), policy: policy, at: now)
+    }
+
     /// Tells the enrolled participants that a session still to come was moved or cancelled.
     static func notifySessionChange(_ db: Database, _ session: SessionRecord, previousStart: Date, reason: String, policy: ReminderPolicy,
                                     at now: Date) throws {

@@ -31,6 +31,12 @@ extension UseCases {
         }
     }
 
+    /// The language of the participant the link was sent to, when it is known (the link may be
+    /// used or expired): the page that says so speaks it rather than the browser's.
+    public func questionnaireLanguage(token: String) throws -> String? {
+        try questionnaires.language(token: token)
+    }
+
     /// Stores the participant's answers through their link (answers by instrument id), closing
     /// the questionnaire, its reminders and its phone tasks in one transaction.
     public func answerQuestionnaire(token: String, answers: [String: [String: JSONValue]]) throws -> QuestionnaireAnswer {

@@ -126,3 +126,18 @@ struct Resources: Sendable {
         openAPI = try read("OpenAPI/openapi.json")
     }
 }
+
+/// Why the administration page's test email failed: the server refused this recipient (or this
+/// message), or the way out failed (connection, TLS, authentication, command). `detail` is the
+/// server's or the transport's own words, shown as a technical detail after a French sentence.
+public struct MailTestFailure: Error, Sendable, CustomStringConvertible {
+    public var refusedRecipient: Bool
+    public var detail: String
+
+    public init(refusedRecipient: Bool, detail: String) {
+        self.refusedRecipient = refusedRecipient
+        self.detail = detail
+    }
+
+    public var description: String { detail }
+}

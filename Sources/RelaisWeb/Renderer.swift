@@ -23,6 +23,8 @@ public struct Renderer: Sendable {
     let library: MustacheLibrary
     let strings: [String: [String: String]]
     public static let languages = ["fr", "en"]
+    /// The entry of each string table that names its language (not a string of the pages).
+    static let languageKey = "@language"
 
     public init(templatesDirectory: URL? = nil, localesDirectory: URL? = nil) throws {
         let templates = templatesDirectory ?? Bundle.module.resourceURL!.appendingPathComponent("Templates")
@@ -51,6 +53,13 @@ public struct Renderer: Sendable {
                     }
                 }
             }
+            for (key, text) in table {
+                if let problem = Plural.problem(in: text) {
+                    throw RendererError(message: "string '\(key)' of the \(language) locale files: \(problem)")
+                }
+            }
+            // The table knows its language, so that `fill` chooses the plural forms of its counts.
+            table[Self.languageKey] = language
             strings[language] = table
         }
         let installed = Set(files.map { String($0.dropLast(".mustache".count)) })
@@ -86,11 +95,16 @@ public struct Renderer: Sendable {
     /// for that field first when it has one (`field.<form>.<field>.<code>`, or `field.<form>.*.<code>`
     /// for every field of the form). Dates and times in
     /// the values are written out in words on pages.
-    public func text(_ reason: Reason, language: String, form: String? = nil, field: String? = nil) -> String {
+    ///
+    /// A page never shows a code: where the API's sentence lists codes ("present, excused,
+    /// absent", a template id, a state), pages say it with `page.reason.<code>` instead; the API
+    /// (`forAPI`) keeps the codes, which scripts need.
+    public func text(_ reason: Reason, language: String, form: String? = nil, field: String? = nil, forAPI: Bool = false) -> String {
         let table = strings(language)
         let code = reason.code.rawValue
         var text = form.flatMap { form in field.flatMap { table["field.\(form).\($0).\(code)"] } ?? table["field.\(form).*.\(code)"] }
-            ?? table["reason.\(code)"] ?? code
+            ?? (forAPI ? nil : table["page.reason.\(code)"]) ?? table["reason.\(code)"] ?? code
+        text = Plural.resolve(text, arguments: reason.parameters, language: language)
         for (name, value) in reason.parameters {
             text = text.replacingOccurrences(of: "{\(name)}", with: Self.wording(value, language: language))
         }
@@ -113,11 +127,15 @@ struct RendererError: Error, CustomStringConvertible {
 }
 
 extension Dictionary where Key == String, Value == String {
-    /// The string `key` of a locale table with its `{name}` placeholders filled; the key itself
-    /// when the table lacks it (start-up checks that both languages have every key).
+    /// The string `key` of a locale table with its plural forms chosen by the counts it names
+    /// (`{count, plural, one {…} other {…}}`) and its `{name}` placeholders filled; the key
+    /// itself when the table lacks it (start-up checks that both languages have every key).
     func fill(_ key: String, _ arguments: [String: String] = [:]) -> String {
-        var text = self[key] ?? key
-        for (name, value) in arguments { text = text.replacingOccurrences(of: "{\(name)}", with: value) }
-        return text
+        Plural.fill(self[key] ?? key, arguments, language: self[Renderer.languageKey] ?? "fr")
+    }
+
+    /// `fill` with one count, named `count`: "1 participant", "2 participants".
+    func count(_ key: String, _ count: Int, _ arguments: [String: String] = [:]) -> String {
+        fill(key, arguments.merging(["count": String(count)]) { $1 })
     }
 }

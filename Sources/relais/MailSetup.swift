@@ -5,6 +5,7 @@ import RelaisDomain
 import RelaisMail
 import RelaisSender
 import RelaisStore
+import RelaisWeb
 
 /// The configured mail transport; maildir needs no setup, which is why it is the default.
 func makeTransport(_ configuration: Configuration) throws -> any MailTransport {
@@ -41,7 +42,8 @@ func makeSender(_ configuration: Configuration, store: Store, instruments: Instr
         templates: templates, structureName: configuration.structureName,
         from: MailAddress(configuration.mailFrom, displayName: configuration.mailFromName ?? configuration.structureName),
         replyTo: configuration.mailReplyTo.map { MailAddress($0) }, publicBaseURL: configuration.effectivePublicBaseURL,
-        instrumentTitles: Dictionary(uniqueKeysWithValues: instruments.instruments.map { ($0.id, $0.definition.title) }))
+        instrumentTitles: Dictionary(uniqueKeysWithValues: instruments.instruments.map { ($0.id, $0.definition.title) }),
+        programmeTemplates: try loadTemplates(configuration, instruments: instruments))
     var sender = Sender(outbox: Outbox(store: store), transport: try makeTransport(configuration), composer: composer,
                         window: configuration.sendingWindow, policy: configuration.reminderPolicy,
                         evaluationDate: configuration.evaluationReminderDate, logger: logger)
@@ -95,7 +97,12 @@ func makeMailTester(_ configuration: Configuration) throws -> @Sendable (_ recip
                                   subject: "Message de test de Relais · \(structure)", text: text, html: html,
                                   messageID: MailMessage.newMessageID(domain: domain), date: now,
                                   headers: [("X-Relais-Kind", "test")])
-        try transport.deliver(message)
+        do throws(MailDeliveryError) {
+            try transport.deliver(message)
+        } catch {
+            // The page says in French what failed; the server's own words follow as a technical detail.
+            throw MailTestFailure(refusedRecipient: error.scope == .message, detail: error.description)
+        }
         return "envoyé via \(target) à \(recipient)"
     }
 }

@@ -7,6 +7,6 @@ enum ReasonText {
     private static let renderer: Renderer? = try? Renderer()
 
     static func english(_ reason: Reason) -> String {
-        renderer?.text(reason, language: "en") ?? reason.description
+        renderer?.text(reason, language: "en", forAPI: true) ?? reason.description
     }
 }

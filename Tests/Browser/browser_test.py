@@ -101,6 +101,7 @@ class BrowserTests(unittest.TestCase):
         site = daemon.api("POST", "/api/v1/sites", token, {"name": "CSAPA Nord", "address": "1 rue de la Paix, Lille"})
         daemon.api("POST", "/api/v1/sites/%s/rooms" % site["id"], token, {"name": "Salle 2", "capacity": 20})
         cls.token = token
+        cls.site_id = site["id"]
 
     @classmethod
     def tearDownClass(cls):
@@ -445,6 +446,121 @@ class BrowserTests(unittest.TestCase):
             self.shot("admin-" + page)
         self.go("/participants")
         self.assertIn("Accès refusé", self.text())
+
+    # A programme run in French through the pages, with form errors: no English on any page.
+
+    ENGLISH = ["the", "must", "expected", "already", "not found", "invalid", "required", "got", "is", "are", "please", "cannot",
+               "should", "your", "with", "and", "of", "this", "from", "between", "unknown", "missing", "will", "has", "have", "for",
+               "to", "by", "error", "weekly", "every", "none", "true", "false", "null", "present", "excused", "planned", "done",
+               "cancelled", "pending", "leads", "booked"]
+    NAMES = ["Ana Dupont", "Dupont Ana", "Bruno Martin", "Martin Bruno", "Léa Roux", "Roux Léa", "Mois sans tabac 2027", "Automne 2027",
+             "Atelier du jeudi", "CSAPA Nord", "Salle 2", "Salle Bleue", "1 rue de la Paix, Lille", "Claire", "Sam", "Coord", "Relais",
+             "ana@example.org", "lea@example.org", "Ctrl", "LibreOffice", "Russell Standard", "West", "Addiction"]
+
+    def assert_french(self, shot_name):
+        """The page's visible text has no English sentence (names and typed data aside); a screenshot is saved."""
+        body = self.text()
+        for name in self.NAMES:
+            body = body.replace(name, " ")
+        found = [word for word in self.ENGLISH if re.search(r"(?i)(?<![\w@./-])" + re.escape(word) + r"(?![\w@-])", body)]
+        found += re.findall(r"(?<![\w])[a-z]{3,}(?:[A-Z][a-z]+)+(?![\w])", body)
+        self.shot(shot_name)
+        self.assertEqual(found, [], "English on %s (%s):\n%s" % (shot_name, self.browser.current_url, body[:3000]))
+
+    def test_9z_a_programme_run_in_french_with_its_form_errors(self):
+        daemon = self.daemon
+        daemon.api("POST", "/api/v1/sites/%s/rooms" % self.site_id, self.token, {"name": "Salle Bleue", "capacity": 12})
+        self.log_in("coord", "mot de passe coord")
+        # The creation form refused: no title, a rhythm "every N days" without a number.
+        self.go("/programmes/new")
+        self.assert_french("fr-programme-new")
+        self.choose("rhythm", "Tous les N jours")
+        self.fill("everyDays", "")
+        self.browser.execute_script("document.getElementById('start').value = '2027-11-04T18:00'")
+        self.submit("button[value=preview]")
+        body = self.text()
+        self.assertIn("Le formulaire contient des erreurs", body)
+        self.assertIn("Titre : obligatoire", body)
+        self.assert_french("fr-programme-new-errors")
+        # A proposal with the holiday shifted: the proposal shows the day it will be saved on.
+        self.fill("title", "Atelier du jeudi")
+        self.choose("siteId", "CSAPA Nord")
+        self.choose("roomId", "CSAPA Nord — Salle Bleue")
+        self.choose("rhythm", "Hebdomadaire")
+        self.choose("leadId", "Claire")
+        self.fill("capacity", "1")
+        self.click("#shiftHolidays")
+        self.submit("button[value=preview]")
+        body = self.text()
+        self.assertIn("vendredi 12 novembre 2027, 18 h 00", body)
+        self.assertIn("Décalée : Armistice 1918 tombait le jeudi 11 novembre 2027", body)
+        self.assert_french("fr-programme-proposal-shifted")
+        self.submit("button[value=create]")
+        self.assertIn("Programme enregistré.", self.text())
+        programme_url = self.browser.current_url.split("?")[0]
+        # Bruno, without consent to data processing and without email: flagged.
+        self.go("/participants/new?programme=" + programme_url.rstrip("/").split("/")[-1])
+        self.fill("firstName", "Bruno")
+        self.fill("lastName", "Martin")
+        self.fill("birthYear", "1970")
+        self.fill("phone", "06 11 22 33 44")
+        self.click("#preferredChannel-phone")
+        self.submit("main form button[type=submit]")
+        body = self.text()
+        self.assertIn("sans consentement aux données", body)
+        self.assert_french("fr-programme-enrolled-without-consent")
+        # Léa, with an email, goes on the waiting list and is told by mail.
+        self.go("/participants/new?programme=" + programme_url.rstrip("/").split("/")[-1])
+        self.fill("firstName", "Léa")
+        self.fill("lastName", "Roux")
+        self.fill("birthYear", "1985")
+        self.fill("email", "lea@example.org")
+        for consent in ("consentDataProcessing", "consentEmail"):
+            self.click("#" + consent)
+        self.submit("main form button[type=submit]")
+        self.assertIn("placée en liste d'attente", self.text())
+        self.assert_french("fr-programme-waiting-list")
+        # A consultation booked, then booked again: the conflict is said in French.
+        for attempt in range(2):
+            self.browser.get(programme_url)
+            self.browser.execute_script("document.getElementById('c-start').value = '2027-11-05T10:00'")
+            self.submit("form[action$='/consultations'] button[type=submit]")
+        body = self.text()
+        self.assertIn("la consultation 1 est déjà prévue pour ce participant", body)
+        self.assert_french("fr-consultation-booked-twice")
+        # Bruno leaves: Léa takes the freed place, named; Bruno stays, struck out.
+        self.browser.get(programme_url)
+        self.fill(self.browser.find_element(By.CSS_SELECTOR, "input[name=reason]").get_attribute("id"), "Déménagement")
+        self.submit("form[action$='/withdraw'] button[type=submit]")
+        body = self.text()
+        self.assertIn("Léa Roux quitte la liste d'attente et prend la place libérée", body)
+        self.assertIn("Motif de sortie : Déménagement", body)
+        self.assertTrue(self.browser.find_elements(By.CSS_SELECTOR, "tr.withdrawn s"))
+        self.assert_french("fr-programme-withdrawn-promoted")
+        # The tabacologue: attendance, a CO reading refused, the decisional balance for the group.
+        self.log_in("claire", "mot de passe claire")
+        self.browser.get(programme_url)
+        self.submit("Séance 2", by=By.PARTIAL_LINK_TEXT)
+        session_url = self.browser.current_url.split("?")[0]
+        self.assertIn("Qui lit cette note", self.text())
+        self.assert_french("fr-session")
+        self.browser.get(session_url + "/quick/decisional_balance")
+        self.assert_french("fr-session-quick-decisional-balance")
+        textarea = self.browser.find_elements(By.CSS_SELECTOR, "textarea")[0]
+        textarea.send_keys("Le café du matin")
+        self.submit("main form button[type=submit]")
+        self.assertIn("1 résultat enregistré.", self.text())
+        self.assert_french("fr-session-decisional-balance-saved")
+        self.browser.get(programme_url)
+        self.submit("Séance 1", by=By.PARTIAL_LINK_TEXT)
+        self.browser.get(self.browser.current_url.split("?")[0] + "/quick/co")
+        self.browser.find_elements(By.CSS_SELECTOR, "input[type=number]")[0].send_keys("250")
+        self.submit("main form button[type=submit]")
+        body = self.text()
+        self.assertIn("Taux de CO dans l'air expiré : nombre attendu, de 0 à 200", body)
+        self.assert_french("fr-session-quick-co-error")
+        self.go("/")
+        self.assert_french("fr-dashboard-tabacologue")
 
 
 if __name__ == "__main__":

@@ -77,6 +77,7 @@ struct AdminMailTests {
         #expect(failed.status == 502)
         #expect(failed.text.contains("id=\"test-recipient-error\""))
         #expect(failed.text.contains("L&#39;envoi a échoué") && failed.text.contains("127.0.0.1:\(server.port) failed"))
+        #expect(failed.text.contains("le serveur de messagerie est injoignable") && failed.text.contains("Détail technique"))
         #expect(failed.text.contains("value=\"claire.martin@example.org\""))
         #expect(server.messages().count == 1)
 

@@ -42,7 +42,7 @@ struct SenderTests {
         let reminder = try PythonEmail.parse(received[1])
         #expect(reminder.subject == "Rappel : séance 1 « Évaluer sa dépendance physique » le jeudi 4 mars 2027 à 18 h 00")
         #expect(reminder.text?.contains("le jeudi 4 mars 2027 de 18 h 00 à 20 h 00") == true)
-        #expect(reminder.text?.contains("Lieu : Centre, salle Salle A, 1 rue Exemple") == true)
+        #expect(reminder.text?.contains("Lieu : Centre, Salle A, 1 rue Exemple") == true)
         #expect(reminder.html?.contains("<p>") == true)
         #expect(reminder.listUnsubscribe?.hasPrefix("<mailto:contact@example.org") == true)
         let sent = try world.outbox.list(state: .sent, kind: .sessionReminder, participantID: ana.id)
@@ -413,9 +413,76 @@ struct SenderTests {
         _ = try world.enrolments.enrol(programmeID: programme.id, participantID: john.id, waitingList: false, by: .system)
         let sender = try world.sender(try MaildirTransport(directory: world.directory.file("maildir")))
         _ = try sender.sweep(at: Self.at("2027-03-02T17:00:00Z"))
-        let subjects = try maildirMessages(world).compactMap(\.subject)
-        #expect(subjects.contains("Reminder: session 1 \"Évaluer sa dépendance physique\" on Thursday 4 March 2027 at 18:00"))
+        let messages = try maildirMessages(world)
+        let subjects = messages.compactMap(\.subject)
+        // The sessions' titles are the template's English ones, never the French stored with the session.
+        #expect(subjects.contains("Reminder: session 1 \"Assessing one's physical dependence\" on Thursday 4 March 2027 at 18:00"))
         #expect(subjects.contains("Your enrolment: Arrêter ensemble"))
+        let confirmation = try #require(messages.first { $0.subject == "Your enrolment: Arrêter ensemble" })
+        #expect(confirmation.text?.contains("- Session 2: Expressing and strengthening one's motivation, Thursday 11 March 2027 from 18:00 to 20:00") == true,
+                "\(confirmation.text ?? "")")
+        #expect(confirmation.text?.contains("Évaluer") == false && confirmation.text?.contains("Exprimer") == false)
+        #expect(confirmation.text?.contains("Place: Centre, Salle A, 1 rue Exemple") == true, "no \"room Salle A\"")
+        let reminder = try #require(messages.first { $0.subject?.hasPrefix("Reminder") == true })
+        let ics = String(decoding: try #require(reminder.attachments.first).data, as: UTF8.self)
+        #expect(ics.contains("Assessing one's physical dependence") && !ics.contains("Évaluer"))
+    }
+
+    @Test func aRoomIsNamedOnceWhateverItsName() throws {
+        #expect(RoomWording.named("Salle Bleue", language: "fr") == "Salle Bleue")
+        #expect(RoomWording.named("salle 2", language: "fr") == "salle 2")
+        #expect(RoomWording.named("Bureau 3", language: "fr") == "Bureau 3")
+        #expect(RoomWording.named("Bleue", language: "fr") == "salle Bleue")
+        #expect(RoomWording.named("2", language: "en") == "room 2")
+        #expect(RoomWording.named("Room B", language: "en") == "Room B")
+    }
+
+    /// A full programme puts the next person on its waiting list and tells them, in their
+    /// language; without email nothing is queued (staff call them); enrolled before the sweep,
+    /// the notice is not sent (the confirmation says it all).
+    @Test func aParticipantPutOnTheWaitingListIsToldInTheirLanguage() throws {
+        let world = try World()
+        let (programme, _) = try world.programme(start: "2027-03-04T18:00")
+        for index in 0..<12 {
+            let filler = try world.participant("P\(index)", email: nil)
+            _ = try world.enrolments.enrol(programmeID: programme.id, participantID: filler.id, waitingList: false, by: .system)
+        }
+        let lea = try world.participant("Léa", email: "lea@example.org")
+        let john = try world.participant("John", email: "john@example.org", language: "en")
+        let paul = try world.participant("Paul", email: nil)
+        for person in [lea, john, paul] {
+            let enrolment = try world.enrolments.enrol(programmeID: programme.id, participantID: person.id, waitingList: true, by: .system)
+            #expect(enrolment.status == .waiting)
+        }
+        #expect(Set(try world.pending(.waitingList).compactMap(\.participantId)) == [lea.id, john.id, paul.id])
+        let sender = try world.sender(try MaildirTransport(directory: world.directory.file("maildir")))
+        _ = try sender.sweep(at: Self.at("2027-02-01T10:00:00Z"))
+        let messages = try maildirMessages(world).filter { $0.subject?.contains("attente") == true || $0.subject?.contains("Waiting") == true }
+        #expect(messages.count == 2, "Paul has no email: staff call him")
+        let french = try #require(messages.first { $0.subject == "Liste d'attente : Arrêter ensemble" })
+        #expect(french.text?.contains("Bonjour Léa,") == true)
+        #expect(french.text?.contains("vous êtes inscrit·e sur sa liste d'attente") == true)
+        #expect(french.text?.contains("vous recevrez alors la confirmation de votre inscription") == true)
+        let english = try #require(messages.first { $0.subject == "Waiting list: Arrêter ensemble" })
+        #expect(english.text?.contains("Hello John,") == true && english.text?.contains("you are on its waiting list") == true)
+        let paulsNotice = try world.outbox.list(state: nil, kind: .waitingList, participantID: paul.id)
+        #expect(paulsNotice.count == 1 && paulsNotice[0].state == .skipped && paulsNotice[0].closedReason == "no email, or no consent to email")
+
+        // Put on the list and enrolled before the sweep: the notice no longer holds.
+        let (second, _) = try world.programme(start: "2027-05-06T18:00")
+        for index in 0..<12 {
+            let filler = try world.participant("Q\(index)", email: nil)
+            _ = try world.enrolments.enrol(programmeID: second.id, participantID: filler.id, waitingList: false, by: .system)
+        }
+        let marc = try world.participant("Marc", email: "marc@example.org")
+        _ = try world.enrolments.enrol(programmeID: second.id, participantID: marc.id, waitingList: true, by: .system)
+        let leaving = try world.enrolments.roster(programmeID: second.id, auditedFor: .system).first { $0.0.status == .enrolled }!
+        let (_, promoted) = try world.enrolments.withdraw(enrolmentID: leaving.0.id, reason: "Déménagement", by: .system)
+        #expect(promoted?.participantId == marc.id)
+        _ = try sender.sweep(at: Self.at("2027-02-01T10:05:00Z"))
+        let marcs = try world.outbox.list(state: nil, kind: .waitingList, participantID: marc.id)
+        #expect(marcs.count == 1 && marcs[0].state == .skipped && marcs[0].closedReason == "participant no longer on the waiting list")
+        #expect(try world.outbox.list(state: .sent, kind: .enrolmentConfirmation, participantID: marc.id).count == 1)
     }
 
     @Test func aMissingOrBrokenTemplateStopsWithTheFileName() throws {

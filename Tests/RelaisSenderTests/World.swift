@@ -79,7 +79,8 @@ final class World: @unchecked Sendable {
         let templates = try MailTemplates(directory: Self.protocols + "/mail")
         let composer = MessageComposer(templates: templates, structureName: "Centre de test", from: MailAddress("relais@example.org", displayName: "Centre de test"),
                                        replyTo: MailAddress("contact@example.org"), publicBaseURL: "https://relais.example.org",
-                                       instrumentTitles: Dictionary(uniqueKeysWithValues: instruments.instruments.map { ($0.id, $0.definition.title) }))
+                                       instrumentTitles: Dictionary(uniqueKeysWithValues: instruments.instruments.map { ($0.id, $0.definition.title) }),
+                                       programmeTemplates: [template])
         var sender = Sender(outbox: outbox, transport: transport, composer: composer, window: SendingWindow(timeZone: Self.paris),
                             policy: policy, evaluationDate: "01-15", logger: Logger(label: "test"))
         sender.lockPath = directory.file("sender.lock")

@@ -161,8 +161,8 @@ struct BaselineTests {
         #expect(page.text.contains("Fumeur·se") && page.text.contains("(repris du dossier à l&#39;inscription)"))
         #expect(page.text.contains("Non renseignée : elle sera prise du test de Fagerström d&#39;entrée"))
         // The form shows each product's equivalent from the table.
-        #expect(page.text.contains("<label for=\"products-cigarillo\">Cigarillo</label></th><td>2 cigarette(s)</td>"))
-        #expect(page.text.contains("<td>2,5 cigarette(s)</td>") && page.text.contains("<td>40 cigarette(s)</td>"))
+        #expect(page.text.contains("<label for=\"products-cigarillo\">Cigarillo</label></th><td>2 cigarettes</td>"))
+        #expect(page.text.contains("<td>2,5 cigarettes</td>") && page.text.contains("<td>40 cigarettes</td>"))
 
         // With no count entered, the page gives the entry Fagerström's, as the evaluation reads it.
         let fagerstrom = try world.client.api(.post, "/api/v1/participants/\(world.ana.id)/assessments",
@@ -219,7 +219,7 @@ struct BaselineTests {
         let shown = try world.client.get(saved.location!, as: "claire")
         #expect(shown.text.contains("Situation à l&#39;entrée corrigée."))
         #expect(shown.text.contains("10,5 cigarettes (ou équivalents) par jour <span class=\"muted\">(saisie pour cette inscription)</span>"))
-        #expect(shown.text.contains("Cigarillo : 3 par jour × 2 = 6 équivalent(s) cigarette"))
+        #expect(shown.text.contains("Cigarillo : 3 par jour × 2 = 6 équivalents cigarette"))
         #expect(shown.text.contains("Réduire sa consommation") && shown.text.contains("Personne placée sous main de justice, Situation de précarité"))
         #expect(shown.text.contains("id=\"products-cigarette\" name=\"products.cigarette\" value=\"4.5\""), "the form shows what is stored")
 

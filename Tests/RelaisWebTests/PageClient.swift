@@ -53,8 +53,8 @@ final class PageClient: @unchecked Sendable {
         var location: String? { headers[.location] }
     }
 
-    func get(_ target: String, as name: String?) throws -> Page {
-        try send(.get, target, form: [], as: name)
+    func get(_ target: String, as name: String?, headers: HTTPFields = [:]) throws -> Page {
+        try send(.get, target, form: [], as: name, headers: headers)
     }
 
     /// A form POST; the CSRF field is added unless `csrf` is false.
@@ -74,7 +74,7 @@ final class PageClient: @unchecked Sendable {
         return Page(status: response.status.code, headers: response.headerFields, text: String(decoding: response.body, as: UTF8.self))
     }
 
-    private func send(_ method: HTTPRequest.Method, _ target: String, form: [(String, String)], as name: String?) throws -> Page {
+    private func send(_ method: HTTPRequest.Method, _ target: String, form: [(String, String)], as name: String?, headers extra: HTTPFields = [:]) throws -> Page {
         let parts = target.split(separator: "?", maxSplits: 1)
         let path = String(parts[0])
         let query: [(name: String, value: String)] = parts.count > 1 ? parts[1].split(separator: "&").map { pair in
@@ -83,7 +83,8 @@ final class PageClient: @unchecked Sendable {
         } : []
         var cookies: [String: String] = [:]
         if let name, let session = sessions[name] { cookies["relais_session"] = session.cookie }
-        let headers: HTTPFields = method == .post ? [.contentType: "application/x-www-form-urlencoded"] : [:]
+        var headers: HTTPFields = method == .post ? [.contentType: "application/x-www-form-urlencoded"] : [:]
+        headers.append(contentsOf: extra)
         let request = Request(method: method, path: path, query: query, headerFields: headers, cookies: cookies,
                               form: form.map { FormField(name: $0.0, data: Data($0.1.utf8)) }, clientAddress: "127.0.0.1")
         let response = pipeline.respond(to: request)

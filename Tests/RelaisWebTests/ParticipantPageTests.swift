@@ -236,7 +236,7 @@ struct ParticipantPageTests {
         #expect(text.contains("Nadia Zerbib") && text.contains("nadia.zerbib@example.org") && text.contains("06 11 22 33 44"))
         #expect(text.contains("accordé le"), "consents with their dates")
         #expect(text.contains("<a href=\"/programmes/\(programme.id)\">Arrêter ensemble</a>"))
-        #expect(text.contains("3 séance(s) sur 3"))
+        #expect(text.contains("3 séances sur 3"))
         #expect(text.contains("Fagerström — 10 — Dépendance forte"))
         #expect(text.contains("Fagerström — 4 — Dépendance faible"))
         #expect(text.contains("HSI — 6 — Dépendance forte"), "derived HSI with its band label")
@@ -255,7 +255,7 @@ struct ParticipantPageTests {
         // The charts: one per instrument, its points in date order, described without colour.
         let fagerstrom = try #require(Clinic.chart("fagerstrom", in: text))
         #expect(Clinic.count("class=\"chart-point\"", in: fagerstrom) == 2)
-        #expect(fagerstrom.contains("aria-label=\"Score de Fagerström : 2 mesure(s), de 10 le 03/09/2026 à 4 le 17/09/2026.\""))
+        #expect(fagerstrom.contains("aria-label=\"Score de Fagerström : 2 mesures, de 10 le 03/09/2026 à 4 le 17/09/2026.\""))
         #expect(text.contains("role=\"img\"") && fagerstrom.contains("<title id=\"chart-fagerstrom-title\">Score de Fagerström</title>"))
         #expect(fagerstrom.contains("<title>03/09/2026 : 10 (Dépendance forte)</title>"))
         let co = try #require(Clinic.chart("co", in: text))

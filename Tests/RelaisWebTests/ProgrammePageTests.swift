@@ -109,7 +109,8 @@ struct ProgrammePageTests {
         let search = try world.client.get("/programmes/\(id)?q=Martin", as: "coord")
         #expect(search.text.contains("Bruno Martin (1970)"))
         let enrolled = try world.client.post("/programmes/\(id)/enrolments", [("participantId", bruno.id)], as: "coord")
-        #expect(enrolled.location == "/programmes/\(id)?done=enrolment_done")
+        #expect(enrolled.location?.hasPrefix("/programmes/\(id)?enrolment=") == true && enrolled.location?.hasSuffix("&done=enrolment_done") == true)
+        #expect(try world.client.get(try #require(enrolled.location), as: "coord").text.contains("Inscription enregistrée pour Bruno Martin."))
         let twice = try world.client.post("/programmes/\(id)/enrolments", [("participantId", bruno.id)], as: "coord")
         #expect(twice.status == 409 && twice.text.contains("cette personne est déjà inscrite"))
 
@@ -124,7 +125,41 @@ struct ProgrammePageTests {
         let noReason = try world.client.post("/enrolments/\(enrolment.id)/withdraw", [("programmeId", id), ("reason", "")], as: "coord")
         #expect(noReason.status == 422 && noReason.text.contains("obligatoire"))
         let left = try world.client.post("/enrolments/\(enrolment.id)/withdraw", [("programmeId", id), ("reason", "Déménagement")], as: "coord")
-        #expect(left.location == "/programmes/\(id)?done=enrolment_withdrawn")
+        #expect(left.location == "/programmes/\(id)?enrolment=\(enrolment.id)&done=enrolment_withdrawn")
+        // Withdrawn, Bruno stays on the page, struck out with his reason.
+        let after = try world.client.get(try #require(left.location), as: "coord").text
+        #expect(after.contains("Sortie du programme enregistrée pour Bruno Martin."))
+        #expect(after.contains("<tr class=\"withdrawn\"><td><s>Bruno Martin</s> <span class=\"tag\">sortie du programme le "))
+        #expect(after.contains("Motif de sortie : Déménagement"))
+        // The peer helper sees the struck-out initials, not the reason.
+        let peerView = try world.client.get("/programmes/\(id)", as: "sam").text
+        #expect(peerView.contains("<s>Bruno M.</s>") && !peerView.contains("Déménagement"))
+    }
+
+    /// A full programme: the next person goes on the waiting list and the page says how they are
+    /// told; when someone leaves, the notice names who takes the freed place.
+    @Test func theWaitingListIsToldAndThePromotedPersonIsNamed() throws {
+        let world = try Fixture()
+        var form = world.programmeForm(start: "2027-11-04T18:00", action: "create")
+        form.removeAll { $0.0 == "capacity" }
+        form.append(("capacity", "1"))
+        let created = try world.client.post("/programmes/new", form, as: "coord")
+        let id = String(try #require(created.location).dropFirst("/programmes/".count).prefix { $0 != "?" })
+        _ = try world.client.post("/programmes/\(id)/enrolments", [("participantId", world.ana.id)], as: "coord")
+        let bruno = try world.client.app.participants.create(try ParticipantDetails(firstName: "Bruno", lastName: "Martin", birthYear: 1970,
+                                                                                  phone: "06 11 22 33 44").validated(currentYear: 2026), by: .system)
+        let waiting = try world.client.post("/programmes/\(id)/enrolments", [("participantId", bruno.id)], as: "coord")
+        #expect(waiting.location?.hasSuffix("&done=enrolment_waiting") == true)
+        let waitingPage = try world.client.get(try #require(waiting.location), as: "coord").text
+        #expect(waitingPage.contains("Le programme est complet : Bruno Martin est en liste d&#39;attente. Aucun courriel possible : appelez pour l&#39;en informer."),
+                "\(waitingPage)")
+        // No email for Bruno: the notice waits for the sweep, which closes it (staff call him).
+        #expect(try world.client.app.outbox.list(state: nil, kind: .waitingList, participantID: bruno.id).map(\.state) == [.pending])
+        let anaEnrolment = try #require(try world.client.app.enrolments.roster(programmeID: id, auditedFor: .system).first { $0.1.id == world.ana.id }?.0)
+        let left = try world.client.post("/enrolments/\(anaEnrolment.id)/withdraw", [("programmeId", id), ("reason", "Raisons de santé")], as: "coord")
+        let notice = try world.client.get(try #require(left.location), as: "coord").text
+        #expect(notice.contains("Sortie du programme enregistrée pour Ana Dupont. Bruno Martin quitte la liste d&#39;attente et prend la place libérée ; sans courriel, appelez pour le lui dire."),
+                "\(notice)")
     }
 
     @Test func theSessionPageRecordsAttendanceWithTheGuideAndQuickEntry() throws {
@@ -261,7 +296,7 @@ struct ProgrammePageTests {
         #expect(coordinator.status == 200)
         #expect(coordinator.text.contains("Printemps sans tabac, Séance 1"))
         #expect(coordinator.text.contains("Consultations à programmer (1)") && coordinator.text.contains("C1, C2"))
-        #expect(coordinator.text.contains("0 tâche(s) à faire"))
+        #expect(coordinator.text.contains("0 tâche à faire"))
         let audited = try world.client.app.store.pool.read {
             try String.fetchAll($0, sql: "SELECT entity_id FROM audit_log WHERE action = 'read_dashboard'")
         }

@@ -173,7 +173,9 @@ struct ReportPageTests {
                                ("from=2026-03-01&to=2101-01-01", "to"), ("from=2026-03-31&to=2026-03-01", "to"), ("", "from")] {
             let refused = try world.client.get("/reports/period?" + query, as: "coord")
             #expect(refused.status == 422, "\(query)")
-            #expect(refused.text.contains("La valeur du champ « \(field) » est refusée"), "\(query): names \(field)")
+            // The field by its name on the page, never its code.
+            let label = field == "from" ? "Du" : "Au"
+            #expect(refused.text.contains("La valeur du champ « \(label) » est refusée"), "\(query): names \(label)")
         }
     }
 
@@ -333,7 +335,7 @@ struct ReportPageTests {
         #expect(report.entryScores.qmat.n == 6, "her scores were not")
         #expect(CSVRows.table(world.client.app.reports.participantsCSV(report)).count == 7)
         let page = try world.client.get("/reports/years/2026", as: "coord")
-        #expect(page.text.contains("1 participants effacés sont comptés"))
+        #expect(page.text.contains("1 participant effacé est compté par ses lignes anonymes"))
     }
 
     @Test func theStandalonePageCarriesItsStylesheet() throws {

@@ -4,6 +4,9 @@ import Foundation
 /// its due time (opening a phone task when the follow-up is still unanswered).
 public enum MessageKind: String, Codable, Sendable, CaseIterable {
     case enrolmentConfirmation = "enrolment_confirmation"
+    /// To a participant placed on the waiting list of a full programme: they are told where they
+    /// stand (without email, staff call them: nothing is queued for a phone).
+    case waitingList = "waiting_list"
     case sessionReminder = "session_reminder"
     case sessionChanged = "session_changed"
     case sessionCancelled = "session_cancelled"

@@ -14,13 +14,13 @@ struct ReportFormat {
 
     func s(_ key: String) -> String { strings[key] ?? key }
 
-    /// The string `key` with `{1}`, `{2}`… replaced.
+    /// The string `key` with `{1}`, `{2}`… replaced, and the plural forms of its counts chosen
+    /// (`{1, plural, one {# programme} other {# programmes}}`, see `Plural`).
     func fill(_ key: String, _ arguments: String...) -> String { fill(key, arguments) }
 
     func fill(_ key: String, _ arguments: [String]) -> String {
-        var text = s(key)
-        for (index, argument) in arguments.enumerated() { text = text.replacingOccurrences(of: "{\(index + 1)}", with: argument) }
-        return text
+        let named = Dictionary(uniqueKeysWithValues: arguments.enumerated().map { (String($0.offset + 1), $0.element) })
+        return Plural.fill(s(key), named, language: language)
     }
 
     /// "5,5" in French, "5.5" in English; at most two decimals; "—" for nothing.

@@ -1,5 +1,6 @@
 import Foundation
 import Mustache
+import RelaisDomain
 
 /// The report's resources: its two Mustache templates (the body, and the standalone page around
 /// it), its strings in each language and the stylesheet the standalone page carries inside.
@@ -27,7 +28,13 @@ struct ReportTemplates: Sendable {
         self.library = library
         strings = try Dictionary(uniqueKeysWithValues: Self.languages.map { language in
             let file = resources.appendingPathComponent("Locales/reports.\(language).json")
-            return (language, try JSONDecoder().decode([String: String].self, from: Data(contentsOf: file)))
+            let table = try JSONDecoder().decode([String: String].self, from: Data(contentsOf: file))
+            for (key, text) in table {
+                if let problem = Plural.problem(in: text) {
+                    throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "reports.\(language).json, '\(key)': \(problem)"])
+                }
+            }
+            return (language, table)
         })
         stylesheet = try String(contentsOf: resources.appendingPathComponent("relais.css"), encoding: .utf8)
     }

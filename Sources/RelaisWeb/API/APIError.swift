@@ -75,9 +75,9 @@ public struct APIError: Error, Sendable {
 
     /// The JSON answer, its sentences in English from the locale files.
     func response(_ renderer: Renderer) -> Response {
-        let message = reason.map { renderer.text($0, language: "en") } ?? self.message
+        let message = reason.map { renderer.text($0, language: "en", forAPI: true) } ?? self.message
         let detail = Body.Detail(code: code, message: message.isEmpty ? "Refused." : message,
-                                 fields: fields?.mapValues { renderer.text($0, language: "en") }, reasons: fields, reason: reason)
+                                 fields: fields?.mapValues { renderer.text($0, language: "en", forAPI: true) }, reasons: fields, reason: reason)
         return (try? JSONBody.response(Body(error: detail), status: status)) ?? .json(Data("{}".utf8), status: HTTPResponse.Status(code: status))
     }
 }

@@ -17,6 +17,17 @@ struct APIRefusals: Middleware {
     }
 }
 
+extension RelaisApp {
+    /// "La valeur du champ « Du » est refusée : …": the field by its name on the page
+    /// (`field_label.<name>`), or no name at all when it has none (never a code).
+    func invalidValueMessage(field: String, reason: Reason, language: String) -> String {
+        let strings = renderer.strings(language)
+        let text = renderer.text(reason, language: language)
+        if let label = strings["field_label.\(field)"] { return strings.fill("error_message_invalid", ["field": label, "reason": text]) }
+        return strings.fill("error_message_invalid_unnamed", ["reason": text])
+    }
+}
+
 /// Turns what the use cases refuse into a page in the reader's language: the same polite page
 /// for every unknown id as for an unknown address, never a 500.
 struct PageRefusals: Middleware {
@@ -34,8 +45,7 @@ struct PageRefusals: Middleware {
             let context = request.context[WebContext.self]
             let language = context?.language ?? app.configuration.language
             let (field, reason) = error.fields.sorted { $0.key < $1.key }.first ?? ("", Reason(.invalidValue))
-            let message = app.renderer.strings(language).fill("error_message_invalid", ["field": field, "reason": app.renderer.text(reason, language: language)])
-            return app.errorPage(422, message, context: context)
+            return app.errorPage(422, app.invalidValueMessage(field: field, reason: reason, language: language), context: context)
         } catch let error as APIError {
             let context = request.context[WebContext.self]
             return app.errorPage(error.status, app.politeMessage(error.status, language: context?.language), context: context)
@@ -56,8 +66,6 @@ struct RefuseControlCharacters: Middleware {
         let error = ValidationError(field: field, .textControlCharacters)
         if request.path.hasPrefix("/api/") { return APIError.from(error)?.response(app.renderer) ?? Response(status: .unprocessableContent) }
         let language = app.configuration.language
-        let message = app.renderer.strings(language).fill("error_message_invalid",
-                                                          ["field": field, "reason": app.renderer.text(Reason(.textControlCharacters), language: language)])
-        return app.errorPage(422, message, context: nil)
+        return app.errorPage(422, app.invalidValueMessage(field: field, reason: Reason(.textControlCharacters), language: language), context: nil)
     }
 }

@@ -33,7 +33,9 @@ extension RelaisApp {
                 let reason = String(describing: error)
                 app.logger.warning("test email failed: \(reason)")
                 try app.actions.recordTestEmail(recipient: recipient, outcome: reason, failed: true, by: context.caller)
-                let message = (strings["a_err_test_failed"] ?? "") + " " + reason
+                let cause = (error as? MailTestFailure).map { $0.refusedRecipient ? "a_err_test_recipient_refused" : "a_err_test_transport" }
+                    ?? "a_err_test_transport"
+                let message = strings.fill(cause) + " " + strings.fill("a_err_test_detail", ["detail": reason])
                 return try app.adminSettingsPage(context, failed: form.with(error: message, on: "recipient"), status: 502)
             }
         }

@@ -17,7 +17,8 @@ struct FormProblems {
     func summary(order: [String], labels: [String: String]) -> [[String: Any]] {
         let known = order.filter { fields[$0] != nil }
         let others = fields.keys.filter { !order.contains($0) }.sorted()
-        return (known + others).map { ["field": $0, "label": labels[$0] ?? $0, "reason": fields[$0] ?? ""] }
+        // A field without a label is summarised by its reason alone: a page never shows a code.
+        return (known + others).map { ["field": $0, "label": labels[$0] ?? "", "reason": fields[$0] ?? ""] }
     }
 }
 

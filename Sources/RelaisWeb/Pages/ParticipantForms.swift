@@ -103,7 +103,8 @@ extension RelaisApp {
                                              "consentFollowUp": record?.consentFollowUpAt]
         let consents: [[String: Any]] = ["consentDataProcessing", "consentEmail", "consentFollowUp"].map { name in
             var consent: [String: Any] = ["name": name, "label": label("p_\(name)"), "checked": form.flags.contains(name),
-                                          "error": form.errors[name] ?? false, "givenOn": false]
+                                          "error": form.errors[name] ?? false, "givenOn": false,
+                                          "help": name == "consentDataProcessing" ? label("p_consentDataProcessing_help") : ""]
             if let date = consentDates[name] ?? nil { consent["givenOn"] = ParticipantText.date(date, zone) }
             return consent
         }

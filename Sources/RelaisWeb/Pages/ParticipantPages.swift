@@ -16,11 +16,12 @@ extension RelaisApp {
             let query = (request.queryValue("q") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             let records = try app.actions.participants(search: query, by: context.caller)
             let rows: [[String: Any]] = records.map { record, enrolments in
-                ["id": record.id, "firstName": record.firstName, "lastName": record.lastName,
+                ["id": record.id, "firstName": record.firstName, "lastName": record.lastName, "noConsent": record.consentDataProcessingAt == nil,
                  "birthYear": record.birthYear.map(String.init) ?? "—", "enrolments": enrolments]
             }
             var values: [String: Any] = [
-                "q": query, "searched": !query.isEmpty, "rows": rows, "hasRows": !rows.isEmpty, "count": rows.count,
+                "q": query, "searched": !query.isEmpty, "rows": rows, "hasRows": !rows.isEmpty,
+                "count": app.renderer.strings(context.language).count("p_count", rows.count),
                 "canCreate": context.user.role.allows(.plan),
             ]
             if let notice = app.notice(request, context) { values["notice"] = notice }

@@ -71,6 +71,7 @@ extension RelaisApp {
             "smokerStatus": label("p_\(record.smokerStatus.rawValue)"),
             "sex": record.sex.map { label("p_sex_\($0.rawValue)") as Any } ?? false, "postalCode": record.postalCode ?? false,
             "priority": priority.isEmpty ? false : priority, "language": label("p_language_\(record.language)"),
+            "noConsent": record.consentDataProcessingAt == nil,
         ] as [String: Any]
         values["consents"] = [("consentDataProcessing", record.consentDataProcessingAt), ("consentEmail", record.consentEmailAt),
                               ("consentFollowUp", record.consentFollowUpAt)].map { name, date -> [String: Any] in
@@ -82,7 +83,7 @@ extension RelaisApp {
              "status": label("p_status_\(item.enrolment.status.rawValue)"),
              "withdrawnOn": item.enrolment.withdrawnAt.map { ParticipantText.date($0, zone) as Any } ?? false,
              "reason": item.enrolment.withdrawalReason.map { $0 as Any } ?? false,
-             "attended": item.sessionsAttended, "sessions": item.sessionCount]
+             "attended": strings.fill("p_sessions_attended", ["attended": String(item.sessionsAttended), "sessions": String(item.sessionCount)])]
         }
         values["hasEnrolments"] = !enrolments.isEmpty
 
@@ -254,13 +255,9 @@ extension RelaisApp {
             }
             let upper = LineChart.fittedUpperBound(maximum: Double(score.max), values: points.map(\.value) + thresholds)
             let title = score.label.text(language)
-            let summary = (strings["p_chart_summary"] ?? "{title}")
-                .replacingOccurrences(of: "{title}", with: title)
-                .replacingOccurrences(of: "{count}", with: String(points.count))
-                .replacingOccurrences(of: "{first}", with: points[0].label)
-                .replacingOccurrences(of: "{firstDate}", with: ParticipantText.date(points[0].date))
-                .replacingOccurrences(of: "{last}", with: points[points.count - 1].label)
-                .replacingOccurrences(of: "{lastDate}", with: ParticipantText.date(points[points.count - 1].date))
+            let summary = strings.fill("p_chart_summary", ["title": title, "count": String(points.count), "first": points[0].label,
+                                                           "firstDate": ParticipantText.date(points[0].date), "last": points[points.count - 1].label,
+                                                           "lastDate": ParticipantText.date(points[points.count - 1].date)])
             var chart = LineChart(id: "chart-\(id)", title: title, summary: summary, range: Double(score.min)...upper, points: points,
                                   guides: guides)
             chart.numberLabel = { ParticipantText.number($0, language: language) }

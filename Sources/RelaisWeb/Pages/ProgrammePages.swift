@@ -55,7 +55,9 @@ extension RelaisApp {
             let programmeID = request.parameter("id")
             do {
                 let enrolment = try app.actions.enrol(programmeID: programmeID, participantID: request.formValue("participantId"), by: context.caller)
-                return app.redirect("/programmes/\(programmeID)", done: enrolment.status == .waiting ? "enrolment_waiting" : "enrolment_done")
+                // The page names the person and says how they are told.
+                return app.redirect("/programmes/\(programmeID)?enrolment=\(enrolment.id)",
+                                    done: enrolment.status == .waiting ? "enrolment_waiting" : "enrolment_done")
             } catch {
                 guard let problems = app.formProblems(error, language: context.language) else { throw error }
                 return try app.programmePage(request, context, problems: problems)
@@ -64,8 +66,11 @@ extension RelaisApp {
 
         routes.page(.post, "/enrolments/{id}/withdraw", .plan) { request, context in
             do {
-                let (withdrawn, _) = try app.actions.withdraw(enrolmentID: request.parameter("id"), reason: request.formValue("reason"), by: context.caller)
-                return app.redirect("/programmes/\(withdrawn.programmeId)", done: "enrolment_withdrawn")
+                let (withdrawn, promoted) = try app.actions.withdraw(enrolmentID: request.parameter("id"), reason: request.formValue("reason"),
+                                                                     by: context.caller)
+                // The page names who left and, when a place was taken from the waiting list, who took it.
+                let promotedQuery = promoted.map { "&promoted=\($0.id)" } ?? ""
+                return app.redirect("/programmes/\(withdrawn.programmeId)?enrolment=\(withdrawn.id)\(promotedQuery)", done: "enrolment_withdrawn")
             } catch {
                 guard let problems = app.formProblems(error, language: context.language), problems.status != 404 else { throw error }
                 var request = request
@@ -110,7 +115,13 @@ extension RelaisApp {
                      "confirmPast"]
         var values: [String: Any] = [
             "v": form.values, "errors": form.problems.fields, "hasErrors": !form.problems.fields.isEmpty || form.problems.message != nil,
-            "message": form.problems.message ?? "", "summary": form.problems.summary(order: order, labels: labels),
+            "message": form.problems.message ?? "",
+            // The rhythm's problems link to its select.
+            "summary": form.problems.summary(order: order, labels: labels).map { entry in
+                var entry = entry
+                if entry["field"] as? String == "cadence" { entry["field"] = "rhythm" }
+                return entry
+            },
             "templates": options(templates.map { ($0.id, $0.title.text(language)) }, selected: form.values["template"] ?? "3g2i"),
             "modalities": options(Modality.allCases.map { ($0.rawValue, strings["modality_\($0.rawValue)"] ?? $0.rawValue) },
                                   selected: form.values["modality"] ?? Modality.inPerson.rawValue),
@@ -120,13 +131,26 @@ extension RelaisApp {
             "helpers": options([("", strings["programme_no_peer_helper"] ?? "—")] + staff.filter { $0.role == .peerHelper }.map { ($0.id, $0.displayName) },
                                selected: form.values["peerHelperId"]),
             "shiftHolidays": form.values["shiftHolidays"] == "on", "moisSansTabac": form.values["moisSansTabac"] == "on",
+            "rhythms": options(["weekly", "every", "dates"].map { ($0, strings["programme_rhythm_\($0)"] ?? $0) }, selected: form.rhythm),
+            "everyDays": form.values["everyDays"] ?? (form.values["cadence"].flatMap { $0.hasPrefix("every:") ? String($0.dropFirst(6)) : nil } ?? "14"),
+            "datesOpen": form.rhythm == "dates",
+            "dates": (2...ProgrammeForm.maxDates).map { index -> [String: Any] in
+                ["index": index, "value": form.values["date\(index)"] ?? "",
+                 "label": strings.fill("programme_rhythm_date_n", ["index": String(index)])]
+            },
         ]
         if let proposal = form.proposal {
             let zone = proposal.draft.timeZone
-            values["proposal"] = proposal.plan.sessions.map { session -> [String: Any] in
-                ["index": session.index, "when": when(session.start, zone, language),
-                 "holiday": session.holiday ?? "", "shift": session.proposedShiftStart.map { when($0, zone, language) } ?? "",
-                 "conflict": proposal.conflicts[session.index].map { renderer.text($0, language: language) } ?? ""]
+            // What will be saved: with the shift asked, a session on a holiday shows its new day,
+            // and the holiday it avoids; without it, the holiday and the day it would move to.
+            values["proposal"] = zip(proposal.plan.sessions, proposal.draft.sessions).map { session, saved -> [String: Any] in
+                let shifted = saved.start != session.start
+                return ["index": session.index, "when": when(saved.start, zone, language),
+                        "holiday": shifted ? "" : session.holiday ?? "",
+                        "shift": shifted ? "" : session.proposedShiftStart.map { when($0, zone, language) } ?? "",
+                        "shiftedFrom": shifted ? strings.fill("programme_shifted_from", ["holiday": session.holiday ?? "",
+                                                                                           "when": when(session.start, zone, language)]) : "",
+                        "conflict": proposal.conflicts[session.index].map { renderer.text($0, language: language) } ?? ""]
             }
             values["followUpDue"] = DateWording.day(proposal.plan.followUpDue, language: language)
             values["hasConflicts"] = !proposal.conflicts.isEmpty
@@ -135,6 +159,37 @@ extension RelaisApp {
             }
         }
         return render(.programmeNew, context, status: status, values)
+    }
+
+    /// The notice after an enrolment or a withdrawal, naming the people: who was put on the
+    /// waiting list and whether a mail tells them (without email, staff call them), who left,
+    /// and who took the freed place.
+    func rosterNotice(_ request: Request, _ context: WebContext, _ view: ProgrammeView) -> String? {
+        guard let done = request.queryValue("done") else { return nil }
+        let strings = renderer.strings(context.language)
+        func entry(_ id: String?) -> (EnrolmentRecord, ParticipantRecord)? {
+            id.flatMap { id in view.roster.first { $0.0.id == id } }
+        }
+        func byMail(_ participant: ParticipantRecord) -> Bool {
+            participant.email != nil && participant.consentEmailAt != nil && !participant.noContact
+        }
+        guard let (_, participant) = entry(request.queryValue("enrolment")) else { return notice(request, context) }
+        let name = shownName(participant, for: context.user)
+        switch done {
+        case "enrolment_waiting":
+            return strings.fill(byMail(participant) ? "enrolment_waiting_named_mail" : "enrolment_waiting_named_call", ["name": name])
+        case "enrolment_done":
+            return strings.fill("enrolment_done_named", ["name": name])
+        case "enrolment_withdrawn":
+            var text = strings.fill("enrolment_withdrawn_named", ["name": name])
+            if let (_, promoted) = entry(request.queryValue("promoted")) {
+                text += " " + strings.fill(byMail(promoted) ? "enrolment_promoted_mail" : "enrolment_promoted_call",
+                                           ["name": shownName(promoted, for: context.user)])
+            }
+            return text
+        default:
+            return notice(request, context)
+        }
     }
 
     /// The booking form's fields, in their order on the page.
@@ -150,14 +205,16 @@ extension RelaisApp {
         let names = try actions.staffNames(by: context.caller)
         func person(_ enrolment: EnrolmentRecord, _ participant: ParticipantRecord) -> [String: Any] {
             ["enrolmentId": enrolment.id, "participantId": participant.id, "name": shownName(participant, for: context.user),
-             "link": canPlan, "reason": enrolment.withdrawalReason ?? "",
+             "link": canPlan, "reason": canPlan ? enrolment.withdrawalReason ?? "" : "",
+             "withdrawnOn": enrolment.withdrawnAt.map { DateWording.day($0, in: programme.zone, language: language) } ?? "",
+             "noConsent": canPlan && participant.consentDataProcessingAt == nil,
              "consultations": view.consultations.filter { $0.participantId == participant.id && $0.status != .cancelled }.map { consultation in
                  ["id": consultation.id, "index": consultation.index, "when": when(consultation.startsAt, programme.zone, language),
                   "status": renderer.strings(language)["consultation_\(consultation.status.rawValue)"] ?? consultation.status.rawValue]
              }]
         }
         var values: [String: Any] = [
-            "notice": notice(request, context) ?? "",
+            "notice": rosterNotice(request, context, view) ?? "",
             "programme": ["id": programme.id, "title": programme.title, "capacity": programme.capacity, "cancelled": programme.status == .cancelled,
                           "moisSansTabac": programme.moisSansTabac,
                           "modality": renderer.strings(language)["modality_\(programme.modality.rawValue)"] ?? "",
@@ -171,7 +228,7 @@ extension RelaisApp {
             },
             "enrolled": view.roster.filter { $0.0.status == .enrolled }.map(person),
             "waiting": view.roster.filter { $0.0.status == .waiting }.map(person),
-            "withdrawn": canPlan ? view.roster.filter { $0.0.status == .withdrawn }.map(person) : [],
+            "withdrawn": view.roster.filter { $0.0.status == .withdrawn }.map(person),
             "canPlan": canPlan, "canSeeNames": canPlan,
         ]
         values["enrolledCount"] = (values["enrolled"] as? [Any])?.count ?? 0
@@ -216,7 +273,10 @@ extension RelaisApp {
                     return entry
                 }
             } else {
-                values["summary"] = problems.summary(order: [], labels: [:])
+                let strings = renderer.strings(language)
+                values["summary"] = problems.summary(order: ["participantId", "reason"], labels: [
+                    "participantId": strings["participant"] ?? "", "reason": strings["programme_withdraw_reason"] ?? "",
+                ])
             }
         }
         return render(.programme, context, status: problems?.status ?? 200, values)
@@ -233,8 +293,34 @@ struct ProgrammeForm {
 
     init(_ request: Request) {
         for name in ["template", "title", "modality", "siteId", "roomId", "visioUrl", "capacity", "start", "cadence", "timeZone",
-                     "leadId", "peerHelperId", "shiftHolidays", "moisSansTabac", "confirmPast"] {
+                     "leadId", "peerHelperId", "shiftHolidays", "moisSansTabac", "confirmPast", "rhythm", "everyDays"] {
             if let value = request.formValue(name) { values[name] = value.trimmingCharacters(in: .whitespaces) }
+        }
+        for index in 2...Self.maxDates {
+            if let value = request.formValue("date\(index)") { values["date\(index)"] = value.trimmingCharacters(in: .whitespaces) }
+        }
+    }
+
+    /// The date fields the "chosen dates" rhythm offers: sessions 2 to 12 (the first is the start).
+    static let maxDates = 12
+
+    /// The rhythm the form's select names: "weekly", "every" (every N days) or "dates" (one date
+    /// per session); a `cadence` typed as the API takes it is still read when no rhythm is chosen.
+    var rhythm: String {
+        if let rhythm = values["rhythm"], ["weekly", "every", "dates"].contains(rhythm) { return rhythm }
+        guard let cadence = values["cadence"], !cadence.isEmpty, cadence != "weekly" else { return "weekly" }
+        return cadence.hasPrefix("every:") ? "every" : "dates"
+    }
+
+    /// The cadence, as the API's `cadence` takes it, that the rhythm and its fields say.
+    var cadence: CadenceInput? {
+        switch values["rhythm"] {
+        case "weekly": return .text("weekly")
+        case "every": return .text("every:" + (values["everyDays"] ?? ""))
+        case "dates":
+            let later = (2...Self.maxDates).compactMap { values["date\($0)"] }.filter { !$0.isEmpty }
+            return .list([values["start"] ?? ""] + later)
+        default: return values["cadence"].map { .text($0) }
         }
     }
 
@@ -249,7 +335,7 @@ struct ProgrammeForm {
         request.visioURL = values["visioUrl"]
         request.capacity = values["capacity"].flatMap { Int($0) } ?? (values["capacity"]?.isEmpty == false ? -1 : nil)
         request.start = values["start"]
-        request.cadence = values["cadence"].map { .text($0) }
+        request.cadence = cadence
         request.timeZone = values["timeZone"]
         request.leadID = values["leadId"]
         request.peerHelperID = values["peerHelperId"]

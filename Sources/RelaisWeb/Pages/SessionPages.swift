@@ -90,7 +90,7 @@ extension RelaisApp {
                 for (key, reason) in error.fields {
                     let parts = key.split(separator: ".", maxSplits: 1).map(String.init)
                     guard parts.count == 2 else { continue }
-                    errors[parts[0], default: [:]][parts[1]] = app.renderer.text(reason, language: context.language)
+                    errors[parts[0], default: [:]][parts[1]] = app.renderer.text(reason, language: context.language, form: "answer", field: parts[1])
                 }
                 return try app.quickEntryPage(request, context, values: values, errors: errors)
             }
@@ -113,7 +113,7 @@ extension RelaisApp {
         let instrumentIDs = template?.session(session.index)?.instruments ?? []
         var notice = notice(request, context)
         if request.queryValue("done") == "quick_saved", let count = request.queryValue("count") {
-            notice = (strings["quick_saved"] ?? "%d").replacingOccurrences(of: "%d", with: count)
+            notice = strings.fill("quick_saved", ["count": count])
         }
         var values: [String: Any] = [
             "notice": notice ?? "",
@@ -138,9 +138,11 @@ extension RelaisApp {
         if let problems {
             values["hasErrors"] = true
             values["message"] = problems.message ?? ""
+            // The attendance lines are named "records[0].status" by the use case: the page says "Présences".
+            let attendance = Dictionary(uniqueKeysWithValues: problems.fields.keys.filter { $0.hasPrefix("records") }.map { ($0, strings["session_attendance"] ?? "") })
             values["summary"] = problems.summary(order: [], labels: ["start": strings["programme_when"] ?? "", "reason": strings["session_reason"] ?? "",
-                                                                     "session": strings["session_attendance"] ?? "",
-                                                                     "confirmPast": strings["past_title"] ?? ""])
+                                                                     "note": strings["session_note"] ?? "", "session": strings["session_attendance"] ?? "",
+                                                                     "confirmPast": strings["past_title"] ?? ""].merging(attendance) { $1 })
             values["moveErrors"] = problems.fields
             values["moveStart"] = request.formValue("start") ?? ""
             values["moveReason"] = request.formValue("reason") ?? ""
@@ -160,19 +162,27 @@ extension RelaisApp {
             return try sessionPage(request, context, problems: FormProblems(fields: ["session": renderer.text(reason, language: language)]))
         }
         let instrument = try actions.instrumentDefinition(request.parameter("instrument"), by: context.caller)
-        let items = instrument.definition.items.filter { $0.type != .text || $0.isRequired }
+        // Every item has its cell: a choice, a number, or a box of text (the decisional balance's
+        // four quadrants are free text).
+        let items = instrument.definition.items
         let rows = view.roster.filter { view.attendance[$0.id] != .absent && view.attendance[$0.id] != .excused }.map { participant -> [String: Any] in
             let prefix = "p\(participant.id)."
             let rowErrors = errors[participant.id] ?? [:]
             return ["id": participant.id, "name": "\(participant.firstName) \(participant.lastName)", "hasError": !rowErrors.isEmpty,
-                    "errors": rowErrors.sorted { $0.key < $1.key }.map { ["item": $0.key, "reason": $0.value] },
+                    // Each problem names its item by its wording, in the order of the instrument.
+                    "errors": instrument.definition.items.compactMap { item in
+                        rowErrors[item.id].map { ["item": item.text.text(language), "reason": $0, "fieldId": "p\(participant.id)-\(instrument.id)-\(item.id)"] }
+                    },
                     "cells": items.map { item -> [String: Any] in
                         let name = prefix + "\(instrument.id).\(item.id)"
                         let current = values[name]?.first ?? ""
                         var cell: [String: Any] = ["name": name, "fieldId": name.replacingOccurrences(of: ".", with: "-"),
                                                    "label": "\(participant.firstName) — \(item.text.text(language))", "value": current,
                                                    "invalid": rowErrors[item.id] != nil]
-                        if let options = item.options {
+                        if item.type == .text {
+                            cell["text"] = true
+                            cell["maxLength"] = item.maxLength.map(String.init) ?? ""
+                        } else if let options = item.options {
                             cell["options"] = [["code": "", "label": "—", "selected": current.isEmpty]]
                                 + options.map { ["code": $0.code, "label": $0.label.text(language), "selected": $0.code == current] }
                         } else {

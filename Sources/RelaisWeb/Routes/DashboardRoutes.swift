@@ -50,7 +50,7 @@ extension RelaisApp {
                 }
             }
             if role.allows(.manageReminders) {
-                values["openTasks"] = view.openTasks
+                values["openTasks"] = strings.count("dashboard_open_tasks", view.openTasks)
                 values["myTasks"] = view.myTasks
                 values["failed"] = view.failedMessages.map { message -> [String: Any] in
                     ["id": message.id, "kind": strings["kind_\(message.kind.rawValue)"] ?? message.kind.rawValue,

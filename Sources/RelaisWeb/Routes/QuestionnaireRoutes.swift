@@ -12,13 +12,16 @@ extension RelaisApp {
 
         routes.open(.get, "/q/{token}") { request in
             let token = request.parameter("token")
+            // A closed link still names its participant: the page speaks their language, the
+            // browser's only when the link names nobody.
+            let closedLanguage = { (try? app.actions.questionnaireLanguage(token: token)).flatMap { $0 } ?? request.preferredLanguage }
             switch try app.actions.questionnaire(token: token) {
             case .open(let invitation, let firstName, let language, let programme, _):
                 return app.questionnairePage(token: token, invitation: invitation, firstName: firstName, language: language,
                                              programme: programme, values: [:], errors: [:])
-            case .used: return app.questionnaireClosed("used", language: request.preferredLanguage, status: 410)
-            case .expired: return app.questionnaireClosed("expired", language: request.preferredLanguage, status: 410)
-            case .unknown: return app.questionnaireClosed("unknown", language: request.preferredLanguage, status: 404)
+            case .used: return app.questionnaireClosed("used", language: closedLanguage(), status: 410)
+            case .expired: return app.questionnaireClosed("expired", language: closedLanguage(), status: 410)
+            case .unknown: return app.questionnaireClosed("unknown", language: closedLanguage(), status: 404)
             }
         }
 
@@ -26,7 +29,8 @@ extension RelaisApp {
             let token = request.parameter("token")
             let values = InstrumentForm.values(request.form)
             guard case .open(let invitation, let firstName, let language, let programme, let asked) = try app.actions.questionnaire(token: token) else {
-                return app.questionnaireClosed("used", language: request.preferredLanguage, status: 410)
+                let language = (try? app.actions.questionnaireLanguage(token: token)).flatMap { $0 } ?? request.preferredLanguage
+                return app.questionnaireClosed("used", language: language, status: 410)
             }
             switch try app.actions.answerQuestionnaire(token: token, answers: InstrumentForm.answers(asked, values: values)) {
             case .stored:
