@@ -105,7 +105,7 @@ public struct AssessmentHistory: Sendable, Equatable {
     static func read(_ db: Database, _ assessments: [AssessmentRecord]) throws -> AssessmentHistory {
         let ids = assessments.map(\.id)
         let corrections = ids.isEmpty ? [] : try AssessmentCorrection.filter(ids.contains(Column("assessment_id")))
-            .order(Column("corrected_at"), Column("id")).fetchAll(db)
+            .order(Column("corrected_at"), Column.rowID).fetchAll(db)
         let users = Set(assessments.flatMap { [$0.recordedBy, $0.withdrawnBy] }.compactMap { $0 } + corrections.compactMap(\.correctedBy))
         let names = users.isEmpty ? [] : try Row.fetchAll(db, sql: "SELECT id, display_name FROM user WHERE id IN (SELECT value FROM json_each(?))",
                                                            arguments: [String(decoding: try JSONEncoder().encode(users.sorted()), as: UTF8.self)])
@@ -174,7 +174,7 @@ public struct Assessments: Sendable {
             guard try ParticipantRecord.exists(db, key: participantID) else { throw Refusal.notFound(.participantNotFound) }
             try Audit.record(db, actor, "read_assessments", entity: "participant", id: participantID, at: clock.now())
             return try AssessmentHistory.read(db, try AssessmentRecord.filter(Column("participant_id") == participantID)
-                .order(Column("taken_on"), Column("recorded_at")).fetchAll(db))
+                .order(Column("taken_on"), Column("recorded_at"), Column.rowID).fetchAll(db))
         }
     }
 

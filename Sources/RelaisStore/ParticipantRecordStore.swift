@@ -140,24 +140,24 @@ public struct ParticipantRecords: Sendable {
                 throw Refusal.notFound(.participantNotFound)
             }
             try Audit.record(db, actor, "export", entity: "participant", id: participantID, at: now)
-            let tasks = try TaskRecord.filter(Column("participant_id") == participantID).order(Column("created_at")).fetchAll(db)
+            let tasks = try TaskRecord.filter(Column("participant_id") == participantID).order(Column("created_at"), Column.rowID).fetchAll(db)
             var audit = AuditEntry.filter(Column("entity") == "participant" && Column("entity_id") == participantID)
             if !tasks.isEmpty {
                 audit = AuditEntry.filter((Column("entity") == "participant" && Column("entity_id") == participantID)
                                           || (Column("entity") == "task" && tasks.map(\.id).contains(Column("entity_id"))))
             }
             let assessments = try AssessmentRecord.filter(Column("participant_id") == participantID)
-                .order(Column("taken_on"), Column("recorded_at")).fetchAll(db)
+                .order(Column("taken_on"), Column("recorded_at"), Column.rowID).fetchAll(db)
             return ParticipantFile(
                 participant: participant,
                 enrolments: try Self.enrolments(db: db, participantID: participantID),
                 attendance: try Self.attendance(db: db, participantID: participantID),
                 consultations: try ConsultationRecord.filter(Column("participant_id") == participantID).order(Column("starts_at")).fetchAll(db),
                 assessments: assessments, assessmentHistory: try AssessmentHistory.read(db, assessments),
-                orientations: try OrientationRecord.filter(Column("participant_id") == participantID).order(Column("created_at")).fetchAll(db),
+                orientations: try OrientationRecord.filter(Column("participant_id") == participantID).order(Column("created_at"), Column.rowID).fetchAll(db),
                 invitations: try InvitationRecord.filter(Column("participant_id") == participantID).order(Column("due_on")).fetchAll(db),
                 tasks: tasks,
-                messages: try OutboxRecord.filter(Column("participant_id") == participantID).order(Column("created_at")).fetchAll(db),
+                messages: try OutboxRecord.filter(Column("participant_id") == participantID).order(Column("created_at"), Column.rowID).fetchAll(db),
                 audit: try audit.order(Column("id")).fetchAll(db))
         }
     }

@@ -83,6 +83,7 @@ struct FormsSayWhatHappensTests {
                                                                                   phone: "06 11 22 33 44").validated(currentYear: 2026), by: .system)
         _ = try world.client.post("/programmes/\(id)/enrolments", [("participantId", bruno.id)], as: "coord")
         let session = sessions[1]
+        try world.client.moveClock(to: session.startsAt)  // the group's tests are entered from the session's start
         let page = try world.client.get("/sessions/\(session.id)/quick/decisional_balance", as: "claire")
         #expect(page.status == 200)
         #expect(page.text.contains("<th scope=\"col\">Avantages à continuer de fumer</th>"))

@@ -107,6 +107,8 @@ struct FrenchWalkTests {
         let task: TaskRecord
         let token: String
         let usedMessage: OutboxRecord
+        /// A test of Ana's, for the correction and withdrawal forms.
+        let assessment: AssessmentRecord
         /// What the walk typed, and proper names: not English, whatever their words.
         let typed: [String]
 
@@ -155,13 +157,15 @@ struct FrenchWalkTests {
                                                                              ("start", "2027-11-05T10:00"), ("modality", "in_person")], as: "coord")
             guard let booked = try app.consultations.list(programmeID: programme).first else { throw WalkError(message: "no consultation") }
             consultation = booked
-            // The last session attended: the end questionnaires are due; Ana's link is issued, Chloé's becomes a phone task.
+            // The evening of the last session (attendance is recorded from its start): the end
+            // questionnaires are due; Ana's link is issued, Chloé's becomes a phone task.
+            try client.moveClock(to: sessions[2].endsAt)
             _ = try client.post("/sessions/\(sessions[2].id)/attendance", [("attendance.\(ana.id)", "present"), ("attendance.\(chloe.id)", "present")],
                                 as: "julien")
             let zone = TimeZone(identifier: "Europe/Paris")!
             var token = ""
             for message in try app.outbox.list(state: .pending, kind: .endQuestionnaire, participantID: nil) {
-                if case .send(let prepared) = try app.outbox.prepare(id: message.id, at: Date(), tokenDays: 60, timeZone: zone),
+                if case .send(let prepared) = try app.outbox.prepare(id: message.id, at: client.clock.now, tokenDays: 60, timeZone: zone),
                    prepared.recipient.firstName == "Ana" {
                     token = prepared.questionnaireToken ?? ""
                 }
@@ -173,6 +177,10 @@ struct FrenchWalkTests {
             }
             task = call
             usedMessage = message
+            _ = try client.post("/participants/\(anaID)/assessments/new?instrument=co",
+                                [("date", LocalDateTime(client.clock.now, in: zone).date.iso), ("source", "staff"), ("co.ppm", "12")], as: "julien")
+            guard let recorded = try app.assessments.assessments(participantID: anaID, by: .system).first else { throw WalkError(message: "no test") }
+            assessment = recorded
             typed = ["Ana Dupont", "Dupont Ana", "Ana D.", "Bruno Martin", "Martin Bruno", "Bruno M.", "Chloé Petit", "Petit Chloé", "Chloé P.", "Ana", "Bruno", "Chloé",
                      "ana@example.org", "CSAPA Nord", "1 rue de la Paix, Lille", "Salle Bleue", "Bureau 3", "Printemps sans tabac", "Automne sans tabac",
                      "Julien", "Omar", "Sam", "Root", "Coord", "Partant", "julien", "omar", "sam", "root", "coord", "partant",
@@ -197,6 +205,8 @@ struct FrenchWalkTests {
             case "/participants/{id}/assessments/new":
                 return ["fagerstrom", "qmat", "followup_3m"].map { "/participants/\(ana.id)/assessments/new?instrument=\($0)" }
             case "/tasks/{id}", "/tasks/{id}/letter": return [pattern.replacingOccurrences(of: "{id}", with: task.id)]
+            case "/participants/{id}/assessments/{assessment}/correct", "/participants/{id}/assessments/{assessment}/withdraw":
+                return [pattern.replacingOccurrences(of: "{id}", with: ana.id).replacingOccurrences(of: "{assessment}", with: assessment.id)]
             case "/q/{token}": return ["/q/\(token)", "/q/inconnu"]
             case "/reports/years/{year}", "/reports/years/{year}/bilan": return [pattern.replacingOccurrences(of: "{year}", with: "2027")]
             case "/reports/programmes/{id}", "/reports/programmes/{id}/bilan": return [pattern.replacingOccurrences(of: "{id}", with: programmeID)]
@@ -262,6 +272,11 @@ struct FrenchWalkTests {
             case "/participants/{id}/edit":
                 return [("/participants/\(bruno.id)/edit", [("firstName", "Bruno"), ("lastName", ""), ("birthYear", "abc"),
                                                             ("consentEmail", "1"), ("preferredChannel", "post")], "coord")]
+            case "/participants/{id}/assessments/{assessment}/correct":
+                return [("/participants/\(ana.id)/assessments/\(assessment.id)/correct", [("date", "pas une date"), ("reason", ""), ("co.ppm", "beaucoup")],
+                         "julien")]
+            case "/participants/{id}/assessments/{assessment}/withdraw":
+                return [("/participants/\(ana.id)/assessments/\(assessment.id)/withdraw", [("reason", "")], "julien")]
             case "/participants/{id}/assessments/new":
                 return [("/participants/\(ana.id)/assessments/new?instrument=fagerstrom", [("date", "pas une date"), ("source", "xyz"),
                                                                                             ("fagerstrom.time_to_first", "abc")], "julien"),
