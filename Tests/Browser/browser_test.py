@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import datetime
 import subprocess
 import sys
 import tempfile
@@ -24,6 +25,7 @@ from selenium.webdriver.common.by import By
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RELAIS = os.environ.get("RELAIS_BINARY", os.path.join(ROOT, ".build", "debug", "relais"))
+FAKETIME_LIBRARY = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
 SHOTS = os.path.join(ROOT, "Tests", "output", "screenshots")
 
 
@@ -37,8 +39,17 @@ class Daemon:
         with open(self.config, "w") as f:
             f.write("mail:\n  sweep_interval_seconds: 3600\n")
         self.log = open(os.path.join(self.folder, "serve.log"), "w+")
-        self.process = subprocess.Popen([RELAIS, "serve", "--config", self.config, "--data-dir", self.data, "--port", "0"],
-                                        cwd=ROOT, stderr=self.log, stdout=subprocess.DEVNULL)
+        # The story lives its programme's evenings: Debian's libfaketime, preloaded into the daemon
+        # and the CLI, reads the clock's offset from a file the test rewrites (attendance is
+        # recorded only from a session's start). The monotonic clock stays real for libmicrohttpd.
+        self.clock_file = os.path.join(self.folder, "faketime")
+        self.environment = dict(os.environ, LD_PRELOAD=FAKETIME_LIBRARY, FAKETIME_TIMESTAMP_FILE=self.clock_file,
+                                FAKETIME_NO_CACHE="1", FAKETIME_DONT_FAKE_MONOTONIC="1")
+        self.set_clock("2027-10-01T09:00:00+02:00")
+        # Spawned directly with libfaketime preloaded, relais exits 0 before its first line (measured
+        # here, as from Foundation's Process); a shell that execs it does not.
+        self.process = subprocess.Popen(["/bin/sh", "-c", 'exec "$0" "$@"', RELAIS, "serve", "--config", self.config, "--data-dir", self.data,
+                                         "--port", "0"], cwd=ROOT, stderr=self.log, stdout=subprocess.DEVNULL, env=self.environment)
         deadline = time.time() + 30
         self.port = None
         while time.time() < deadline and self.port is None:
@@ -55,9 +66,15 @@ class Daemon:
             raise RuntimeError("relais serve did not start:\n" + text)
         self.base = "http://127.0.0.1:%d" % self.port
 
+    def set_clock(self, instant):
+        """Moves the daemon's (and the CLI's) clock to `instant` (ISO 8601 with its offset); it runs on from there."""
+        offset = datetime.datetime.fromisoformat(instant).timestamp() - time.time()
+        with open(self.clock_file, "w") as f:
+            f.write("%+d\n" % round(offset))
+
     def cli(self, *arguments, stdin=""):
-        result = subprocess.run([RELAIS, *arguments, "--config", self.config, "--data-dir", self.data], cwd=ROOT,
-                                input=stdin, capture_output=True, text=True, timeout=60)
+        result = subprocess.run(["/bin/sh", "-c", 'exec "$0" "$@"', RELAIS, *arguments, "--config", self.config, "--data-dir", self.data], cwd=ROOT,
+                                input=stdin, capture_output=True, text=True, timeout=60, env=self.environment)
         if result.returncode != 0:
             raise RuntimeError("relais %s failed: %s" % (" ".join(arguments), result.stderr))
         return result.stdout
@@ -252,6 +269,8 @@ class BrowserTests(unittest.TestCase):
         self.shot("enrolment-corrected")
 
     def test_4_tabacologue_records_attendance_and_a_fagerstrom_test(self):
+        # The evening of the third session, once it has ended: every session can be recorded.
+        self.daemon.set_clock("2027-11-18T20:30:00+01:00")
         self.log_in("claire", "mot de passe claire")
         self.browser.get(self.programme_url)
         self.submit("Séance 1", by=By.PARTIAL_LINK_TEXT)
@@ -340,7 +359,7 @@ class BrowserTests(unittest.TestCase):
         self.log_in("coord", "mot de passe coord")
         self.browser.get(self.programme_url)
         self.fill("c-start", "")
-        self.browser.execute_script("document.getElementById('c-start').value = '2027-11-05T10:00'")
+        self.browser.execute_script("document.getElementById('c-start').value = '2027-11-25T10:00'")
         self.submit("form[action$='/consultations'] button[type=submit]")
         self.assertIn("Consultation programmée.", self.text())
         link = self.browser.find_element(By.CSS_SELECTOR, "a[href^='/consultations/']").get_attribute("href")
@@ -476,7 +495,7 @@ class BrowserTests(unittest.TestCase):
         self.assert_french("fr-programme-new")
         self.choose("rhythm", "Tous les N jours")
         self.fill("everyDays", "")
-        self.browser.execute_script("document.getElementById('start').value = '2027-11-04T18:00'")
+        self.browser.execute_script("document.getElementById('start').value = '2028-05-11T18:00'")
         self.submit("button[value=preview]")
         body = self.text()
         self.assertIn("Le formulaire contient des erreurs", body)
@@ -492,8 +511,8 @@ class BrowserTests(unittest.TestCase):
         self.click("#shiftHolidays")
         self.submit("button[value=preview]")
         body = self.text()
-        self.assertIn("vendredi 12 novembre 2027, 18 h 00", body)
-        self.assertIn("Décalée : Armistice 1918 tombait le jeudi 11 novembre 2027", body)
+        self.assertIn("vendredi 26 mai 2028, 18 h 00", body)
+        self.assertIn("Décalée : Ascension tombait le jeudi 25 mai 2028", body)
         self.assert_french("fr-programme-proposal-shifted")
         self.submit("button[value=create]")
         self.assertIn("Programme enregistré.", self.text())
@@ -523,7 +542,7 @@ class BrowserTests(unittest.TestCase):
         # A consultation booked, then booked again: the conflict is said in French.
         for attempt in range(2):
             self.browser.get(programme_url)
-            self.browser.execute_script("document.getElementById('c-start').value = '2027-11-05T10:00'")
+            self.browser.execute_script("document.getElementById('c-start').value = '2028-05-12T10:00'")
             self.submit("form[action$='/consultations'] button[type=submit]")
         body = self.text()
         self.assertIn("la consultation 1 est déjà prévue pour ce participant", body)
@@ -537,7 +556,8 @@ class BrowserTests(unittest.TestCase):
         self.assertIn("Motif de sortie : Déménagement", body)
         self.assertTrue(self.browser.find_elements(By.CSS_SELECTOR, "tr.withdrawn s"))
         self.assert_french("fr-programme-withdrawn-promoted")
-        # The tabacologue: attendance, a CO reading refused, the decisional balance for the group.
+        # The tabacologue, the evening of session 2: attendance, a CO reading refused, the decisional balance for the group.
+        self.daemon.set_clock("2028-05-18T20:30:00+02:00")
         self.log_in("claire", "mot de passe claire")
         self.browser.get(programme_url)
         self.submit("Séance 2", by=By.PARTIAL_LINK_TEXT)
