@@ -432,6 +432,11 @@ enum Migrations {
                 t.add(column: "publics", .text).notNull().defaults(to: "[]")
             }
         }
+        migrator.registerMigration("v9-delivery-failures") { db in
+            // Why a delivery failed, as a code (`DeliveryFailure`) staff read in their language;
+            // `last_error` keeps the transport's detail for the log and the API.
+            try db.alter(table: "outbox") { t in t.add(column: "failure", .text) }
+        }
         return migrator
     }
 }

@@ -11,6 +11,32 @@ public struct TaskView: Sendable {
     public var script: [ConfiguredInstrument]
 }
 
+/// A message that could not be delivered, as staff see it.
+public struct FailedDelivery: Sendable {
+    public var message: OutboxRecord
+    /// Why, in the words of the locale files (`DeliveryFailure`; a generic reason for messages
+    /// that failed before failures had codes).
+    public var reason: Reason
+    /// The participant it was for, when the caller may read contact details.
+    public var participant: ParticipantRecord?
+    /// The staff member it was for (a digest, a notice).
+    public var staffName: String?
+
+    public init(message: OutboxRecord, reason: Reason, participant: ParticipantRecord? = nil, staffName: String? = nil) {
+        self.message = message
+        self.reason = reason
+        self.participant = participant
+        self.staffName = staffName
+    }
+
+    /// The address can never be delivered to and is still the participant's: retrying is
+    /// useless, correcting the email is what helps. Once corrected, a retry makes sense again.
+    public var needsAddressCorrection: Bool {
+        guard message.failure?.concernsTheAddress == true, let participant else { return false }
+        return participant.email == nil || message.recipient == nil || participant.email == message.recipient
+    }
+}
+
 /// A task created by staff.
 public struct TaskRequest: Sendable, Codable, Equatable {
     public var participantID: String?
@@ -136,6 +162,25 @@ extension UseCases {
     public func messages(state: OutboxState?, kind: MessageKind?, participantID: String?, limit: Int = 200, by caller: Caller) throws -> [OutboxRecord] {
         try caller.require(.manageReminders)
         return try outbox.list(state: state, kind: kind, participantID: participantID, limit: limit)
+    }
+
+    /// The failed deliveries, latest first, each with whom it was for (the participant, to staff
+    /// who may read contact details; the read is audited in one row per participant) and why,
+    /// as a reason staff read in their language.
+    public func failedDeliveries(limit: Int = 200, by caller: Caller) throws -> [FailedDelivery] {
+        try caller.require(.manageReminders)
+        let messages = try outbox.list(state: .failed, kind: nil, participantID: nil, limit: limit)
+        let names = try staffNames(by: caller)
+        let showsNames = caller.may(.readContactDetails)
+        let deliveries = try messages.map { message in
+            var delivery = FailedDelivery(message: message, reason: (message.failure ?? .transportFailed).reason)
+            if showsNames, let id = message.participantId { delivery.participant = try participants.find(id: id) }
+            delivery.staffName = message.userId.flatMap { names[$0] }
+            return delivery
+        }
+        let named = Set(deliveries.compactMap(\.participant?.id))
+        try store.recordRead(caller.actor, "read_failed_deliveries", participants: named.sorted(), at: clock.now())
+        return deliveries
     }
 
     /// Puts a failed message back in the queue.

@@ -115,4 +115,16 @@ struct ConfigurationTests {
         #expect(config.secureCookies)
         #expect(config.effectivePublicBaseURL == "https://relais.example.org")
     }
+
+    @Test func theSenderFollowsTheRuleOfTheTransports() throws {
+        for address in ["rélais@example.org", "relais example.org", "relais@exemplé.fr"] {
+            let error = try #require(throws: ConfigurationError.self, "\(address)") {
+                try ConfigurationLoader.validate(try ConfigurationLoader.load(file: nil, environment: ["RELAIS_MAIL_FROM": address]))
+            }
+            #expect(error.key == "mail.from")
+        }
+        // The embedded default, a local sender, is deliverable.
+        try ConfigurationLoader.validate(try ConfigurationLoader.load(file: nil, environment: [:]))
+    }
+
 }

@@ -400,6 +400,7 @@ public struct MessageBody: Encodable, Sendable {
     var nextAttemptAt: Date
     var attempts: Int
     @Nullable var lastError: String?
+    @Nullable var failure: DeliveryFailure?
     @Nullable var recipient: String?
     @Nullable var messageId: String?
     @Nullable var sentAt: Date?
@@ -420,6 +421,7 @@ public struct MessageBody: Encodable, Sendable {
         nextAttemptAt = message.nextAttemptAt
         attempts = message.attempts
         lastError = message.lastError
+        failure = message.failure
         recipient = message.recipient
         messageId = message.messageId
         sentAt = message.sentAt

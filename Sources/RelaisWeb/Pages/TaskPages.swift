@@ -98,4 +98,14 @@ extension RelaisApp {
             "canRecord": context.user.role.allows(.recordAssessments),
         ])
     }
+
+    /// A failed delivery's task in the page's language: which message and why, from the failure's
+    /// code (the task's stored reason carries the transport's English detail, for the log).
+    func deliveryFailedSummary(_ message: OutboxRecord, language: String) -> String {
+        let strings = renderer.strings(language)
+        return strings.fill("l_task_reason_delivery_failed", [
+            "kind": strings["kind_\(message.kind.rawValue)"] ?? message.kind.rawValue,
+            "reason": renderer.text((message.failure ?? .transportFailed).reason, language: language),
+        ])
+    }
 }
