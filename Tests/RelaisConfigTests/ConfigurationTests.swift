@@ -116,6 +116,15 @@ struct ConfigurationTests {
         #expect(config.effectivePublicBaseURL == "https://relais.example.org")
     }
 
+    @Test func theLetterheadIsTheStructuresAddressLineByLineAndItsPhone() throws {
+        let file = try write("structure:\n  address: |\n    CSAPA Nord\n    12 rue de la Paix\n    59000 Lille\n  phone: 03 20 00 00 00\n")
+        let config = try ConfigurationLoader.load(file: file, environment: [:])
+        #expect(config.structureAddress == "CSAPA Nord\n12 rue de la Paix\n59000 Lille" && config.structurePhone == "03 20 00 00 00")
+        let environment = try ConfigurationLoader.load(file: nil, environment: ["RELAIS_STRUCTURE_PHONE": "+33 3 20 00 00 00"])
+        #expect(environment.structurePhone == "+33 3 20 00 00 00" && environment.structureAddress == nil)
+        #expect(throws: ConfigurationError.self) { try ConfigurationLoader.load(file: nil, environment: ["RELAIS_STRUCTURE_PHONE": "03 20\n00"]) }
+    }
+
     @Test func theSenderFollowsTheRuleOfTheTransports() throws {
         for address in ["rélais@example.org", "relais example.org", "relais@exemplé.fr"] {
             let error = try #require(throws: ConfigurationError.self, "\(address)") {

@@ -116,6 +116,9 @@ extension RelaisApp {
         ]
         let structure: [[String: Any]] = [
             row("a_set_structure_name", c.structureName, ["structure.name"]),
+            row("l_set_structure_address", c.structureAddress.map { RelaisApp.addressLines($0).joined(separator: ", ") } ?? text("l_set_undefined_letters"),
+                ["structure.address"]),
+            row("l_set_structure_phone", c.structurePhone ?? text("l_set_undefined_letters"), ["structure.phone"]),
             row("a_set_time_zone", c.timeZone.identifier, ["structure.time_zone"]),
             row("a_set_language", text("a_language_\(c.language)"), ["structure.language"]),
         ]
