@@ -280,4 +280,25 @@ struct LetterTests {
         #expect(try world.client.post("/c", [("code", code)], as: nil, clientAddress: "10.2.0.1").status == 429)
     }
 
+    // MARK: The address links name
+
+    @Test func administratorsAreWarnedWhenLinksNameAnAddressParticipantsCannotOpen() throws {
+        let world = try Fixture(app: try Self.app(publicBaseURL: nil))
+        let app = world.client.app
+        app.actions.settings.serveLinks(at: "http://127.0.0.1:41234")
+        for path in ["/", "/admin/settings"] {
+            let page = try world.client.get(path, as: "root")
+            let warning = try #require(Self.match(#"<div class="warning" role="alert" id="link-warning">[\s\S]*?</div>"#, in: page.text), "\(path)")
+            #expect(warning.contains("http://127.0.0.1:41234") && warning.contains("les participants ne pourront pas l&#39;ouvrir de chez eux")
+                    && warning.contains("http.public_base_url"), "\(path)")
+        }
+        // The settings page shows the address served, and the structure's letterhead.
+        let settings = try world.client.get("/admin/settings", as: "root").text
+        #expect(settings.contains("<td data-label=\"Valeur en vigueur\">http://127.0.0.1:41234"))
+        #expect(settings.contains("Centre de soins, 12 rue de la Paix, 59000 Lille") && settings.contains("03 20 00 00 00"))
+        #expect(!(try world.client.get("/", as: "coord").text.contains("link-warning")), "for administrators")
+
+        let public_ = try Fixture(app: try Self.app(publicBaseURL: "https://relais.example.org"))
+        for path in ["/", "/admin/settings"] { #expect(!(try public_.client.get(path, as: "root").text.contains("link-warning")), "\(path)") }
+    }
 }

@@ -103,7 +103,7 @@ extension RelaisApp {
             row("a_set_time_zone", c.timeZone.identifier, ["structure.time_zone"]),
         ]
         let web: [[String: Any]] = [
-            row("a_set_public_url", c.effectivePublicBaseURL, ["http.public_base_url"],
+            row("a_set_public_url", actions.settings.publicBaseURL, ["http.public_base_url"],
                 note: c.publicBaseURL == nil ? "a_set_public_url_derived" : nil),
             row("a_set_listen", c.httpHost.contains(":") ? "[\(c.httpHost)]:\(c.httpPort)" : "\(c.httpHost):\(c.httpPort)",
                 ["http.host", "http.port"]),
@@ -154,6 +154,7 @@ extension RelaisApp {
             ]
         }
         if let notice { values["notice"] = notice }
+        if let warning = linkWarning(language: context.language) { values["linkWarning"] = warning }
         return adminRender(.adminSettings, context, status: status, failed: failed, values)
     }
 }

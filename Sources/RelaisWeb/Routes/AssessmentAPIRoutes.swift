@@ -30,7 +30,7 @@ extension RelaisApp {
             let record = try app.actions.assessment(request.parameter("assessment"), participantID: request.parameter("id"), by: caller)
             let instrument = try app.actions.instrumentDefinition(record.instrumentId, by: caller)
             var response = try JSONBody.response(FHIR.questionnaireResponse(record, instrument: instrument, language: request.preferredLanguage,
-                                                                            baseURL: app.configuration.effectivePublicBaseURL))
+                                                                            baseURL: app.actions.settings.publicBaseURL))
             response.headerFields[.contentType] = "application/fhir+json; charset=utf-8"
             return response
         }

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPServer
+import RelaisConfig
 import RelaisDomain
 import RelaisStore
 import RelaisUseCases
@@ -49,6 +50,7 @@ extension RelaisApp {
                 values["showReminders"] = true
             }
             values["isAdmin"] = role == .admin
+            if role == .admin { values["linkWarning"] = app.linkWarning(language: language) ?? "" }
             return app.render(.dashboard, context, values)
         }
 
@@ -91,4 +93,11 @@ extension RelaisApp {
         }
     }
 
+    /// The warning shown to administrators when links name an address participants cannot
+    /// open (a loopback or "any" address), or nil.
+    func linkWarning(language: String) -> String? {
+        let base = actions.settings.publicBaseURL
+        guard ServedAddress.isUnreachableFromOtherMachines(base) else { return nil }
+        return renderer.strings(language).fill("l_link_unreachable", ["url": base])
+    }
 }
