@@ -43,7 +43,8 @@ let package = Package(
 
         // libcurl (Debian libcurl4-openssl-dev) for SMTP, and the mail transports behind one protocol.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
-        .target(name: "RelaisMail", dependencies: ["CCurl"]),
+        // The domain gives them the rule of a deliverable address and the codes of failures.
+        .target(name: "RelaisMail", dependencies: ["CCurl", "RelaisDomain"]),
 
         // The reminder sender: mail templates, message composition, the sweep over the outbox.
         .target(name: "RelaisSender", dependencies: [
@@ -106,7 +107,7 @@ let package = Package(
             "RelaisSender", "RelaisStore", "RelaisDomain", "RelaisMail", "RelaisConfig", "RelaisTestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "RelaisMailTests", dependencies: ["RelaisMail", "RelaisTestSupport"]),
+        .testTarget(name: "RelaisMailTests", dependencies: ["RelaisMail", "RelaisDomain", "RelaisTestSupport"]),
         .testTarget(name: "RelaisConfigTests", dependencies: ["RelaisConfig", "RelaisDomain"]),
         .testTarget(name: "RelaisWebTests", dependencies: [
             "RelaisWeb", "RelaisUseCases", "RelaisStore", "RelaisConfig", "RelaisDomain", "HTTPServer", "RelaisTestSupport",

@@ -30,6 +30,10 @@ public struct Configuration: Sendable, Equatable {
     public var auditRetentionDays = 1095
 
     public var structureName = "Structure de démonstration"
+    /// The structure's postal address, one line each (printed letters carry it).
+    public var structureAddress: String?
+    /// The structure's phone number, for participants (printed letters carry it).
+    public var structurePhone: String?
     /// Parsed once, when the configuration is read: every layer is handed this `TimeZone`.
     public var timeZone = TimeZoneIdentifier.europeParis
     public var language = "fr"

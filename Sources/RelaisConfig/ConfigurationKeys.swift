@@ -90,6 +90,20 @@ extension ConfigurationKey {
         }
     }
 
+    /// Text shown to people (letters): no control character but line breaks when `multiLine`,
+    /// at most `maxLength` characters; empty is none.
+    static func optionalText(_ name: String, _ path: WritableKeyPath<Configuration, String?> & Sendable, multiLine: Bool,
+                             maxLength: Int) -> ConfigurationKey {
+        ConfigurationKey(name: name) { config, raw throws(KeyError) in
+            let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            let problem = multiLine ? TextRules.multiLineProblem(text, maxLength: maxLength) : TextRules.oneLineProblem(text, maxLength: maxLength)
+            if problem != nil {
+                throw KeyError(reason: "expected \(multiLine ? "text" : "one line of text") of at most \(maxLength) characters without control characters")
+            }
+            config[keyPath: path] = text.isEmpty ? nil : text
+        }
+    }
+
     /// A list: a YAML sequence, or one value with commas (as in an environment variable).
     static func list(_ name: String, _ path: WritableKeyPath<Configuration, [String]> & Sendable,
                      check: @escaping @Sendable (String) -> String?) -> ConfigurationKey {
@@ -126,6 +140,8 @@ extension ConfigurationKey {
         .integer("security.login_window_minutes", \.loginWindowMinutes, 1...24 * 60),
         .integer("security.audit_retention_days", \.auditRetentionDays, 30...36500),
         .string("structure.name", \.structureName),
+        .optionalText("structure.address", \.structureAddress, multiLine: true, maxLength: 500),
+        .optionalText("structure.phone", \.structurePhone, multiLine: false, maxLength: 40),
         .timeZone("structure.time_zone", \.timeZone),
         .choice("structure.language", \.language, ["fr", "en"]),
         .choice("log.level", \.logLevel, ["trace", "debug", "info", "notice", "warning", "error", "critical"]),

@@ -74,8 +74,12 @@ public enum ConfigurationLoader {
             throw ConfigurationError(key: "mail.send_until", source: "configuration",
                                      reason: "must be later than mail.send_from (\(config.mailSendFrom))")
         }
-        if !config.mailFrom.contains("@") || config.mailFrom.contains(where: { $0.isWhitespace || !$0.isASCII }) {
-            throw ConfigurationError(key: "mail.from", source: "configuration", reason: "expected an ASCII email address, got '\(config.mailFrom)'")
+        // The rule the transports apply (`EmailAddress`): a sender they would refuse stops Relais here.
+        for (key, address) in [("mail.from", config.mailFrom), ("mail.reply_to", config.mailReplyTo)] {
+            if let address, let problem = EmailAddress.deliveryProblem(address) {
+                throw ConfigurationError(key: key, source: "configuration",
+                                         reason: "expected an ASCII email address such as relais@example.org (\(problem)), got '\(address)'")
+            }
         }
     }
 

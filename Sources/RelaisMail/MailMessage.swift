@@ -1,4 +1,5 @@
 import Foundation
+import RelaisDomain
 
 /// An email address with an optional display name ("Marie Dupont <marie@example.org>").
 public struct MailAddress: Sendable, Hashable {
@@ -10,19 +11,9 @@ public struct MailAddress: Sendable, Hashable {
         self.displayName = displayName
     }
 
-    /// Whether the address is a plain ASCII `local@domain` with dot-atoms on both sides
-    /// (RFC 5322 §3.4.1 without quoted local parts or domain literals, which Relais never
-    /// needs). A leading "-" is refused too: a sendmail-like command could read it as an option.
-    /// Transports refuse anything else before talking to a server.
-    public var isValid: Bool {
-        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, address.utf8.count <= 254, !address.hasPrefix("-") else { return false }
-        func dotAtom(_ part: Substring) -> Bool {
-            !part.isEmpty && !part.hasPrefix(".") && !part.hasSuffix(".") && !part.contains("..")
-                && part.utf8.allSatisfy { MIME.isAtext($0) || $0 == UInt8(ascii: ".") }
-        }
-        return dotAtom(parts[0]) && dotAtom(parts[1]) && parts[0].utf8.count <= 64
-    }
+    /// Whether the transports can deliver to the address: the domain's rule (`EmailAddress`),
+    /// the one entry forms apply. Transports refuse anything else before talking to a server.
+    public var isValid: Bool { EmailAddress.isDeliverable(address) }
 
     /// The address as written in headers and envelopes: only atext, "." and "@" survive, so an
     /// invalid address can never inject a header or an SMTP command (CR, LF, "<", ">", spaces).

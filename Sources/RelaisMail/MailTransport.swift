@@ -1,3 +1,5 @@
+import RelaisDomain
+
 /// Why a delivery failed. `isPermanent` means retrying the same message cannot succeed
 /// (e.g. the server refused the recipient with a 5xx reply); everything else is worth a retry.
 public struct MailDeliveryError: Error, Sendable, CustomStringConvertible {
@@ -11,16 +13,20 @@ public struct MailDeliveryError: Error, Sendable, CustomStringConvertible {
         case transport
     }
 
+    /// The technical detail, in English, for the log (staff read `failure`'s sentence).
     public var reason: String
     public var isPermanent: Bool
     public var scope: Scope
+    /// What went wrong, as a stable code with a sentence in the locale files.
+    public var failure: DeliveryFailure
 
     /// A permanent refusal concerns this message; anything else is taken as the transport's
     /// unless the transport can tell that the server refused this message's recipient.
-    public init(reason: String, isPermanent: Bool = false, scope: Scope? = nil) {
+    public init(reason: String, isPermanent: Bool = false, scope: Scope? = nil, failure: DeliveryFailure = .transportFailed) {
         self.reason = reason
         self.isPermanent = isPermanent
         self.scope = scope ?? (isPermanent ? .message : .transport)
+        self.failure = failure
     }
 
     public var description: String { isPermanent ? "\(reason) (permanent)" : reason }
@@ -35,15 +41,18 @@ public protocol MailTransport: Sendable {
 }
 
 extension MailMessage {
-    /// Transports refuse invalid addresses up front: a server would refuse them anyway, and it
-    /// keeps the envelope free of anything the renderer had to strip.
+    /// Transports refuse undeliverable addresses up front, by the rule entry forms apply
+    /// (`EmailAddress`): a server would refuse them anyway (no SMTPUTF8), and it keeps the
+    /// envelope free of anything the renderer had to strip.
     func validateAddresses() throws(MailDeliveryError) {
-        guard to.isValid else {
-            throw MailDeliveryError(reason: "invalid recipient address '\(MIME.sanitizeHeaderText(to.address))'", isPermanent: true)
+        if let problem = EmailAddress.deliveryProblem(to.address) {
+            throw MailDeliveryError(reason: "invalid recipient address '\(MIME.sanitizeHeaderText(to.address))' (\(problem))", isPermanent: true,
+                                    failure: .addressInvalid)
         }
-        guard from.isValid else {
+        if let problem = EmailAddress.deliveryProblem(from.address) {
             // The sender comes from the configuration, not from the message: fixable, so not permanent.
-            throw MailDeliveryError(reason: "invalid sender address '\(MIME.sanitizeHeaderText(from.address))'")
+            throw MailDeliveryError(reason: "invalid sender address '\(MIME.sanitizeHeaderText(from.address))' (\(problem))",
+                                    failure: .senderRefused)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RelaisDomain
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -21,12 +22,12 @@ public struct MaildirTransport: MailTransport {
                 try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
                                                         attributes: [.posixPermissions: 0o700])
             } catch {
-                throw MailDeliveryError(reason: "cannot create maildir folder \(path): \(error.localizedDescription)")
+                throw MailDeliveryError(reason: "cannot create maildir folder \(path): \(error.localizedDescription)", failure: .localFailure)
             }
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue,
                   access(path, W_OK | X_OK) == 0 else {
-                throw MailDeliveryError(reason: "maildir folder \(path) is not a writable directory")
+                throw MailDeliveryError(reason: "maildir folder \(path) is not a writable directory", failure: .localFailure)
             }
         }
     }
@@ -93,6 +94,6 @@ public struct MaildirTransport: MailTransport {
     }
 
     private static func failure(_ what: String) -> MailDeliveryError {
-        MailDeliveryError(reason: "\(what): \(String(cString: strerror(errno)))")
+        MailDeliveryError(reason: "\(what): \(String(cString: strerror(errno)))", failure: .localFailure)
     }
 }

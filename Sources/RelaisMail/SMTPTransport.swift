@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import RelaisDomain
 
 public enum SMTPSecurity: String, Sendable, CaseIterable {
     /// Plain SMTP: for a relay on loopback or a trusted local network only.
@@ -120,7 +121,38 @@ public struct SMTPTransport: MailTransport {
         let permanent = Self.isPermanent(result, responseCode: responseCode)
         let deferred = Self.isDeferredRecipient(recipientReply: dialogue.recipientReply)
         if deferred { reason += " (recipient deferred: to retry later)" }
-        throw MailDeliveryError(reason: reason, isPermanent: permanent, scope: permanent || deferred ? .message : .transport)
+        throw MailDeliveryError(reason: reason, isPermanent: permanent, scope: permanent || deferred ? .message : .transport,
+                                failure: Self.failure(result, responseCode: responseCode, dialogue: dialogue))
+    }
+
+    /// What staff are told: the reply to RCPT TO first (that recipient), then the command the
+    /// server refused, then what libcurl says of the connection.
+    static func failure(_ result: CURLcode, responseCode: Int, dialogue: SMTPDialogue) -> DeliveryFailure {
+        if result == CURLE_LOGIN_DENIED || [530, 534, 535, 538].contains(responseCode) { return .authenticationFailed }
+        if responseCode == 421 { return .transportFailed }
+        if let reply = dialogue.recipientReply, reply >= 400 {
+            guard reply >= 500 else { return .recipientDeferred }
+            // RFC 3463: X.1.1 "bad destination mailbox address" (user unknown), X.1.10 "null MX";
+            // RFC 5321: 551 "user not local".
+            let unknown = ["5.1.1", "5.1.10"].contains(dialogue.recipientEnhancedStatus ?? "") || reply == 551
+            return unknown ? .mailboxUnknown : .recipientRefused
+        }
+        if let refusal = dialogue.refusal, refusal.code >= 500 {
+            switch refusal.command {
+            case "MAIL": return .senderRefused
+            case "DATA", "BDAT": return .messageRefused
+            default: break
+            }
+        }
+        switch result {
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_CONNECT: return .serverUnreachable
+        case CURLE_OPERATION_TIMEDOUT: return .timeout
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_USE_SSL_FAILED, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
+             CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS,
+             CURLE_SSL_CLIENTCERT, CURLE_SSL_CRL_BADFILE:
+            return .tlsFailed
+        default: return .transportFailed
+        }
     }
 
     /// RFC 5321 §4.2.1: a 4yz reply to RCPT TO defers this recipient only (greylisting 450/451,
@@ -144,10 +176,10 @@ public struct SMTPTransport: MailTransport {
     func url() throws(MailDeliveryError) -> String {
         let host = settings.host.trimmingCharacters(in: .whitespaces)
         guard !host.isEmpty, !host.contains(where: { $0.isWhitespace || "/?#@".contains($0) }), host.allSatisfy(\.isASCII) else {
-            throw MailDeliveryError(reason: "invalid SMTP host '\(MIME.sanitizeHeaderText(settings.host))'")
+            throw MailDeliveryError(reason: "invalid SMTP host '\(MIME.sanitizeHeaderText(settings.host))'", failure: .serverUnreachable)
         }
         guard (1...65535).contains(settings.port) else {
-            throw MailDeliveryError(reason: "invalid SMTP port \(settings.port)")
+            throw MailDeliveryError(reason: "invalid SMTP port \(settings.port)", failure: .serverUnreachable)
         }
         // An IPv6 literal needs brackets in a URL.
         let authority = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
@@ -166,24 +198,41 @@ public struct SMTPTransport: MailTransport {
 }
 
 /// The SMTP dialogue as libcurl's debug callback shows it (commands out, replies in), reduced
-/// to what classifying a failure needs: the reply to RCPT TO. Nothing else is kept (an AUTH
-/// line carries credentials).
+/// to what classifying a failure needs: the reply to RCPT TO, and the last refusal with the verb
+/// of the command it answered. Nothing else is kept (an AUTH line carries credentials: only its
+/// verb is read).
 final class SMTPDialogue {
-    private var awaitingRecipientReply = false
-    /// The code of the server's reply to RCPT TO, once it came.
+    /// The verb of the last command sent ("RCPT", "MAIL", "DATA"…), uppercased.
+    private var command: String?
+    /// The code of the server's reply to RCPT TO, once it came, and its enhanced status code
+    /// (RFC 3463, "5.1.1") when the server gave one.
     private(set) var recipientReply: Int?
+    private(set) var recipientEnhancedStatus: String?
+    /// The last reply of 400 or more, and the verb of the command it answered.
+    private(set) var refusal: (command: String, code: Int)?
+
+    private static let verbs: Set<String> = ["EHLO", "HELO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "BDAT", "RSET", "NOOP", "QUIT"]
 
     func commandSent(_ line: Substring) {
-        awaitingRecipientReply = line.prefix(8).uppercased() == "RCPT TO:"
+        // The lines after AUTH are credentials: they are never kept, not even in part.
+        let verb = line.prefix { $0 != " " && $0 != ":" }.uppercased()
+        command = Self.verbs.contains(verb) ? verb : "OTHER"
     }
 
     /// One reply line; a multi-line reply ends with "CODE " (RFC 5321 §4.2.1).
     func replyReceived(_ line: Substring) {
         let digits = line.prefix(3)
-        guard awaitingRecipientReply, digits.count == 3, digits.allSatisfy(\.isASCII), let code = Int(digits),
+        guard let command, digits.count == 3, digits.allSatisfy(\.isASCII), let code = Int(digits),
               line.count == 3 || line.dropFirst(3).first == " " else { return }
-        recipientReply = code
-        awaitingRecipientReply = false
+        if command == "RCPT" && recipientReply == nil {
+            recipientReply = code
+            let status = line.dropFirst(4).prefix { $0 != " " }
+            let parts = status.split(separator: ".", omittingEmptySubsequences: false)
+            if parts.count == 3, parts.allSatisfy({ !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isNumber) }) {
+                recipientEnhancedStatus = String(status)
+            }
+        }
+        if code >= 400 { refusal = (command, code) }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import RelaisDomain
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,10 +21,10 @@ public struct SendmailTransport: MailTransport {
         try message.validateAddresses()
         let words = command.split(whereSeparator: \.isWhitespace).map(String.init)
         guard let executable = words.first else {
-            throw MailDeliveryError(reason: "the sendmail command is empty")
+            throw MailDeliveryError(reason: "the sendmail command is empty", failure: .localFailure)
         }
         guard let path = Self.resolve(executable) else {
-            throw MailDeliveryError(reason: "sendmail command '\(executable)' not found or not executable")
+            throw MailDeliveryError(reason: "sendmail command '\(executable)' not found or not executable", failure: .localFailure)
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
@@ -35,7 +36,7 @@ public struct SendmailTransport: MailTransport {
         // MSG_NOSIGNAL. CLOEXEC keeps our end out of the child (it would never see EOF).
         var ends: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &ends) == 0 else {
-            throw MailDeliveryError(reason: "cannot create a socket pair for '\(executable)': \(String(cString: strerror(errno)))")
+            throw MailDeliveryError(reason: "cannot create a socket pair for '\(executable)': \(String(cString: strerror(errno)))", failure: .localFailure)
         }
         let ourEnd = ends[0]
         let childInput = FileHandle(fileDescriptor: ends[1], closeOnDealloc: true)
@@ -52,7 +53,7 @@ public struct SendmailTransport: MailTransport {
             try process.run()
         } catch {
             close(ourEnd)
-            throw MailDeliveryError(reason: "cannot run sendmail command '\(executable)': \(error.localizedDescription)")
+            throw MailDeliveryError(reason: "cannot run sendmail command '\(executable)': \(error.localizedDescription)", failure: .localFailure)
         }
         try? childInput.close()
 
@@ -82,19 +83,20 @@ public struct SendmailTransport: MailTransport {
         let detail = captured.detail
         if timedOut {
             throw MailDeliveryError(reason: "sendmail command '\(executable)' did not finish within \(timeoutSeconds) s and was killed"
-                                    + (detail.isEmpty ? "" : ": \(detail)"))
+                                    + (detail.isEmpty ? "" : ": \(detail)"), failure: .timeout)
         }
         let status = process.terminationStatus
         if process.terminationReason == .uncaughtSignal {
             throw MailDeliveryError(reason: "sendmail command '\(executable)' was killed by signal \(status)"
-                                    + (detail.isEmpty ? "" : ": \(detail)"))
+                                    + (detail.isEmpty ? "" : ": \(detail)"), failure: .localFailure)
         }
         guard status == 0 else {
             // sysexits.h: EX_DATAERR (65) and EX_NOUSER (67) say this message or recipient is
             // refused for good; other statuses (EX_TEMPFAIL, EX_UNAVAILABLE…) may pass later.
             throw MailDeliveryError(reason: "sendmail command '\(executable)' exited with status \(status)"
                                     + (detail.isEmpty ? "" : ": \(detail)"),
-                                    isPermanent: status == 65 || status == 67)
+                                    isPermanent: status == 65 || status == 67,
+                                    failure: status == 67 ? .mailboxUnknown : status == 65 ? .messageRefused : .transportFailed)
         }
     }
 

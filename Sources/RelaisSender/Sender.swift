@@ -83,8 +83,9 @@ public struct Sender: Sendable {
                     try outbox.markSent(id: record.id, recipient: prepared.recipient.email, messageID: message.messageID, at: now)
                     report.sent += 1
                 } catch let error as MailDeliveryError {
-                    let state = try outbox.markAttemptFailed(id: record.id, error: error.reason, permanent: error.isPermanent, policy: policy, at: now,
-                                                                     timeZone: window.timeZone)
+                    let state = try outbox.markAttemptFailed(id: record.id, error: error.reason, failure: error.failure,
+                                                             recipient: prepared.recipient.email, permanent: error.isPermanent, policy: policy,
+                                                             at: now, timeZone: window.timeZone)
                     if state == .failed { report.failed += 1 } else { report.retrying += 1 }
                     logger.warning("delivery of \(record.kind.rawValue) \(record.id) through \(transport.name) failed: \(error)")
                     // A transport that is down fails every message alike: stop here and let the

@@ -454,6 +454,24 @@ enum Migrations {
                 t.column("corrected_at", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v9-delivery-failures") { db in
+            // Why a delivery failed, as a code (`DeliveryFailure`) staff read in their language;
+            // `last_error` keeps the transport's detail for the log and the API.
+            try db.alter(table: "outbox") { t in t.add(column: "failure", .text) }
+        }
+        migrator.registerMigration("v9-letter-codes") { db in
+            // The short code printed on a letter, beside its link: stored as a keyed digest (HMAC
+            // under `link.key`, kept beside the database and not in backups), so a copy of the
+            // database cannot be searched for the codes, which are short enough to enumerate.
+            try db.alter(table: "questionnaire_token") { t in t.add(column: "code_hash", .text) }
+            try db.create(index: "questionnaire_token_code", on: "questionnaire_token", columns: ["code_hash"], unique: true,
+                          condition: Column("code_hash") != nil)
+            // Wrong codes typed on the code page, per client address, for the throttle.
+            try db.create(table: "letter_code_failure") { t in
+                t.column("client_address", .text).notNull()
+                t.column("at", .datetime).notNull().indexed()
+            }
+        }
         return migrator
     }
 }

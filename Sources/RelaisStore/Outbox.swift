@@ -20,6 +20,9 @@ public struct OutboxRecord: Codable, Sendable, Equatable, FetchableRecord, Persi
     public var state: OutboxState
     public var attempts: Int
     public var lastError: String?
+    /// Why the last attempt failed, as a code staff read in their language.
+    public var failure: DeliveryFailure?
+    /// The address it was delivered to, or, for a failed attempt, the one that was tried.
     public var recipient: String?
     public var messageId: String?
     public var sentAt: Date?
@@ -28,7 +31,7 @@ public struct OutboxRecord: Codable, Sendable, Equatable, FetchableRecord, Persi
     public var updatedAt: Date
 
     enum CodingKeys: String, CodingKey {
-        case id, key, kind, payload, state, attempts, recipient
+        case id, key, kind, payload, state, attempts, recipient, failure
         case participantId = "participant_id", userId = "user_id", programmeId = "programme_id", sessionId = "session_id"
         case invitationId = "invitation_id", dueAt = "due_at", nextAttemptAt = "next_attempt_at", lastError = "last_error"
         case messageId = "message_id", sentAt = "sent_at", closedReason = "closed_reason"
@@ -148,25 +151,28 @@ public struct Outbox: Sendable {
         try store.pool.write { db in
             try db.cachedStatement(sql: """
                 UPDATE outbox SET state = 'sent', recipient = ?, message_id = ?, sent_at = ?, attempts = attempts + 1,
-                  last_error = NULL, updated_at = ? WHERE id = ? AND state = 'pending'
+                  last_error = NULL, failure = NULL, updated_at = ? WHERE id = ? AND state = 'pending'
                 """).execute(arguments: [recipient, messageID, stamp, stamp, id])
         }
     }
 
-    /// Records a failed attempt: retried later with exponential back-off, or marked failed after
-    /// the last attempt (or at once when the refusal is permanent). A questionnaire that can no
-    /// longer be mailed becomes a phone task in the same transaction.
+    /// Records a failed attempt (its detail, its code and the address tried): retried later with
+    /// exponential back-off, or marked failed after the last attempt (or at once when the refusal
+    /// is permanent). A questionnaire that can no longer be mailed becomes a phone task in the same
+    /// transaction.
     @discardableResult
-    public func markAttemptFailed(id: String, error: String, permanent: Bool, policy: ReminderPolicy, at now: Date,
-                                  timeZone: TimeZone) throws -> OutboxState {
+    public func markAttemptFailed(id: String, error: String, failure: DeliveryFailure? = nil, recipient: String? = nil, permanent: Bool,
+                                  policy: ReminderPolicy, at now: Date, timeZone: TimeZone) throws -> OutboxState {
         try store.pool.write { db in
             guard let record = try OutboxRecord.fetchOne(db, key: id), record.state == .pending else { return .failed }
             let attempts = record.attempts + 1
             let givesUp = permanent || attempts >= policy.maxAttempts
             let next = now.addingTimeInterval(policy.retryDelay(afterAttempt: attempts))
             try db.execute(sql: """
-                UPDATE outbox SET attempts = ?, last_error = ?, state = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?
-                """, arguments: [attempts, String(error.prefix(1000)), givesUp ? "failed" : "pending", givesUp ? record.nextAttemptAt : next, now, id])
+                UPDATE outbox SET attempts = ?, last_error = ?, failure = ?, recipient = COALESCE(?, recipient), state = ?, next_attempt_at = ?,
+                  updated_at = ? WHERE id = ?
+                """, arguments: [attempts, String(error.prefix(1000)), failure?.rawValue, recipient, givesUp ? "failed" : "pending",
+                                 givesUp ? record.nextAttemptAt : next, now, id])
             if givesUp, record.kind.needsPhoneWithoutEmail, let participantID = record.participantId {
                 try Tasks.open(db, for: record, participantID: participantID, kind: .deliveryFailed,
                                reason: "Échec d'envoi du message (\(record.kind.rawValue)) : \(error.prefix(200))", at: now,
@@ -186,6 +192,10 @@ public struct Outbox: Sendable {
             if let participantID { request = request.filter(Column("participant_id") == participantID) }
             return try request.order(Column("due_at").desc, Column("id")).limit(limit).fetchAll(db)
         }
+    }
+
+    public func message(id: String) throws -> OutboxRecord? {
+        try store.pool.read { try OutboxRecord.fetchOne($0, key: id) }
     }
 
     /// Puts a failed message back in the queue for a new series of attempts, now.

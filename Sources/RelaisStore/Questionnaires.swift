@@ -34,6 +34,44 @@ public enum QuestionnaireLink: Sendable, Equatable {
     case unknown
 }
 
+/// What a printed letter carries: its link's token and its short code (canonical form).
+public struct LetterLink: Sendable, Equatable {
+    public var token: String
+    public var code: String
+}
+
+/// What a letter's code leads to.
+public enum LetterCodeLookup: Sendable, Equatable {
+    /// The questionnaire is open: its letter's link token.
+    case open(token: String)
+    case used
+    case expired
+    case unknown
+    /// Too many wrong codes lately, from this address or from all: try again after this many seconds.
+    case throttled(retryAfter: Int)
+}
+
+/// Wrong letter codes: `LetterCode`'s allowances per client address and in all, with the login's
+/// growing delays (`LoginPolicy.delay`) past them.
+enum LetterCodeThrottle {
+    static let policy = LoginPolicy(maxFailures: LetterCode.freeFailuresPerAddress, window: LetterCode.window, firstDelay: LetterCode.firstDelay)
+
+    /// Seconds before a code from `address` may be judged (0: now).
+    static func wait(_ db: Database, address: String, now: Date) throws -> TimeInterval {
+        let since = now.addingTimeInterval(-LetterCode.window)
+        func recent(_ condition: String, _ arguments: StatementArguments) throws -> (count: Int, last: Date?) {
+            let row = try Row.fetchOne(db, sql: "SELECT COUNT(*), MAX(at) FROM letter_code_failure WHERE \(condition) at >= ?",
+                                       arguments: arguments + [since])
+            return (row?[0] ?? 0, row?[1])
+        }
+        let fromAddress = try recent("client_address = ? AND", [address])
+        let inAll = try recent("", [])
+        let waits = [policy.delay(failures: fromAddress.count, allowed: LetterCode.freeFailuresPerAddress) - now.timeIntervalSince(fromAddress.last ?? now),
+                     policy.delay(failures: inAll.count, allowed: LetterCode.freeFailuresInAll) - now.timeIntervalSince(inAll.last ?? now)]
+        return max(0, waits.max() ?? 0)
+    }
+}
+
 public struct Questionnaires: Sendable {
     public let store: Store
     public var clock: Clock
@@ -59,33 +97,90 @@ public struct Questionnaires: Sendable {
         }
     }
 
-    /// The link of a printed letter: the live one when there is one (so that a letter printed
-    /// again carries the same link as the one already sent), else a new one. Its value is derived
-    /// from a nonce under `key`, so only its digest is stored, as for every link.
-    public func letterToken(invitationID: String, days: Int, key: [UInt8]) throws -> String {
+    /// The link of a printed letter and its short code: the live one when there is one (so that a
+    /// letter printed again carries the same link and code as the one already sent), else a new
+    /// one. Both are derived from a nonce under `key` (HMAC), so only their digests are stored:
+    /// the token's as for every link, the code's keyed too, since a code is short enough to be
+    /// found from a plain digest by trying them all.
+    public func letterLink(invitationID: String, days: Int, key: [UInt8]) throws -> LetterLink {
         let now = clock.now()
         return try store.pool.write { db in
             guard try InvitationRecord.exists(db, key: invitationID) else { throw Refusal.notFound(.questionnaireNotFound) }
             let live = try Row.fetchAll(db, sql: """
-                SELECT token_hash, letter_nonce FROM questionnaire_token
+                SELECT token_hash, letter_nonce, code_hash FROM questionnaire_token
                 WHERE invitation_id = ? AND letter_nonce IS NOT NULL AND expires_at > ? ORDER BY created_at DESC
                 """, arguments: [invitationID, now])
             for row in live {
-                let token = Self.letterToken(key: key, invitationID: invitationID, nonce: row["letter_nonce"])
+                let nonce: String = row["letter_nonce"]
+                let token = Self.letterToken(key: key, invitationID: invitationID, nonce: nonce)
                 // A key drawn again (a restored backup) no longer derives the old link: issue a new one.
-                if Secrets.digest(token) == row["token_hash"] as String { return token }
+                guard Secrets.digest(token) == row["token_hash"] as String else { continue }
+                let code = Self.letterCode(key: key, invitationID: invitationID, nonce: nonce)
+                let codeHash = Self.codeDigest(key: key, code: code)
+                if row["code_hash"] as String? == codeHash { return LetterLink(token: token, code: code) }
+                // A letter printed before letters had codes: its code is stored now (unless, by a
+                // chance of one in 10^13, another letter has the same; then a new link and code).
+                guard try !Self.codeExists(db, codeHash) else { break }
+                try db.execute(sql: "UPDATE questionnaire_token SET code_hash = ? WHERE token_hash = ?", arguments: [codeHash, Secrets.digest(token)])
+                return LetterLink(token: token, code: code)
             }
-            let nonce = Secrets.randomToken(byteCount: 16)
+            var nonce: String, code: String
+            repeat {
+                nonce = Secrets.randomToken(byteCount: 16)
+                code = Self.letterCode(key: key, invitationID: invitationID, nonce: nonce)
+            } while try Self.codeExists(db, Self.codeDigest(key: key, code: code))
             let token = Self.letterToken(key: key, invitationID: invitationID, nonce: nonce)
             try db.execute(sql: """
-                INSERT INTO questionnaire_token(token_hash, invitation_id, created_at, expires_at, letter_nonce) VALUES (?,?,?,?,?)
-                """, arguments: [Secrets.digest(token), invitationID, now, now.addingTimeInterval(Double(days) * 86400), nonce])
-            return token
+                INSERT INTO questionnaire_token(token_hash, invitation_id, created_at, expires_at, letter_nonce, code_hash) VALUES (?,?,?,?,?,?)
+                """, arguments: [Secrets.digest(token), invitationID, now, now.addingTimeInterval(Double(days) * 86400), nonce,
+                                 Self.codeDigest(key: key, code: code)])
+            return LetterLink(token: token, code: code)
         }
     }
 
     static func letterToken(key: [UInt8], invitationID: String, nonce: String) -> String {
         Secrets.hmacToken(key: key, message: "letter|\(invitationID)|\(nonce)")
+    }
+
+    /// The letter's short code, from the same nonce as its link (another message under the key).
+    static func letterCode(key: [UInt8], invitationID: String, nonce: String) -> String {
+        LetterCode.code(from: Secrets.hmac(key: key, message: "letter-code|\(invitationID)|\(nonce)"))
+    }
+
+    /// How a code is stored and looked up: a keyed digest of its canonical form.
+    static func codeDigest(key: [UInt8], code: String) -> String {
+        Secrets.hmacToken(key: key, message: "letter-code-digest|\(code)")
+    }
+
+    private static func codeExists(_ db: Database, _ digest: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM questionnaire_token WHERE code_hash = ?)", arguments: [digest]) ?? false
+    }
+
+    /// The questionnaire behind a letter's code (`code` in canonical form, see `LetterCode`),
+    /// under the throttle: wrong codes are counted per client address and in all, and past their
+    /// allowance each further attempt waits (nothing is judged meanwhile). A right code, even a
+    /// used or expired one, is not counted, and clears nothing: typing one's own code again does
+    /// not buy more guesses. An open questionnaire is given as its letter's link token, so that
+    /// the code and the link are one and the same questionnaire, used up by either.
+    public func resolve(code: String, clientAddress: String, key: [UInt8]) throws -> LetterCodeLookup {
+        let now = clock.now()
+        return try store.pool.write { db in
+            let wait = try LetterCodeThrottle.wait(db, address: clientAddress, now: now)
+            if wait > 0 { return .throttled(retryAfter: max(1, Int(wait.rounded(.up)))) }
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT invitation_id, letter_nonce, token_hash, expires_at FROM questionnaire_token WHERE code_hash = ?
+                """, arguments: [Self.codeDigest(key: key, code: code)]),
+                  let invitation = try InvitationRecord.fetchOne(db, key: row["invitation_id"] as String) else {
+                try db.execute(sql: "INSERT INTO letter_code_failure(client_address, at) VALUES (?, ?)", arguments: [clientAddress, now])
+                try db.execute(sql: "DELETE FROM letter_code_failure WHERE at < ?", arguments: [now.addingTimeInterval(-LetterCode.window * 2)])
+                return .unknown
+            }
+            if invitation.answeredAt != nil { return .used }
+            if (row["expires_at"] as Date) <= now { return .expired }
+            let token = Self.letterToken(key: key, invitationID: invitation.id, nonce: row["letter_nonce"])
+            guard Secrets.digest(token) == row["token_hash"] as String else { return .unknown }
+            return .open(token: token)
+        }
     }
 
     public func lookup(token: String) throws -> QuestionnaireLink {

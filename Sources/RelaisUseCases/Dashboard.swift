@@ -12,7 +12,9 @@ public struct DashboardView: Sendable {
     public var myConsultations: [Dashboard.ConsultationItem] = []
     public var openTasks = 0
     public var myTasks = 0
-    public var failedMessages: [OutboxRecord] = []
+    public var failedDeliveries: [FailedDelivery] = []
+    /// All the failed deliveries, of which `failedDeliveries` shows the latest.
+    public var failedCount = 0
 }
 
 extension UseCases {
@@ -35,7 +37,8 @@ extension UseCases {
         if caller.may(.manageReminders) {
             view.openTasks = try tasks.list(state: .open, assignedTo: nil, participantID: nil).count
             view.myTasks = try tasks.list(state: .open, assignedTo: user.id, participantID: nil).count
-            view.failedMessages = try outbox.list(state: .failed, kind: nil, participantID: nil, limit: 20)
+            view.failedCount = try outbox.counts()[.failed] ?? 0
+            view.failedDeliveries = try failedDeliveries(limit: 10, by: caller)
         }
         if user.role == .tabacologue {
             view.myConsultations = try board.consultations(facilitatorID: user.id, since: dayStart.addingTimeInterval(-7 * 86400))

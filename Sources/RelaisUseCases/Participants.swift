@@ -25,6 +25,9 @@ public struct ParticipantRecordView: Sendable {
     public var invitations: [InvitationRecord]
     public var openTasks: [TaskRecord]
     public var programmes: [String: ProgrammeRecord]
+    /// The message each open task stands for, by task id (a failed delivery's reason is read from
+    /// it, in the page's language, rather than the transport's English kept in the task).
+    public var openTaskMessages: [String: OutboxRecord] = [:]
 }
 
 /// The GDPR export of a participant, each part as the caller may see it (clinical notes and
@@ -73,14 +76,18 @@ extension UseCases {
         var programmes = Dictionary(enrolments.map { ($0.programme.id, $0.programme) }, uniquingKeysWith: { first, _ in first })
         let shown = try onRecord(try participantRecords.consultations(participantID: id), programmes: &programmes, by: caller)
         let history = caller.may(.readAssessments) ? try assessments.history(participantID: id, by: caller.actor) : AssessmentHistory(assessments: [])
+        let openTasks = caller.may(.manageReminders) || caller.may(.readContactDetails)
+            ? try tasks.list(state: .open, assignedTo: nil, participantID: id) : []
+        var messages: [String: OutboxRecord] = [:]
+        for task in openTasks where task.kind == .deliveryFailed {
+            if let outboxID = task.outboxId, let message = try outbox.message(id: outboxID) { messages[task.id] = message }
+        }
         return ParticipantRecordView(
             participant: participant, enrolments: enrolments, consultations: shown,
             assessments: history.assessments, assessmentHistory: history,
             orientations: try orientations(participantID: id, by: caller),
             invitations: try questionnaires.invitations(participantID: id),
-            openTasks: caller.may(.manageReminders) || caller.may(.readContactDetails)
-                ? try tasks.list(state: .open, assignedTo: nil, participantID: id) : [],
-            programmes: programmes)
+            openTasks: openTasks, programmes: programmes, openTaskMessages: messages)
     }
 
     /// The GDPR export: everything stored about the participant, read in one transaction with

@@ -10,6 +10,18 @@ public enum QuestionnaireAccess: Sendable {
     case unknown
 }
 
+/// What a letter's code, typed on the code page, leads to.
+public enum CodeAccess: Sendable, Equatable {
+    /// The questionnaire, at its letter's link (`/q/{token}`): the same one, used up by either.
+    case open(token: String)
+    case used
+    case expired
+    case unknown
+    /// Not shaped like a code (9 letters and digits): not counted as an attempt.
+    case malformed
+    case throttled(retryAfter: Int)
+}
+
 /// The outcome of answering through a link.
 public enum QuestionnaireAnswer: Sendable {
     case stored
@@ -35,6 +47,19 @@ extension UseCases {
     /// used or expired): the page that says so speaks it rather than the browser's.
     public func questionnaireLanguage(token: String) throws -> String? {
         try questionnaires.language(token: token)
+    }
+
+    /// The questionnaire behind a letter's short code, typed by the participant on the code page
+    /// (no login: the code is the credential, throttled per client address and in all).
+    public func questionnaire(code typed: String, clientAddress: String) throws -> CodeAccess {
+        guard let code = LetterCode.normalized(typed) else { return .malformed }
+        switch try questionnaires.resolve(code: code, clientAddress: clientAddress, key: try store.secretKey("link")) {
+        case .open(let token): return .open(token: token)
+        case .used: return .used
+        case .expired: return .expired
+        case .unknown: return .unknown
+        case .throttled(let seconds): return .throttled(retryAfter: seconds)
+        }
     }
 
     /// Stores the participant's answers through their link (answers by instrument id), closing

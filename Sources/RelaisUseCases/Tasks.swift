@@ -9,6 +9,73 @@ public struct TaskView: Sendable {
     public var invitation: InvitationRecord?
     /// The questions to ask: the instruments of the questionnaire the task stands for.
     public var script: [ConfiguredInstrument]
+    /// The message the task stands for (a session change, a failed delivery), when there is one.
+    public var message: OutboxRecord?
+    /// For a session change: which session, and its new and former times.
+    public var sessionChange: TaskSessionChange?
+    /// The programme the task belongs to (its title, its time zone).
+    public var programme: ProgrammeRecord?
+}
+
+/// What a participant is told on the phone of a moved or cancelled session, from the task's
+/// message (the times it announced) and the session (its number and title).
+public struct TaskSessionChange: Sendable, Equatable {
+    public var sessionID: String
+    public var index: Int
+    public var title: String
+    public var cancelled: Bool
+    /// The time the change announced (for a cancellation, the time that no longer holds).
+    public var startsAt: Date
+    public var previousStartsAt: Date?
+    public var timeZone: TimeZone
+}
+
+/// A task's printable letter: the questionnaire on paper, its link and its short code.
+public struct LetterView: Sendable {
+    public var task: TaskView
+    public var programmeTitle: String
+    /// For a follow-up: the months after the programme it is for; nil at the end of the programme.
+    public var followUpMonths: Int?
+    /// Where the code is typed, e.g. "https://relais.example.org/c".
+    public var codePage: String
+    /// The letter's link and its code as printed ("K7M-4QX-9TR"); nil once answered (or without questionnaire).
+    public var link: String?
+    public var code: String?
+
+    public init(task: TaskView, programmeTitle: String, followUpMonths: Int? = nil, codePage: String, link: String? = nil, code: String? = nil) {
+        self.task = task
+        self.programmeTitle = programmeTitle
+        self.followUpMonths = followUpMonths
+        self.codePage = codePage
+        self.link = link
+        self.code = code
+    }
+}
+
+/// A message that could not be delivered, as staff see it.
+public struct FailedDelivery: Sendable {
+    public var message: OutboxRecord
+    /// Why, in the words of the locale files (`DeliveryFailure`; a generic reason for messages
+    /// that failed before failures had codes).
+    public var reason: Reason
+    /// The participant it was for, when the caller may read contact details.
+    public var participant: ParticipantRecord?
+    /// The staff member it was for (a digest, a notice).
+    public var staffName: String?
+
+    public init(message: OutboxRecord, reason: Reason, participant: ParticipantRecord? = nil, staffName: String? = nil) {
+        self.message = message
+        self.reason = reason
+        self.participant = participant
+        self.staffName = staffName
+    }
+
+    /// The address can never be delivered to and is still the participant's: retrying is
+    /// useless, correcting the email is what helps. Once corrected, a retry makes sense again.
+    public var needsAddressCorrection: Bool {
+        guard message.failure?.concernsTheAddress == true, let participant else { return false }
+        return participant.email == nil || message.recipient == nil || participant.email == message.recipient
+    }
 }
 
 /// A task created by staff.
@@ -64,14 +131,25 @@ extension UseCases {
         return try tasks.list(state: state, assignedTo: assignedTo, participantID: participantID, limit: limit)
     }
 
-    /// A task with its participant (the read audited) and its script.
+    /// A task with its participant (the read audited), its script, and the message it stands for.
     public func task(_ id: String, by caller: Caller) throws -> TaskView {
         try caller.require(.manageReminders)
         let task = try tasks.task(id: id)
         let participant = try participants.read(id: task.participantId, by: caller.actor)
         let invitation = try task.invitationId.map { try questionnaires.invitation(id: $0) }
-        return TaskView(task: task, participant: participant, invitation: invitation,
-                        script: invitation?.instruments.compactMap { instruments[$0] } ?? [])
+        var view = TaskView(task: task, participant: participant, invitation: invitation,
+                            script: invitation?.instruments.compactMap { instruments[$0] } ?? [])
+        view.message = try task.outboxId.flatMap { try outbox.message(id: $0) }
+        // A programme or session since deleted leaves the task readable, with its stored reason.
+        view.programme = task.programmeId.flatMap { try? programmes.programme(id: $0).0 }
+        if task.kind == .sessionChangeCall, let message = view.message, let sessionID = message.sessionId,
+           let (session, programme) = try? programmes.session(id: sessionID) {
+            let epoch = { (key: String) in message.payload[key].flatMap(Double.init).map { Date(timeIntervalSince1970: $0) } }
+            view.sessionChange = TaskSessionChange(sessionID: session.id, index: session.index, title: session.title,
+                                                   cancelled: message.kind == .sessionCancelled, startsAt: epoch("startsAt") ?? session.startsAt,
+                                                   previousStartsAt: epoch("previousStartsAt"), timeZone: programme.zone)
+        }
+        return view
     }
 
     public func createTask(_ request: TaskRequest, by caller: Caller) throws -> TaskRecord {
@@ -121,14 +199,18 @@ extension UseCases {
     }
 
     /// The printable letter of a task: its participant (audited), its questionnaire, and the live
-    /// link of the letter (the same each time it is printed).
-    public func letter(taskID: String, by caller: Caller) throws -> (TaskView, programmeTitle: String, link: String?) {
+    /// link of the letter with its short code (the same each time it is printed).
+    public func letter(taskID: String, by caller: Caller) throws -> LetterView {
         let view = try task(taskID, by: caller)
-        guard let invitation = view.invitation else { return (view, "", nil) }
-        let title = try programmes.programme(id: invitation.programmeId).0.title
-        guard invitation.answeredAt == nil else { return (view, title, nil) }
-        let token = try questionnaires.letterToken(invitationID: invitation.id, days: settings.questionnaireTokenDays, key: try store.secretKey("link"))
-        return (view, title, "\(settings.publicBaseURL)/q/\(token)")
+        var letter = LetterView(task: view, programmeTitle: "", codePage: "\(settings.publicBaseURL)/c")
+        guard let invitation = view.invitation else { return letter }
+        letter.programmeTitle = try programmes.programme(id: invitation.programmeId).0.title
+        letter.followUpMonths = invitation.purpose == .followUp ? invitation.months : nil
+        guard invitation.answeredAt == nil else { return letter }
+        let link = try questionnaires.letterLink(invitationID: invitation.id, days: settings.questionnaireTokenDays, key: try store.secretKey("link"))
+        letter.link = "\(settings.publicBaseURL)/q/\(link.token)"
+        letter.code = LetterCode.grouped(link.code)
+        return letter
     }
 
     // MARK: Outbox
@@ -136,6 +218,25 @@ extension UseCases {
     public func messages(state: OutboxState?, kind: MessageKind?, participantID: String?, limit: Int = 200, by caller: Caller) throws -> [OutboxRecord] {
         try caller.require(.manageReminders)
         return try outbox.list(state: state, kind: kind, participantID: participantID, limit: limit)
+    }
+
+    /// The failed deliveries, latest first, each with whom it was for (the participant, to staff
+    /// who may read contact details; the read is audited in one row per participant) and why,
+    /// as a reason staff read in their language.
+    public func failedDeliveries(limit: Int = 200, by caller: Caller) throws -> [FailedDelivery] {
+        try caller.require(.manageReminders)
+        let messages = try outbox.list(state: .failed, kind: nil, participantID: nil, limit: limit)
+        let names = try staffNames(by: caller)
+        let showsNames = caller.may(.readContactDetails)
+        let deliveries = try messages.map { message in
+            var delivery = FailedDelivery(message: message, reason: (message.failure ?? .transportFailed).reason)
+            if showsNames, let id = message.participantId { delivery.participant = try participants.find(id: id) }
+            delivery.staffName = message.userId.flatMap { names[$0] }
+            return delivery
+        }
+        let named = Set(deliveries.compactMap(\.participant?.id))
+        try store.recordRead(caller.actor, "read_failed_deliveries", participants: named.sorted(), at: clock.now())
+        return deliveries
     }
 
     /// Puts a failed message back in the queue.

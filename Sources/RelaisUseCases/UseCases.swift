@@ -5,7 +5,10 @@ import RelaisStore
 /// What the use cases need to know of the installation, read once from its configuration.
 public struct UseCaseSettings: Sendable {
     public var timeZone: TimeZone
-    public var publicBaseURL: String
+    /// The base of the links the use cases write (letters, calendar feeds): `http.public_base_url`,
+    /// else the address the daemon serves, which it learns only once it has bound its port.
+    public var publicBaseURL: String { linkBase.current }
+    private let linkBase: LinkBase
     public var questionnaireTokenDays: Int
     public var protocolsDirectory: String
     public var loginPolicy: LoginPolicy
@@ -20,12 +23,31 @@ public struct UseCaseSettings: Sendable {
     public init(timeZone: TimeZone, publicBaseURL: String, questionnaireTokenDays: Int = 60, protocolsDirectory: String = "./Protocols",
                 loginPolicy: LoginPolicy = LoginPolicy(), sessionIdleSeconds: TimeInterval = 30 * 60) {
         self.timeZone = timeZone
-        self.publicBaseURL = publicBaseURL
+        linkBase = LinkBase(publicBaseURL)
         self.questionnaireTokenDays = questionnaireTokenDays
         self.protocolsDirectory = protocolsDirectory
         self.loginPolicy = loginPolicy
         self.sessionIdleSeconds = sessionIdleSeconds
     }
+}
+
+extension UseCaseSettings {
+    /// Links name `url` from now on: what `relais serve` calls once its port is bound, when
+    /// `http.public_base_url` is not set (`--port 0` binds a port nobody knew before). Every copy
+    /// of these settings (the app's, its handlers') sees the change.
+    public func serveLinks(at url: String) { linkBase.set(url) }
+}
+
+/// The base URL of links, shared by the copies of the settings and set once the daemon has bound.
+final class LinkBase: @unchecked Sendable {
+    private let lock = NSLock()
+    private var url: String
+
+    init(_ url: String) { self.url = url }
+
+    var current: String { lock.withLock { url } }
+
+    func set(_ url: String) { lock.withLock { self.url = url.hasSuffix("/") ? String(url.dropLast()) : url } }
 }
 
 /// The application's actions, one function each, shared by the JSON API, the pages and the

@@ -12,7 +12,7 @@ public enum PageTemplate: String, CaseIterable, Sendable {
     case participantRecord = "participant_record", password, programme, programmeNew = "programme_new", programmes, questionnaire
     case questionnaireDone = "questionnaire_done", report, session, sessionQuick = "session_quick"
     case sessionSheet = "session_sheet", task, tasks
-    case enrolment
+    case enrolment, outbox, letterCode = "letter_code"
     case assessmentWithdraw = "assessment_withdraw"
 }
 

@@ -31,7 +31,10 @@ func makeTransport(_ configuration: Configuration) throws -> any MailTransport {
 }
 
 /// The sender with its templates, checked at start: a broken template stops the daemon.
-func makeSender(_ configuration: Configuration, store: Store, instruments: InstrumentCatalog, logger: Logger) throws -> Sender {
+/// Links name `publicBaseURL` (the daemon's, once bound), else `http.public_base_url`, else the
+/// address the daemon recorded in the data folder (`relais send-due` runs beside it).
+func makeSender(_ configuration: Configuration, store: Store, instruments: InstrumentCatalog, logger: Logger,
+                publicBaseURL: String? = nil) throws -> Sender {
     let templates: MailTemplates
     do {
         templates = try MailTemplates(directory: configuration.effectiveMailTemplatesDir)
@@ -41,7 +44,7 @@ func makeSender(_ configuration: Configuration, store: Store, instruments: Instr
     let composer = MessageComposer(
         templates: templates, structureName: configuration.structureName,
         from: MailAddress(configuration.mailFrom, displayName: configuration.mailFromName ?? configuration.structureName),
-        replyTo: configuration.mailReplyTo.map { MailAddress($0) }, publicBaseURL: configuration.effectivePublicBaseURL,
+        replyTo: configuration.mailReplyTo.map { MailAddress($0) }, publicBaseURL: publicBaseURL ?? configuration.recordedLinkBaseURL,
         instrumentTitles: Dictionary(uniqueKeysWithValues: instruments.instruments.map { ($0.id, $0.definition.title) }),
         programmeTemplates: try loadTemplates(configuration, instruments: instruments))
     var sender = Sender(outbox: Outbox(store: store), transport: try makeTransport(configuration), composer: composer,

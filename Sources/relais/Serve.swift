@@ -64,7 +64,23 @@ struct Serve: AsyncParsableCommand {
         } catch let error as ServerStartError {
             throw ConfigurationError(key: "http.host/http.port", source: "configuration", reason: error.description)
         }
-        let sender = try makeSender(configuration, store: store, instruments: protocols.instruments, logger: logger)
+        // Links name the address actually served (with `--port 0`, the port just bound) unless
+        // http.public_base_url says otherwise; it is recorded for `relais send-due` too.
+        let served = ServedAddress.url(tls: configuration.usesTLS, host: configuration.httpHost, port: Int(server.port))
+        do {
+            try ServedAddress.record(served, dataDir: configuration.dataDir)
+        } catch {
+            logger.warning("\(error): relais send-due will not know the address served")
+        }
+        let linkBase = configuration.linkBaseURL(served: served)
+        app.actions.settings.serveLinks(at: linkBase)
+        if ServedAddress.isUnreachableFromOtherMachines(linkBase) {
+            logger.warning("""
+                links in mail and letters use \(linkBase), which participants outside this machine cannot open: \
+                set http.public_base_url to the address they reach Relais at (for example https://relais.example.org)
+                """)
+        }
+        let sender = try makeSender(configuration, store: store, instruments: protocols.instruments, logger: logger, publicBaseURL: linkBase)
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: HTTPService(server: server, logger: logger)),
                        .init(service: SenderService(sender: sender, interval: configuration.mailSweepIntervalSeconds, logger: logger))],
@@ -74,9 +90,7 @@ struct Serve: AsyncParsableCommand {
             logger.info("received signal \(signal)")
             Task { await group.triggerGracefulShutdown() }
         }
-        let scheme = configuration.usesTLS ? "https" : "http"
-        let shownHost = configuration.httpHost.contains(":") ? "[\(configuration.httpHost)]" : configuration.httpHost
-        logger.info("Relais \(RelaisVersion.current) listening on \(scheme)://\(shownHost):\(server.port) (data: \(configuration.dataDir))")
+        logger.info("Relais \(RelaisVersion.current) listening on \(served) (data: \(configuration.dataDir))")
 
         try await group.run()
         logger.info("stopped")

@@ -37,7 +37,9 @@ class Daemon:
         self.data = os.path.join(self.folder, "var")
         self.config = os.path.join(self.folder, "relais.yaml")
         with open(self.config, "w") as f:
-            f.write("mail:\n  sweep_interval_seconds: 3600\n")
+            f.write("mail:\n  sweep_interval_seconds: 3600\n"
+                    "structure:\n  address: |\n    Centre de soins en addictologie\n    12 rue de la Paix\n    59000 Lille\n"
+                    "  phone: 03 20 00 00 00\n")
         self.log = open(os.path.join(self.folder, "serve.log"), "w+")
         # The story lives its programme's evenings: Debian's libfaketime, preloaded into the daemon
         # and the CLI, reads the clock's offset from a file the test rewrites (attendance is
@@ -318,11 +320,19 @@ class BrowserTests(unittest.TestCase):
         self.shot("assessment-corrected")
 
     def test_5_the_follow_up_is_answered_through_its_link(self):
+        # Bernard has no email: his questionnaires will be phone tasks with a letter (test 7b).
+        programme_id = self.programme_url.rstrip("/").split("/")[-1]
+        bernard = self.daemon.api("POST", "/api/v1/participants", self.token, {
+            "firstName": "Bernard", "lastName": "Martin", "birthYear": 1958, "phone": "06 11 22 33 44",
+            "postalAddress": "Résidence Les Tilleuls, bât. B\n12 rue des Lilas\n59000 Lille", "consentFollowUp": True})
+        self.daemon.api("POST", "/api/v1/programmes/%s/enrolments" % programme_id, self.token, {"participantId": bernard["id"]})
+        self.__class__.bernard_id = bernard["id"]
         # Session 3's attendance plans the follow-up; the sender writes it to the maildir on its due date.
         self.log_in("claire", "mot de passe claire")
         self.browser.get(self.programme_url)
         self.submit("Séance 3", by=By.PARTIAL_LINK_TEXT)
-        self.browser.find_element(By.CSS_SELECTOR, "input[type=radio][value=present]").click()
+        for radio in self.browser.find_elements(By.CSS_SELECTOR, "input[type=radio][value=present]"):
+            radio.click()
         self.submit("form[action$='/attendance'] button[type=submit]")
         self.assertIn("Présences enregistrées.", self.text())
         self.daemon.cli("send-due", "--now", "2028-02-18T09:00:00Z")
@@ -387,6 +397,66 @@ class BrowserTests(unittest.TestCase):
         self.assertIn("Feuille d'émargement", self.text())
         self.shot("session-sign-in-sheet")
 
+    def test_7b_a_letter_is_printed_and_its_code_typed_on_the_short_page(self):
+        # Bernard's end-of-programme questionnaire became a phone task: every way to reach him.
+        tasks = self.daemon.api("GET", "/api/v1/tasks?state=open&participant=%s" % self.bernard_id, self.token)["tasks"]
+        task_id = next(t["id"] for t in tasks
+                       if "end_status" in [s["instrument"] for s in self.daemon.api("GET", "/api/v1/tasks/" + t["id"], self.token)["script"]])
+        self.log_in("coord", "mot de passe coord")
+        self.go("/tasks/%s" % task_id)
+        body = self.text()
+        self.assertIn("Pour joindre la personne", body)
+        self.assertIn("recueillir les questionnaires de fin de programme par téléphone", body)
+        self.assertEqual(self.browser.find_element(By.CSS_SELECTOR, "#reach a[href^='tel:']").get_attribute("href"), "tel:0611223344")
+        self.shot("task")
+        # The letter: a letter to post, with a short code to type instead of the long link.
+        self.go("/tasks/%s/letter" % task_id)
+        self.assertEqual(self.browser.find_element(By.TAG_NAME, "h1").text, "Votre avis sur le programme « Mois sans tabac 2027 »")
+        recipient = self.browser.find_element(By.CSS_SELECTOR, "address.letter-recipient").text.splitlines()
+        self.assertEqual(recipient, ["Bernard Martin", "Résidence Les Tilleuls, bât. B", "12 rue des Lilas", "59000 Lille"])
+        self.assertRegex(self.browser.find_element(By.CSS_SELECTOR, ".letter-date").text, r"^Le (1er|\d{1,2}) [a-zéû]+ \d{4}$")
+        code = self.browser.find_element(By.ID, "letter-code").text
+        self.assertRegex(code, r"^[2-9A-HJKMNP-TV-Z]{3}-[2-9A-HJKMNP-TV-Z]{3}-[2-9A-HJKMNP-TV-Z]{3}$")
+        self.assertIn("/q/", self.browser.find_element(By.ID, "letter-link").text)
+        self.shot("task-letter")
+        # Printed (A4, the browser's print engine): one or two pages.
+        import base64
+        pdf = base64.b64decode(self.browser.print_page())
+        with open(os.path.join(SHOTS, "task-letter.pdf"), "wb") as f:
+            f.write(pdf)
+        pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+        self.assertTrue(1 <= pages <= 2, "the letter prints on %d pages" % pages)
+        # What the paper looks like: the page as printed, at the width of an A4 sheet's text.
+        self.browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        self.browser.set_window_size(760, 1000)
+        height = self.browser.execute_script("return document.documentElement.scrollHeight")
+        self.browser.set_window_size(760, height + 40)
+        self.browser.save_screenshot(os.path.join(SHOTS, "task-letter-print.png"))
+        self.browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+        self.browser.set_window_size(1280, 1000)
+        # Bernard types the code on the short page, in small letters with spaces, and answers.
+        self.browser.delete_all_cookies()
+        self.go("/c")
+        self.assertIn("Saisissez le code de votre courrier", self.text())
+        self.fill("code", code.lower().replace("-", " "))
+        self.shot("letter-code")
+        self.submit("main form button[type=submit]")
+        self.assertIn("/q/", self.browser.current_url)
+        self.assertIn("Bonjour Bernard", self.text())
+        self.browser.execute_script("""
+            const names = new Set([...document.querySelectorAll('input[type=radio]')].map(e => e.name));
+            names.forEach(n => document.querySelector(`input[type=radio][name="${n}"]`).click());
+            document.querySelectorAll("input[name^='impact_end.']").forEach(e => { e.value = '7'; });
+        """)
+        self.submit("main form button[type=submit]")
+        self.assertIn("Merci", self.text())
+        # The code and the link are one questionnaire: both are used up now.
+        self.go("/c")
+        self.fill("code", code)
+        self.submit("main form button[type=submit]")
+        self.assertIn("déjà été rempli", self.text())
+        self.assertNotIn("Bernard", self.text())
+
     def test_8_the_yearly_report_renders_with_its_charts(self):
         self.log_in("coord", "mot de passe coord")
         self.go("/reports/years/2027")
@@ -446,9 +516,7 @@ class BrowserTests(unittest.TestCase):
         self.log_in("coord", "mot de passe coord")
         self.go("/tasks/%s" % task["id"])
         self.assertIn("Rappeler pour les patchs", self.text())
-        self.shot("task")
-        self.go("/tasks/%s/letter" % task["id"])
-        self.shot("task-letter")
+        self.shot("task-manual")
         self.go("/participants")
         self.assertIn("Dupont Ana", self.text())
         self.shot("participants")
@@ -465,6 +533,52 @@ class BrowserTests(unittest.TestCase):
             self.shot("admin-" + page)
         self.go("/participants")
         self.assertIn("Accès refusé", self.text())
+
+    def test_9b_an_address_that_cannot_be_delivered_to(self):
+        # Typed on the participant form, "éric@exemple.fr" is refused in French, what was typed kept.
+        self.log_in("coord", "mot de passe coord")
+        self.go("/participants/new")
+        self.fill("firstName", "Éric")
+        self.fill("lastName", "Lambert")
+        self.fill("birthYear", "1979")
+        self.fill("email", "éric@exemple.fr")
+        for consent in ("consentDataProcessing", "consentEmail"):
+            checkbox = self.browser.find_element(By.ID, consent)
+            if not checkbox.is_selected():
+                checkbox.click()
+        self.submit("main form button[type=submit]")
+        body = self.text()
+        self.assertIn("ne sont pas acceptés avant le @", body)
+        self.assertEqual(self.browser.find_element(By.ID, "email").get_attribute("value"), "éric@exemple.fr")
+        self.shot("participant-email-refused")
+        # The same address entered before Relais checked them as the transports do: the
+        # sweep fails it for good, and staff see whom it was for, why in French, and what to do.
+        programme_id = self.programme_url.rstrip("/").split("/")[-1]
+        eric = self.daemon.api("POST", "/api/v1/participants", self.token, {
+            "firstName": "Éric", "lastName": "Lambert", "birthYear": 1979, "email": "eric@exemple.fr",
+            "consentDataProcessing": True, "consentEmail": True})
+        self.daemon.api("POST", "/api/v1/programmes/%s/enrolments" % programme_id, self.token, {"participantId": eric["id"]})
+        subprocess.run(["sqlite3", "-cmd", ".timeout 5000", os.path.join(self.daemon.data, "relais.sqlite"),
+                        "UPDATE participant SET email = 'éric@exemple.fr' WHERE id = '%s'" % eric["id"]], check=True, timeout=30)
+        self.daemon.cli("send-due", "--now", "2028-02-18T09:00:00Z")
+        self.go("/outbox")
+        item = self.browser.find_element(By.CSS_SELECTOR, "ul.failed-deliveries li").text
+        self.assertIn("Éric Lambert", item)
+        self.assertIn("adresse e-mail impossible à livrer", item)
+        self.assertIn("Corriger l'adresse e-mail", item)
+        self.assertNotIn("invalid", self.text())
+        self.assertNotIn("Réessayer", item)
+        self.shot("outbox")
+        self.go("/")
+        self.assertIn("Éric Lambert", self.browser.find_element(By.ID, "failed-title").find_element(By.XPATH, "..").text)
+        self.shot("dashboard-failed-deliveries")
+        # Corrected on his record, the message can be sent again.
+        self.go("/outbox")
+        self.submit("ul.failed-deliveries li a.button")
+        self.fill("email", "eric@exemple.fr")
+        self.submit("main form button[type=submit]")
+        self.go("/outbox")
+        self.assertTrue(self.browser.find_elements(By.CSS_SELECTOR, "ul.failed-deliveries li form[action$='/retry']"))
 
     # A programme run in French through the pages, with form errors: no English on any page.
 

@@ -115,4 +115,47 @@ struct ConfigurationTests {
         #expect(config.secureCookies)
         #expect(config.effectivePublicBaseURL == "https://relais.example.org")
     }
+
+    @Test func theLetterheadIsTheStructuresAddressLineByLineAndItsPhone() throws {
+        let file = try write("structure:\n  address: |\n    CSAPA Nord\n    12 rue de la Paix\n    59000 Lille\n  phone: 03 20 00 00 00\n")
+        let config = try ConfigurationLoader.load(file: file, environment: [:])
+        #expect(config.structureAddress == "CSAPA Nord\n12 rue de la Paix\n59000 Lille" && config.structurePhone == "03 20 00 00 00")
+        let environment = try ConfigurationLoader.load(file: nil, environment: ["RELAIS_STRUCTURE_PHONE": "+33 3 20 00 00 00"])
+        #expect(environment.structurePhone == "+33 3 20 00 00 00" && environment.structureAddress == nil)
+        #expect(throws: ConfigurationError.self) { try ConfigurationLoader.load(file: nil, environment: ["RELAIS_STRUCTURE_PHONE": "03 20\n00"]) }
+    }
+
+    @Test func theSenderFollowsTheRuleOfTheTransports() throws {
+        for address in ["rélais@example.org", "relais example.org", "relais@exemplé.fr"] {
+            let error = try #require(throws: ConfigurationError.self, "\(address)") {
+                try ConfigurationLoader.validate(try ConfigurationLoader.load(file: nil, environment: ["RELAIS_MAIL_FROM": address]))
+            }
+            #expect(error.key == "mail.from")
+        }
+        // The embedded default, a local sender, is deliverable.
+        try ConfigurationLoader.validate(try ConfigurationLoader.load(file: nil, environment: [:]))
+    }
+
+    @Test func linksNameThePublicAddressElseTheAddressServedElseTheListeningOne() throws {
+        let folder = NSTemporaryDirectory() + "relais-served-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var config = Configuration()
+        config.dataDir = folder
+        #expect(ServedAddress.read(dataDir: folder) == nil)
+        #expect(config.recordedLinkBaseURL == "http://127.0.0.1:8080")
+        try ServedAddress.record(ServedAddress.url(tls: false, host: "127.0.0.1", port: 41234), dataDir: folder)
+        #expect(try String(contentsOfFile: folder + "/served-address", encoding: .utf8) == "http://127.0.0.1:41234\n")
+        #expect(config.recordedLinkBaseURL == "http://127.0.0.1:41234")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["served-address"], "no temporary file left")
+        config.publicBaseURL = "https://relais.example.org/"
+        #expect(config.recordedLinkBaseURL == "https://relais.example.org")
+        #expect(ServedAddress.url(tls: true, host: "::1", port: 8443) == "https://[::1]:8443")
+        for url in ["http://127.0.0.1:8080", "http://localhost:8080", "https://[::1]:8443", "http://0.0.0.0:8080", "http://[::]:8080"] {
+            #expect(ServedAddress.isUnreachableFromOtherMachines(url), "\(url)")
+        }
+        for url in ["https://relais.example.org", "http://192.168.1.20:8080", "https://relais.local"] {
+            #expect(!ServedAddress.isUnreachableFromOtherMachines(url), "\(url)")
+        }
+    }
 }

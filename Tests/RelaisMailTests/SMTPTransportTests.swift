@@ -2,7 +2,9 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-import RelaisMail
+import CCurl
+import RelaisDomain
+@testable import RelaisMail
 import RelaisTestSupport
 import Testing
 
@@ -45,6 +47,7 @@ func smtpSettings(_ server: SMTPTestServer, username: String? = nil, password: S
             #expect(error.reason.contains("535"))
             #expect(!error.isPermanent)
             #expect(error.scope == .transport)
+            #expect(error.failure == .authenticationFailed)
         }
         do {
             // No credentials at all: the server requires AUTH (530), again a configuration problem.
@@ -67,6 +70,8 @@ func smtpSettings(_ server: SMTPTestServer, username: String? = nil, password: S
             #expect(error.scope == .message)
             #expect(error.reason.contains("550"))
             #expect(error.reason.contains("marie.dupont@example.org"))
+            // "550 5.1.1 … User unknown": staff are told the mailbox does not exist.
+            #expect(error.failure == .mailboxUnknown)
         }
         #expect(server.messages().isEmpty)
     }
@@ -77,6 +82,7 @@ func smtpSettings(_ server: SMTPTestServer, username: String? = nil, password: S
         let deferred = try #require(throws: MailDeliveryError.self) { try transport.deliver(sampleMessage()) }
         // 451 to RCPT TO: worth a retry of this message, and no sign that the server is unusable.
         #expect(!deferred.isPermanent && deferred.scope == .message && deferred.reason.contains("451"))
+        #expect(deferred.failure == .recipientDeferred)
         #expect(server.messages().isEmpty)
         try transport.deliver(sampleMessage())
         #expect(server.envelopes().map(\.rcptTos) == [["marie.dupont@example.org"]])
@@ -87,6 +93,7 @@ func smtpSettings(_ server: SMTPTestServer, username: String? = nil, password: S
         let closing = try #require(throws: MailDeliveryError.self) { try SMTPTransport(settings: smtpSettings(server)).deliver(sampleMessage()) }
         // 421 answers RCPT TO but says the server is going away: every next message would fail too.
         #expect(!closing.isPermanent && closing.scope == .transport && closing.reason.contains("421"))
+        #expect(closing.failure == .transportFailed)
         #expect(server.messages().isEmpty)
     }
 
@@ -104,6 +111,7 @@ func smtpSettings(_ server: SMTPTestServer, username: String? = nil, password: S
             #expect(!error.isPermanent)
             #expect(error.scope == .transport)
             #expect(error.reason.contains("Couldn't connect"))
+            #expect(error.failure == .serverUnreachable)
         }
         try server.restart()
         #expect(server.port == port)
@@ -210,6 +218,7 @@ func smtpSettings(_ server: SMTPTestServer, username: String? = nil, password: S
         } catch {
             #expect(!error.isPermanent)
             #expect(error.reason.contains("Timeout"))
+            #expect(error.failure == .timeout)
         }
         #expect(Date().timeIntervalSince(start) < 5)
     }
@@ -225,5 +234,56 @@ func smtpSettings(_ server: SMTPTestServer, username: String? = nil, password: S
                 ($0 as? MailDeliveryError)?.isPermanent == false
             }
         }
+    }
+
+    /// Issue 13: "éric@exemple.fr" was accepted on the participant form and then failed for good at
+    /// sending. Entry and every transport now apply one rule (`EmailAddress`): what entry refuses,
+    /// each transport refuses before connecting (a permanent failure staff can act on), and what
+    /// entry accepts, the SMTP server receives.
+    @Test func everyTransportRefusesWhatEntryRefusesAndDeliversWhatItAccepts() throws {
+        let server = try SMTPTestServer()
+        let folder = TemporaryDirectory()
+        let transports: [any MailTransport] = [SMTPTransport(settings: smtpSettings(server)), try MaildirTransport(directory: folder.file("maildir")),
+                                               SendmailTransport(command: "/bin/true", timeoutSeconds: 5)]
+        let refused = ["éric@exemple.fr", "eric@exemplé.fr", "marie dupont@example.org", "marie..dupont@example.org", "<marie@example.org>"]
+        for address in refused {
+            #expect(EmailAddress.entryProblem(address) != nil, "\(address)")
+            var message = sampleMessage(attachments: [])
+            message.to = MailAddress(address)
+            for transport in transports {
+                let error = try #require(throws: MailDeliveryError.self, "\(transport.name) \(address)") { try transport.deliver(message) }
+                #expect(error.isPermanent && error.failure == .addressInvalid && error.scope == .message, "\(transport.name) \(address)")
+            }
+        }
+        #expect(server.messages().isEmpty, "refused before any connection")
+        let accepted = ["eric@exemple.fr", "first.last+tag@sub.example.org", "o'brien@example.ie"]
+        for address in accepted {
+            #expect(EmailAddress.entryProblem(address) == nil, "\(address)")
+            var message = sampleMessage(attachments: [])
+            message.to = MailAddress(address)
+            for transport in transports { try transport.deliver(message) }
+        }
+        #expect(server.envelopes().map(\.rcptTos) == accepted.map { [$0] })
+    }
+
+    @Test func aRefusalIsClassifiedByTheCommandItAnswered() {
+        func dialogue(_ lines: [(out: Bool, String)]) -> SMTPDialogue {
+            let dialogue = SMTPDialogue()
+            for (out, line) in lines { if out { dialogue.commandSent(Substring(line)) } else { dialogue.replyReceived(Substring(line)) } }
+            return dialogue
+        }
+        let unknown = dialogue([(true, "MAIL FROM:<a@b.org>"), (false, "250 OK"), (true, "RCPT TO:<x@y.org>"), (false, "550 5.1.1 User unknown")])
+        #expect(SMTPTransport.failure(CURLE_SEND_ERROR, responseCode: 550, dialogue: unknown) == .mailboxUnknown)
+        let policy = dialogue([(true, "RCPT TO:<x@y.org>"), (false, "554 5.7.1 Relay access denied")])
+        #expect(SMTPTransport.failure(CURLE_SEND_ERROR, responseCode: 554, dialogue: policy) == .recipientRefused)
+        let sender = dialogue([(true, "MAIL FROM:<a@b.org>"), (false, "553 5.7.1 Sender address rejected")])
+        #expect(SMTPTransport.failure(CURLE_SEND_ERROR, responseCode: 553, dialogue: sender) == .senderRefused)
+        let content = dialogue([(true, "RCPT TO:<x@y.org>"), (false, "250 OK"), (true, "DATA"), (false, "354 go ahead"), (false, "552 5.3.4 Message too big")])
+        #expect(SMTPTransport.failure(CURLE_SEND_ERROR, responseCode: 552, dialogue: content) == .messageRefused)
+        // The lines after AUTH are credentials: never taken for a command.
+        let auth = dialogue([(true, "AUTH LOGIN"), (false, "334 VXNlcm5hbWU6"), (true, "cmVsYWlz"), (false, "535 5.7.8 Authentication failed")])
+        #expect(SMTPTransport.failure(CURLE_LOGIN_DENIED, responseCode: 535, dialogue: auth) == .authenticationFailed)
+        #expect(SMTPTransport.failure(CURLE_PEER_FAILED_VERIFICATION, responseCode: 0, dialogue: SMTPDialogue()) == .tlsFailed)
+        #expect(SMTPTransport.failure(CURLE_COULDNT_RESOLVE_HOST, responseCode: 0, dialogue: SMTPDialogue()) == .serverUnreachable)
     }
 }

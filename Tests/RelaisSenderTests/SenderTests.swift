@@ -373,6 +373,8 @@ struct SenderTests {
         #expect(report.failed == 2 && report.sent == 1 && report.transportError == nil, "a 5xx refusal is permanent and does not stop the sweep")
         let failed = try world.outbox.list(state: .failed, kind: .endQuestionnaire, participantID: ghost.id)
         #expect(failed.count == 1 && failed[0].attempts == 1)
+        // Why, as a code staff read in French ("550 5.1.1 … User unknown"), and the address tried.
+        #expect(failed[0].failure == .mailboxUnknown && failed[0].recipient == "nobody@example.org")
         let tasks = try world.tasks.list(state: .open, assignedTo: nil, participantID: ghost.id)
         #expect(tasks.map(\.kind) == [.deliveryFailed])
 
@@ -385,6 +387,23 @@ struct SenderTests {
         let retried = try world.outbox.retry(id: failed[0].id, by: .system)
         #expect(retried.state == .pending && retried.attempts == 0)
         #expect(throws: Refusal.conflict(.retryOnlyFailed, ["state": "pending"])) { try world.outbox.retry(id: failed[0].id, by: .system) }
+    }
+
+    /// An address entered before Relais checked them as the transports do ("éric@exemple.fr"):
+    /// refused by the transport before it connects, failed at once with the reason staff read,
+    /// and the questionnaire becomes a phone task saying so.
+    @Test func anAddressNoTransportCanDeliverToFailsAtOnceWithItsReason() throws {
+        let world = try World()
+        let server = try SMTPTestServer()
+        let eric = try world.participant("Éric", email: "eric@exemple.fr")
+        try world.store.pool.write { try $0.execute(sql: "UPDATE participant SET email = 'éric@exemple.fr' WHERE id = ?", arguments: [eric.id]) }
+        try world.programmeAttendedToTheEnd(by: eric)
+        let report = try world.sender(world.smtp(server)).sweep(at: Self.at("2027-03-19T09:00:00Z"))
+        #expect(report.failed == 2 && report.retrying == 0 && report.transportError == nil)
+        #expect(server.messages().isEmpty)
+        let failed = try world.outbox.list(state: .failed, kind: nil, participantID: eric.id)
+        #expect(failed.count == 2 && failed.allSatisfy { $0.failure == .addressInvalid && $0.recipient == "éric@exemple.fr" && $0.attempts == 1 })
+        #expect(try world.tasks.list(state: .open, assignedTo: nil, participantID: eric.id).map(\.kind) == [.deliveryFailed])
     }
 
     @Test func coordinatorsAreRemindedOfTheYearlyEvaluationOnceInTheWeekOfItsDate() throws {

@@ -9,12 +9,16 @@ import Testing
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-func makeApp(clock: Clock = .system) throws -> RelaisApp {
+/// An app over a new database in a temporary folder, on `clock`; `configure` may change its
+/// configuration (it is given the folder, for settings that name one).
+func makeApp(clock: Clock = .system, configure: (inout Configuration, _ directory: String) -> Void = { _, _ in }) throws -> RelaisApp {
     let directory = NSTemporaryDirectory() + "relais-web-" + UUID().uuidString.prefix(8)
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     let store = try Store(path: directory + "/relais.sqlite")
     let protocols = try ProtocolsLoader.catalog(directory: repositoryRoot.appendingPathComponent("Protocols").path)
-    return try RelaisApp(configuration: Configuration(), store: store, protocols: protocols, logger: Logger(label: "test"), clock: clock)
+    var configuration = Configuration()
+    configure(&configuration, directory)
+    return try RelaisApp(configuration: configuration, store: store, protocols: protocols, logger: Logger(label: "test"), clock: clock)
 }
 
 @Suite("OpenAPI description")

@@ -57,11 +57,12 @@ final class PageClient: @unchecked Sendable {
         try send(.get, target, form: [], as: name, headers: headers)
     }
 
-    /// A form POST; the CSRF field is added unless `csrf` is false.
-    func post(_ target: String, _ fields: [(String, String)], as name: String?, csrf: Bool = true) throws -> Page {
+    /// A form POST; the CSRF field is added unless `csrf` is false. `clientAddress`: where it comes from.
+    func post(_ target: String, _ fields: [(String, String)], as name: String?, csrf: Bool = true,
+              clientAddress: String = "127.0.0.1") throws -> Page {
         var form = fields
         if csrf, let name, let session = sessions[name] { form.append(("_csrf", session.csrf)) }
-        return try send(.post, target, form: form, as: name)
+        return try send(.post, target, form: form, as: name, clientAddress: clientAddress)
     }
 
     /// A JSON API call with the bearer token of `name` (issued once per name).
@@ -74,7 +75,8 @@ final class PageClient: @unchecked Sendable {
         return Page(status: response.status.code, headers: response.headerFields, text: String(decoding: response.body, as: UTF8.self))
     }
 
-    private func send(_ method: HTTPRequest.Method, _ target: String, form: [(String, String)], as name: String?, headers extra: HTTPFields = [:]) throws -> Page {
+    private func send(_ method: HTTPRequest.Method, _ target: String, form: [(String, String)], as name: String?, headers extra: HTTPFields = [:],
+                      clientAddress: String = "127.0.0.1") throws -> Page {
         let parts = target.split(separator: "?", maxSplits: 1)
         let path = String(parts[0])
         let query: [(name: String, value: String)] = parts.count > 1 ? parts[1].split(separator: "&").map { pair in
@@ -86,7 +88,7 @@ final class PageClient: @unchecked Sendable {
         var headers: HTTPFields = method == .post ? [.contentType: "application/x-www-form-urlencoded"] : [:]
         headers.append(contentsOf: extra)
         let request = Request(method: method, path: path, query: query, headerFields: headers, cookies: cookies,
-                              form: form.map { FormField(name: $0.0, data: Data($0.1.utf8)) }, clientAddress: "127.0.0.1")
+                              form: form.map { FormField(name: $0.0, data: Data($0.1.utf8)) }, clientAddress: clientAddress)
         let response = pipeline.respond(to: request)
         return Page(status: response.status.code, headers: response.headerFields, text: String(decoding: response.body, as: UTF8.self))
     }

@@ -17,8 +17,8 @@ struct ProgrammePageTests {
         let site: SiteRecord, room: RoomRecord
         let ana: ParticipantRecord
 
-        init() throws {
-            client = try PageClient()
+        init(app: RelaisApp? = nil) throws {
+            client = try PageClient(app: app)
             coordinator = try client.user("coord", role: .coordinator)
             lead = try client.user("claire", role: .tabacologue)
             other = try client.user("omar", role: .tabacologue)
@@ -35,6 +35,32 @@ struct ProgrammePageTests {
             [("template", "3g2i"), ("title", title), ("modality", "in_person"), ("siteId", site.id), ("roomId", room.id), ("capacity", "12"),
              ("start", start), ("cadence", "weekly"), ("timeZone", "Europe/Paris"), ("leadId", lead ?? self.lead.id),
              ("peerHelperId", helper.id), ("action", action)]
+        }
+
+        /// Chloé, without email, enrolled in a programme she attended to its end: the sender turned
+        /// her end-of-programme questionnaire into a phone task.
+        func questionnaireTask() throws -> (task: TaskRecord, participant: ParticipantRecord) {
+            let app = client.app
+            let chloe = try app.participants.create(try ParticipantDetails(
+                firstName: "Chloé", lastName: "Petit", birthYear: 1975, phone: "06 12 34 56 78",
+                postalAddress: "Résidence Les Tilleuls\n12 rue des Lilas\n59000 Lille", consentFollowUp: true).validated(currentYear: 2026), by: .system)
+            let (id, sessions) = try programme()
+            _ = try client.post("/programmes/\(id)/enrolments", [("participantId", chloe.id)], as: "coord")
+            try client.moveClock(to: sessions[2].endsAt.addingTimeInterval(600))
+            _ = try client.post("/sessions/\(sessions[2].id)/attendance", [("attendance.\(chloe.id)", "present")], as: "claire")
+            // The sender turns Chloé's end questionnaire into a phone task (no email).
+            let message = try #require(try app.outbox.list(state: .pending, kind: .endQuestionnaire, participantID: chloe.id).first)
+            _ = try app.outbox.prepare(id: message.id, at: client.clock.now, tokenDays: 60, timeZone: TimeZone(identifier: "Europe/Paris")!)
+            return (try #require(try app.tasks.list(state: .open, assignedTo: nil, participantID: chloe.id).first), chloe)
+        }
+
+        /// An answer to every required question of the end-of-programme questionnaires.
+        func endAnswers() -> [(String, String)] {
+            ["end_status", "satisfaction_end", "impact_end"].flatMap { id in
+                client.app.instruments[id]!.definition.items.filter(\.isRequired).map { item in
+                    ("\(id).\(item.id)", item.options?.first?.code ?? "7")
+                }
+            }
         }
 
         /// A programme created through the form, with Ana enrolled through the search.
@@ -248,19 +274,10 @@ struct ProgrammePageTests {
 
     @Test func aPhoneTaskIsAnsweredFromItsPageAndClosesItself() throws {
         let world = try Fixture()
-        let chloe = try world.client.app.participants.create(try ParticipantDetails(firstName: "Chloé", lastName: "Petit", birthYear: 1975,
-                                                                                   phone: "06 12 34 56 78", consentFollowUp: true).validated(currentYear: 2026), by: .system)
-        let (id, sessions) = try world.programme()
-        _ = try world.client.post("/programmes/\(id)/enrolments", [("participantId", chloe.id)], as: "coord")
-        try world.client.moveClock(to: sessions[2].endsAt.addingTimeInterval(600))
-        _ = try world.client.post("/sessions/\(sessions[2].id)/attendance", [("attendance.\(chloe.id)", "present")], as: "claire")
-        // The sender turns Chloé's end questionnaire into a phone task (no email).
-        let message = try #require(try world.client.app.outbox.list(state: .pending, kind: .endQuestionnaire, participantID: chloe.id).first)
-        _ = try world.client.app.outbox.prepare(id: message.id, at: world.client.clock.now, tokenDays: 60, timeZone: TimeZone(identifier: "Europe/Paris")!)
-        let task = try #require(try world.client.app.tasks.list(state: .open, assignedTo: nil, participantID: chloe.id).first)
+        let (task, chloe) = try world.questionnaireTask()
 
         let list = try world.client.get("/tasks", as: "coord")
-        #expect(list.status == 200 && list.text.contains("Chloé Petit") && list.text.contains("tel:06 12 34 56 78"))
+        #expect(list.status == 200 && list.text.contains("Chloé Petit") && list.text.contains("tel:0612345678"))
         #expect(try world.client.get("/tasks", as: "sam").status == 403)
         let page = try world.client.get("/tasks/\(task.id)", as: "coord")
         #expect(page.text.contains("Questions à poser") && page.text.contains(#"name="satisfaction_end.overall""#))
@@ -268,13 +285,7 @@ struct ProgrammePageTests {
 
         let partial = try world.client.post("/tasks/\(task.id)/answers", [("satisfaction_end.overall", "satisfied"), ("source", "phone")], as: "coord")
         #expect(partial.status == 422 && partial.text.contains(#"value="satisfied" checked"#))
-        var answers: [(String, String)] = [("source", "phone")]
-        for id in ["end_status", "satisfaction_end", "impact_end"] {
-            for item in world.client.app.instruments[id]!.definition.items where item.isRequired {
-                answers.append(("\(id).\(item.id)", item.options?.first?.code ?? "7"))
-            }
-        }
-        let done = try world.client.post("/tasks/\(task.id)/answers", answers, as: "coord")
+        let done = try world.client.post("/tasks/\(task.id)/answers", [("source", "phone")] + world.endAnswers(), as: "coord")
         #expect(done.location == "/tasks?done=task_answered")
         #expect(try world.client.app.tasks.task(id: task.id).state == .done)
         #expect(try world.client.app.assessments.assessments(participantID: chloe.id, by: .system).allSatisfy { $0.source == .phone })

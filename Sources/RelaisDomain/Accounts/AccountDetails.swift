@@ -35,7 +35,7 @@ public struct AccountDetails: Sendable, Equatable {
     public static func checkEmail(_ text: String, field: String = "email", into problems: inout [String: Reason]) -> String? {
         let email = text.trimmingCharacters(in: .whitespaces).lowercased()
         guard !email.isEmpty else { return nil }
-        if !ParticipantDetails.looksLikeEmail(email) || email.count > 254 { problems[field] = Reason(.emailInvalid) }
+        if let problem = EmailAddress.entryProblem(email) { problems[field] = problem }
         return email
     }
 }

@@ -8,10 +8,20 @@ public enum DateWording {
         let weekdays = language == "en"
             ? ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
             : ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
-        let months = language == "en"
+        return "\(weekdays[date.isoWeekday - 1]) \(date.day) \(monthNames(language)[date.month - 1]) \(date.year)"
+    }
+
+    /// The date of a letter: "3 décembre 2026", "1er décembre 2026" (French writes the first of
+    /// the month as an ordinal); "3 December 2026".
+    public static func date(_ date: CalendarDate, language: String) -> String {
+        let day = language != "en" && date.day == 1 ? "1er" : String(date.day)
+        return "\(day) \(monthNames(language)[date.month - 1]) \(date.year)"
+    }
+
+    private static func monthNames(_ language: String) -> [String] {
+        language == "en"
             ? ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
             : ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
-        return "\(weekdays[date.isoWeekday - 1]) \(date.day) \(months[date.month - 1]) \(date.year)"
     }
 
     /// "18 h 00" in French typography, "18:00" in English.

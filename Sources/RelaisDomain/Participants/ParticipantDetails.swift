@@ -98,7 +98,7 @@ public struct ParticipantDetails: Sendable, Equatable {
             if year < currentYear - 120 || year > currentYear { problems["birthYear"] = Reason(.birthYearImplausible) }
             else if currentYear - year < 18 { problems["birthYear"] = Reason(.participantMinor) }
         }
-        if let email = details.email, !Self.looksLikeEmail(email) || email.count > 254 { problems["email"] = Reason(.emailInvalid) }
+        if let email = details.email, let problem = EmailAddress.entryProblem(email) { problems["email"] = problem }
         if let phone = details.phone {
             let digits = phone.filter(\.isNumber)
             if digits.count < 8 || digits.count > 15 || !phone.allSatisfy({ $0.isNumber || " +.-()".contains($0) }) {
@@ -118,13 +118,6 @@ public struct ParticipantDetails: Sendable, Equatable {
         if !["fr", "en"].contains(language) { problems["language"] = Reason(.languageInvalid) }
         guard problems.isEmpty else { throw ValidationError(problems) }
         return details
-    }
-
-    public static func looksLikeEmail(_ text: String) -> Bool {
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix(".") else { return false }
-        return !text.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," })
-            && !text.unicodeScalars.contains(where: TextRules.isControl)
     }
 
     /// "Nadia T.": what a peer helper sees of a participant.

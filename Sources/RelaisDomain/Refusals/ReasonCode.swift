@@ -175,4 +175,27 @@ public enum ReasonCode: String, Sendable, Codable, CaseIterable {
     case assessmentWithdrawn = "assessment_withdrawn"
     case assessmentInstrumentChange = "assessment_instrument_change"
     case correctionUnchanged = "correction_unchanged"
+
+    // Email addresses Relais can deliver to (`EmailAddress`).
+    case emailNonASCIILocal = "email_non_ascii_local"
+    case emailNonASCIIDomain = "email_non_ascii_domain"
+    case emailSpace = "email_space"
+    case emailCharacter = "email_character"
+    case emailDots = "email_dots"
+    case emailTooLong = "email_too_long"
+    case emailDomainDot = "email_domain_dot"
+
+    // Why a delivery failed (`DeliveryFailure`).
+    case deliveryAddressInvalid = "delivery_address_invalid"
+    case deliveryMailboxUnknown = "delivery_mailbox_unknown"
+    case deliveryRecipientRefused = "delivery_recipient_refused"
+    case deliveryRecipientDeferred = "delivery_recipient_deferred"
+    case deliveryMessageRefused = "delivery_message_refused"
+    case deliverySenderRefused = "delivery_sender_refused"
+    case deliveryServerUnreachable = "delivery_server_unreachable"
+    case deliveryTimeout = "delivery_timeout"
+    case deliveryAuthenticationFailed = "delivery_authentication_failed"
+    case deliveryTLSFailed = "delivery_tls_failed"
+    case deliveryTransportFailed = "delivery_transport_failed"
+    case deliveryLocalFailure = "delivery_local_failure"
 }

@@ -155,7 +155,7 @@ struct UserBody: Encodable {
 }
 
 struct TemplateBody: Encodable {
-    struct Session: Encodable {
+    struct Session: Encodable, Sendable {
         var index: Int
         var title: String
         var durationMinutes: Int
@@ -455,6 +455,7 @@ public struct MessageBody: Encodable, Sendable {
     var nextAttemptAt: Date
     var attempts: Int
     @Nullable var lastError: String?
+    @Nullable var failure: DeliveryFailure?
     @Nullable var recipient: String?
     @Nullable var messageId: String?
     @Nullable var sentAt: Date?
@@ -475,6 +476,7 @@ public struct MessageBody: Encodable, Sendable {
         nextAttemptAt = message.nextAttemptAt
         attempts = message.attempts
         lastError = message.lastError
+        failure = message.failure
         recipient = message.recipient
         messageId = message.messageId
         sentAt = message.sentAt
@@ -521,7 +523,18 @@ struct TaskBody: Encodable {
     @Nullable var assignedTo: String?
     var createdAt: Date
     @Nullable var closedAt: Date?
+    /// For a session change: which session, the time announced and the former one.
+    struct Session: Encodable, Sendable {
+        var id: String
+        var index: Int
+        var title: String
+        var cancelled: Bool
+        var startsAt: Date
+        @Nullable var previousStartsAt: Date?
+    }
+
     var participant: Person
+    @Nullable var session: Session?
     var script: [Script]?
     var letter: String?
 
@@ -541,6 +554,8 @@ struct TaskBody: Encodable {
         closedAt = task.closedAt
         participant = Person(firstName: view.participant.firstName, lastName: view.participant.lastName, phone: view.participant.phone,
                              email: view.participant.email, postalAddress: view.participant.postalAddress)
+        session = view.sessionChange.map { Session(id: $0.sessionID, index: $0.index, title: $0.title, cancelled: $0.cancelled,
+                                                   startsAt: $0.startsAt, previousStartsAt: $0.previousStartsAt) }
         if withScript, view.invitation != nil {
             script = view.script.map { instrument in
                 Script(instrument: instrument.id, title: instrument.definition.title.text(language), questions: instrument.definition.items.map { item in

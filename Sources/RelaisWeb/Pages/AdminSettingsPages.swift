@@ -19,8 +19,12 @@ extension RelaisApp {
             let strings = app.renderer.strings(context.language)
             let recipient = request.trimmedFormValue("recipient")
             let form = AdminForm(id: "test", values: ["recipient": recipient], order: ["recipient"])
-            guard Self.adminLooksLikeMailAddress(recipient) else {
-                return try app.adminSettingsPage(context, failed: form.with(error: strings["a_err_test_recipient"], on: "recipient"), status: 422)
+            // The rule of every address Relais mails to: what the transports deliver to.
+            if let problem = EmailAddress.entryProblem(recipient) {
+                // The example of a good address, then what is wrong with this one (an accent, a space…).
+                let message = strings.fill("l_err_test_recipient_reason", ["hint": strings["a_err_test_recipient"] ?? "",
+                                                                           "reason": app.renderer.text(problem, language: context.language)])
+                return try app.adminSettingsPage(context, failed: form.with(error: message, on: "recipient"), status: 422)
             }
             guard let tester = app.mailTester else {
                 return try app.adminSettingsPage(context, failed: form.with(error: strings["a_test_not_configured"], on: "recipient"), status: 503)
@@ -39,12 +43,6 @@ extension RelaisApp {
                 return try app.adminSettingsPage(context, failed: form.with(error: message, on: "recipient"), status: 502)
             }
         }
-    }
-
-    /// What the mail transports accept: ASCII `local@domain` with a dotted domain, no leading "-".
-    static func adminLooksLikeMailAddress(_ text: String) -> Bool {
-        text.utf8.count <= 254 && text.allSatisfy(\.isASCII) && !text.hasPrefix("-") && ParticipantDetails.looksLikeEmail(text)
-            && !text.contains("..") && !text.contains(where: { "\"()[]\\;:".contains($0) })
     }
 
     /// `RELAIS_` + the key in capitals with dots as underscores, as the loader reads it.
@@ -107,7 +105,7 @@ extension RelaisApp {
             row("a_set_time_zone", c.timeZone.identifier, ["structure.time_zone"]),
         ]
         let web: [[String: Any]] = [
-            row("a_set_public_url", c.effectivePublicBaseURL, ["http.public_base_url"],
+            row("a_set_public_url", actions.settings.publicBaseURL, ["http.public_base_url"],
                 note: c.publicBaseURL == nil ? "a_set_public_url_derived" : nil),
             row("a_set_listen", c.httpHost.contains(":") ? "[\(c.httpHost)]:\(c.httpPort)" : "\(c.httpHost):\(c.httpPort)",
                 ["http.host", "http.port"]),
@@ -120,6 +118,9 @@ extension RelaisApp {
         ]
         let structure: [[String: Any]] = [
             row("a_set_structure_name", c.structureName, ["structure.name"]),
+            row("l_set_structure_address", c.structureAddress.map { RelaisApp.addressLines($0).joined(separator: ", ") } ?? text("l_set_undefined_letters"),
+                ["structure.address"]),
+            row("l_set_structure_phone", c.structurePhone ?? text("l_set_undefined_letters"), ["structure.phone"]),
             row("a_set_time_zone", c.timeZone.identifier, ["structure.time_zone"]),
             row("a_set_language", text("a_language_\(c.language)"), ["structure.language"]),
         ]
@@ -155,6 +156,7 @@ extension RelaisApp {
             ]
         }
         if let notice { values["notice"] = notice }
+        if let warning = linkWarning(language: context.language) { values["linkWarning"] = warning }
         return adminRender(.adminSettings, context, status: status, failed: failed, values)
     }
 }

@@ -179,7 +179,10 @@ extension RelaisApp {
         }
         values["hasInvitations"] = !invitations.isEmpty
         let tasks = view.openTasks
-        values["tasks"] = tasks.map { ["kind": label("p_task_\($0.kind.rawValue)"), "reason": $0.reason, "due": ParticipantText.date(iso: $0.dueOn)] }
+        values["tasks"] = tasks.map { task in
+            let reason = view.openTaskMessages[task.id].map { deliveryFailedSummary($0, language: language) } ?? task.reason
+            return ["kind": label("p_task_\(task.kind.rawValue)"), "reason": reason, "due": ParticipantText.date(iso: task.dueOn)]
+        }
         values["hasTasks"] = !tasks.isEmpty
         values["showTasksLink"] = user.role.allows(.manageReminders)
 

@@ -22,7 +22,7 @@ extension RelaisApp {
                 let participant = try app.actions.participant(task.participantId, by: context.caller)
                 return ["id": task.id, "kind": strings["task_\(task.kind.rawValue)"] ?? task.kind.rawValue, "reason": task.reason,
                         "due": CalendarDate(iso: task.dueOn).map { DateWording.day($0, language: language) } ?? task.dueOn,
-                        "name": "\(participant.firstName) \(participant.lastName)", "phone": participant.phone ?? "",
+                        "name": "\(participant.firstName) \(participant.lastName)", "contact": app.contact(participant),
                         "assigned": task.assignedTo.flatMap { names[$0] } ?? ""]
             }
             return app.render(.tasks, context, [
@@ -86,16 +86,103 @@ extension RelaisApp {
         }
         return render(.task, context, status: errors.isEmpty ? (problems?.status ?? 200) : 422, [
             "notice": notice(request, context) ?? "",
-            "task": ["id": task.id, "kind": strings["task_\(task.kind.rawValue)"] ?? task.kind.rawValue, "reason": task.reason, "note": task.note,
-                     "open": task.state == .open, "state": strings["task_state_\(task.state.rawValue)"] ?? task.state.rawValue,
+            "task": ["id": task.id, "kind": strings["task_\(task.kind.rawValue)"] ?? task.kind.rawValue, "reason": taskSummary(view, language: language),
+                     "note": task.note, "open": task.state == .open, "state": strings["task_state_\(task.state.rawValue)"] ?? task.state.rawValue,
                      "due": CalendarDate(iso: task.dueOn).map { DateWording.day($0, language: language) } ?? task.dueOn],
-            "participant": ["id": participant.id, "name": "\(participant.firstName) \(participant.lastName)", "phone": participant.phone ?? "",
-                            "email": participant.email ?? "", "postalAddress": participant.postalAddress ?? ""],
+            "participant": ["id": participant.id, "name": "\(participant.firstName) \(participant.lastName)"],
+            "contact": contact(participant),
+            "change": sessionChangeFacts(view, language: language) ?? [:],
             "staff": options([("", "—")] + staff.map { ($0.id, $0.displayName) }, selected: task.assignedTo),
             "hasQuestionnaire": !asked.isEmpty && view.invitation?.answeredAt == nil,
             "instruments": asked.map { InstrumentForm.context($0, language: language, values: values, errors: errors[$0.id] ?? [:]) },
             "hasErrors": !summary.isEmpty || problems != nil, "summary": summary, "message": problems?.message ?? "",
             "canRecord": context.user.role.allows(.recordAssessments),
         ])
+    }
+
+    /// Every way to reach a participant, for a task: the phone (a `tel:` link), the email (a
+    /// `mailto:` link; first when there is no phone), the postal address line by line.
+    func contact(_ participant: ParticipantRecord) -> [String: Any] {
+        let phone = participant.phone ?? ""
+        // tel: takes the digits and a leading "+" (RFC 3966); what staff typed is shown as is.
+        let dial = phone.filter { $0.isNumber || $0 == "+" }
+        let lines = participant.postalAddress.map(Self.addressLines) ?? []
+        return [
+            "phone": phone, "tel": dial, "email": participant.email ?? "", "emailFirst": phone.isEmpty && participant.email != nil,
+            "address": lines.map { ["line": $0] }, "hasAddress": !lines.isEmpty,
+            "none": phone.isEmpty && participant.email == nil && lines.isEmpty,
+        ]
+    }
+
+    /// A postal address as the lines of an envelope: its own lines, or, typed on one line, the
+    /// parts between commas ("12 rue de la Paix, 59000 Lille").
+    static func addressLines(_ address: String) -> [String] {
+        var lines = address.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if lines.count == 1 {
+            lines = lines[0].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        return lines
+    }
+
+    /// What the task asks, in the page's language: a session change with its session and times,
+    /// a questionnaire to collect, a failed delivery with its reason; staff's own words for the
+    /// tasks they wrote.
+    func taskSummary(_ view: TaskView, language: String) -> String {
+        let strings = renderer.strings(language)
+        let task = view.task
+        switch task.kind {
+        case .sessionChangeCall:
+            guard let change = view.sessionChange else { return task.reason }
+            return strings.fill(change.cancelled ? "l_task_reason_session_cancelled" : "l_task_reason_session_moved", [
+                "index": String(change.index), "title": change.title, "programme": view.programme?.title ?? "",
+                "new": at(change.startsAt, change.timeZone, language),
+                "old": change.previousStartsAt.map { at($0, change.timeZone, language) } ?? "—",
+            ])
+        case .questionnaireCall:
+            return strings.fill("l_task_reason_questionnaire_call", ["questionnaire": questionnaireName(view.invitation, language: language)])
+        case .followUpCall:
+            return strings.fill("l_task_reason_follow_up_call", ["questionnaire": questionnaireName(view.invitation, language: language)])
+        case .deliveryFailed:
+            guard let message = view.message else { return task.reason }
+            return deliveryFailedSummary(message, language: language)
+        case .other:
+            return task.reason
+        }
+    }
+
+    /// A failed delivery's task in the page's language: which message and why, from the failure's
+    /// code (the task's stored reason carries the transport's English detail, for the log).
+    func deliveryFailedSummary(_ message: OutboxRecord, language: String) -> String {
+        let strings = renderer.strings(language)
+        return strings.fill("l_task_reason_delivery_failed", [
+            "kind": strings["kind_\(message.kind.rawValue)"] ?? message.kind.rawValue,
+            "reason": renderer.text((message.failure ?? .transportFailed).reason, language: language),
+        ])
+    }
+
+    /// "le suivi à trois mois", "les questionnaires de fin de programme".
+    func questionnaireName(_ invitation: InvitationRecord?, language: String) -> String {
+        let strings = renderer.strings(language)
+        guard let invitation, invitation.purpose == .followUp else { return strings["l_questionnaire_end"] ?? "" }
+        return strings.fill("l_questionnaire_follow_up", ["months": DateWording.months(invitation.months, language: language)])
+    }
+
+    /// A session change's facts for the task page: the session, the new time and the former one.
+    func sessionChangeFacts(_ view: TaskView, language: String) -> [String: Any]? {
+        guard let change = view.sessionChange else { return nil }
+        let strings = renderer.strings(language)
+        return [
+            "session": strings.fill("l_task_session_value", ["index": String(change.index), "title": change.title,
+                                                             "programme": view.programme?.title ?? ""]),
+            "sessionId": change.sessionID, "cancelled": change.cancelled,
+            "new": at(change.startsAt, change.timeZone, language),
+            "old": change.previousStartsAt.map { at($0, change.timeZone, language) } ?? "",
+        ]
+    }
+
+    /// "jeudi 4 mars 2027 à 18 h 00", "Thursday 4 March 2027 at 18:00".
+    func at(_ instant: Date, _ zone: TimeZone, _ language: String) -> String {
+        renderer.strings(language).fill("l_day_at_time", ["day": DateWording.day(instant, in: zone, language: language),
+                                                         "time": DateWording.time(instant, in: zone, language: language)])
     }
 }

@@ -46,7 +46,7 @@ extension RelaisApp {
             let record = history.assessments[0]
             let instrument = try app.actions.instrumentDefinition(record.instrumentId, by: caller)
             var response = try JSONBody.response(FHIR.questionnaireResponse(record, instrument: instrument, language: request.preferredLanguage,
-                                                                            baseURL: app.configuration.effectivePublicBaseURL,
+                                                                            baseURL: app.actions.settings.publicBaseURL,
                                                                             corrected: !(history.corrections[record.id] ?? []).isEmpty))
             response.headerFields[.contentType] = "application/fhir+json; charset=utf-8"
             return response

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPServer
+import RelaisConfig
 import RelaisDomain
 import RelaisStore
 import RelaisUseCases
@@ -52,20 +53,61 @@ extension RelaisApp {
             if role.allows(.manageReminders) {
                 values["openTasks"] = strings.count("dashboard_open_tasks", view.openTasks)
                 values["myTasks"] = view.myTasks
-                values["failed"] = view.failedMessages.map { message -> [String: Any] in
-                    ["id": message.id, "kind": strings["kind_\(message.kind.rawValue)"] ?? message.kind.rawValue,
-                     "participantId": message.participantId ?? "", "error": message.lastError ?? "",
-                     "when": app.when(message.updatedAt, app.structureZone, language)]
-                }
+                values["failed"] = app.failedDeliveryRows(view.failedDeliveries, language: language)
+                values["hasFailed"] = !view.failedDeliveries.isEmpty
+                values["failedMore"] = view.failedCount > view.failedDeliveries.count
+                    ? strings.fill("l_failed_all", ["count": String(view.failedCount)]) : ""
                 values["showReminders"] = true
             }
             values["isAdmin"] = role == .admin
+            if role == .admin { values["linkWarning"] = app.linkWarning(language: language) ?? "" }
             return app.render(.dashboard, context, values)
+        }
+
+        // Every failed delivery, with whom it was for, why, and what to do about it.
+        routes.page(.get, "/outbox", .manageReminders) { request, context in
+            let deliveries = try app.actions.failedDeliveries(limit: 500, by: context.caller)
+            return app.render(.outbox, context, [
+                "notice": app.notice(request, context) ?? "", "back": "outbox",
+                "failed": app.failedDeliveryRows(deliveries, language: context.language), "hasFailed": !deliveries.isEmpty,
+            ])
         }
 
         routes.page(.post, "/outbox/{id}/retry", .manageReminders) { request, context in
             _ = try app.actions.retryMessage(request.parameter("id"), by: context.caller)
-            return app.redirect("/", done: "message_requeued")
+            return app.redirect(request.formValue("back") == "outbox" ? "/outbox" : "/", done: "message_requeued")
         }
+    }
+
+    /// A failed delivery as a row of the dashboard or the outbox page: the message, whom it was
+    /// for, the reason in the page's language, and either a retry or, when the address can never
+    /// be delivered to, a link to correct the participant's email.
+    func failedDeliveryRows(_ deliveries: [FailedDelivery], language: String) -> [[String: Any]] {
+        let strings = renderer.strings(language)
+        return deliveries.map { delivery in
+            let message = delivery.message
+            var row: [String: Any] = [
+                "id": message.id, "kind": strings["kind_\(message.kind.rawValue)"] ?? message.kind.rawValue,
+                "when": when(message.updatedAt, structureZone, language),
+                "reason": renderer.text(delivery.reason, language: language),
+                "recipient": message.recipient ?? "",
+                "correct": delivery.needsAddressCorrection,
+            ]
+            if let participant = delivery.participant {
+                row["participantId"] = participant.id
+                row["name"] = "\(participant.firstName) \(participant.lastName)"
+            } else if let staff = delivery.staffName {
+                row["staffName"] = staff
+            }
+            return row
+        }
+    }
+
+    /// The warning shown to administrators when links name an address participants cannot
+    /// open (a loopback or "any" address), or nil.
+    func linkWarning(language: String) -> String? {
+        let base = actions.settings.publicBaseURL
+        guard ServedAddress.isUnreachableFromOtherMachines(base) else { return nil }
+        return renderer.strings(language).fill("l_link_unreachable", ["url": base])
     }
 }

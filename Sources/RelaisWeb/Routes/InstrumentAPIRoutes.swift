@@ -30,7 +30,7 @@ extension RelaisApp {
         routes.api(.get, "/api/v1/instruments/{id}/fhir", .useInstruments) { request, caller in
             let instrument = try app.actions.instrumentDefinition(request.parameter("id"), by: caller)
             var response = try JSONBody.response(FHIR.questionnaire(instrument, language: request.preferredLanguage,
-                                                                    baseURL: app.configuration.effectivePublicBaseURL))
+                                                                    baseURL: app.actions.settings.publicBaseURL))
             response.headerFields[.contentType] = "application/fhir+json; charset=utf-8"
             return response
         }

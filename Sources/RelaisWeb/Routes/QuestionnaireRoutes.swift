@@ -46,21 +46,70 @@ extension RelaisApp {
             }
         }
 
-        // The printable letter of a phone task: the questionnaire on paper, with the live link of
-        // the letter to answer online (the same each time it is printed). The read is audited.
+        // The printable letter of a phone task: a letter to post (the structure's name, address
+        // and phone, the participant's address for a window envelope, the date in words), the
+        // questionnaire on paper, and to answer online a short code to type on `/c` (the full
+        // link too, small): the same live link and code each time it is printed. The read is audited.
         routes.page(.get, "/tasks/{id}/letter", .manageReminders) { request, context in
-            let (view, programme, link) = try app.actions.letter(taskID: request.parameter("id"), by: context.caller)
-            let participant = view.participant
+            let letter = try app.actions.letter(taskID: request.parameter("id"), by: context.caller)
+            let participant = letter.task.participant
             let language = participant.language
+            let strings = app.renderer.strings(language)
+            let structure = app.configuration
+            let heading = letter.followUpMonths.map {
+                strings.fill("l_letter_h1_follow_up", ["months": DateWording.months($0, language: language)])
+            } ?? strings.fill("l_letter_h1_end", ["programme": letter.programmeTitle])
             var response = app.render(.letter, context, language: language, [
+                "sender": ["name": structure.structureName,
+                           "address": (structure.structureAddress.map(Self.addressLines) ?? []).map { ["line": $0] },
+                           "phone": structure.structurePhone ?? ""],
                 "participant": ["name": "\(participant.firstName) \(participant.lastName)", "firstName": participant.firstName,
-                                "postalAddress": participant.postalAddress ?? ""],
-                "date": app.today.iso, "programme": programme, "link": link ?? "",
-                "instruments": view.script.map { InstrumentForm.context($0, language: language) },
+                                "address": (participant.postalAddress.map(Self.addressLines) ?? []).map { ["line": $0] }],
+                "date": strings.fill("l_letter_date", ["date": DateWording.date(app.today, language: language)]),
+                "heading": heading, "programme": letter.programmeTitle, "hasQuestionnaire": !letter.task.script.isEmpty,
+                "code": letter.code ?? "", "codePage": letter.codePage, "link": letter.link ?? "",
+                "answered": letter.task.invitation?.answeredAt != nil,
+                "instruments": letter.task.script.map { InstrumentForm.context($0, language: language) },
             ])
             response.headerFields[.cacheControl] = "no-store"
             return response
         }
+
+        // The short page of letters' codes: a form, then the questionnaire of the code at its
+        // letter's link. Wrong codes are throttled (per client address and in all); used, expired
+        // and unknown codes get the same polite pages as links, without any data.
+        routes.open(.get, "/c") { request in
+            app.codePage(language: request.preferredLanguage)
+        }
+
+        routes.open(.post, "/c") { request in
+            let language = request.preferredLanguage
+            let typed = String(request.trimmedFormValue("code").prefix(64))
+            switch try app.actions.questionnaire(code: typed, clientAddress: request.clientAddress) {
+            case .open(let token):
+                return Response.redirect(to: "/q/\(token)")
+            case .used: return app.questionnaireClosed("used", language: language, status: 410)
+            case .expired: return app.questionnaireClosed("expired", language: language, status: 410)
+            case .unknown:
+                return app.codePage(language: language, typed: typed, error: app.renderer.strings(language)["l_code_unknown"], status: 404)
+            case .malformed:
+                return app.codePage(language: language, typed: typed, error: app.renderer.strings(language)["l_code_malformed"], status: 422)
+            case .throttled(let seconds):
+                // Whole minutes, rounded up, with the singular said in words ("une minute").
+                let minutes = max(1, (seconds + 59) / 60)
+                let strings = app.renderer.strings(language)
+                let error = minutes == 1 ? strings["l_code_throttled_one"] : strings.fill("l_code_throttled", ["minutes": String(minutes)])
+                var response = app.codePage(language: language, typed: typed, error: error, status: 429)
+                response.headerFields[.retryAfter] = String(seconds)
+                return response
+            }
+        }
+    }
+
+    func codePage(language: String, typed: String = "", error: String? = nil, status: Int = 200) -> Response {
+        var response = render(.letterCode, nil, language: language, status: status, ["typed": typed, "error": error ?? ""])
+        response.headerFields[.cacheControl] = "no-store"
+        return response
     }
 
     func questionnairePage(token: String, invitation: InvitationRecord, firstName: String, language: String, programme: String,
