@@ -118,7 +118,9 @@ class BrowserTests(unittest.TestCase):
             daemon.cli("user", "add", name, "--role", role, "--display-name", name.capitalize(), stdin="mot de passe %s\n" % name)
         token = daemon.cli("token", "issue", "coord").strip()
         site = daemon.api("POST", "/api/v1/sites", token, {"name": "CSAPA Nord", "address": "1 rue de la Paix, Lille"})
-        daemon.api("POST", "/api/v1/sites/%s/rooms" % site["id"], token, {"name": "Salle 2", "capacity": 20})
+        room = daemon.api("POST", "/api/v1/sites/%s/rooms" % site["id"], token, {"name": "Salle 2", "capacity": 20})
+        cls.room_id = room["id"]
+        cls.claire_id = daemon.api("GET", "/api/v1/me", daemon.cli("token", "issue", "claire").strip())["id"]
         cls.token = token
         cls.site_id = site["id"]
 
@@ -553,7 +555,10 @@ class BrowserTests(unittest.TestCase):
         self.shot("participant-email-refused")
         # The same address entered before Relais checked them as the transports do: the
         # sweep fails it for good, and staff see whom it was for, why in French, and what to do.
-        programme_id = self.programme_url.rstrip("/").split("/")[-1]
+        # He joins a programme still to come (nothing is sent for one already past).
+        programme_id = self.daemon.api("POST", "/api/v1/programmes", self.token, {
+            "title": "Hiver 2028", "siteId": self.site_id, "roomId": self.room_id, "start": "2028-01-13T14:00",
+            "leadId": self.claire_id})["id"]
         eric = self.daemon.api("POST", "/api/v1/participants", self.token, {
             "firstName": "Éric", "lastName": "Lambert", "birthYear": 1979, "email": "eric@exemple.fr",
             "consentDataProcessing": True, "consentEmail": True})

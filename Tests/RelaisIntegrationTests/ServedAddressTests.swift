@@ -21,7 +21,8 @@ struct ServedAddressTests {
                 timeout_seconds: 5
               sweep_interval_seconds: 3600
             """.write(toFile: config, atomically: true, encoding: .utf8)
-        let daemon = try Daemon(directory: directory, arguments: ["--config", config])
+        // The evening of the programme's last session (attendance is recorded from a session's start).
+        let daemon = try Daemon(directory: directory, arguments: ["--config", config], environment: Daemon.fakeTime("2027-03-18 19:30:00"))
         defer { daemon.stop() }
         let served = "http://127.0.0.1:\(daemon.port)"
 

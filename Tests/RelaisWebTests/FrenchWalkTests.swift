@@ -208,6 +208,7 @@ struct FrenchWalkTests {
             case "/participants/{id}/assessments/{assessment}/correct", "/participants/{id}/assessments/{assessment}/withdraw":
                 return [pattern.replacingOccurrences(of: "{id}", with: ana.id).replacingOccurrences(of: "{assessment}", with: assessment.id)]
             case "/q/{token}": return ["/q/\(token)", "/q/inconnu"]
+            case "/c", "/outbox": return [pattern]
             case "/reports/years/{year}", "/reports/years/{year}/bilan": return [pattern.replacingOccurrences(of: "{year}", with: "2027")]
             case "/reports/programmes/{id}", "/reports/programmes/{id}/bilan": return [pattern.replacingOccurrences(of: "{id}", with: programmeID)]
             case "/reports/period/bilan": return ["/reports/period/bilan?from=2027-01-01&to=2027-12-31"]
@@ -290,6 +291,7 @@ struct FrenchWalkTests {
                 return [("/tasks/\(task.id)/answers", [("satisfaction_end.overall", "xyz"), ("source", "phone")], "coord")]
             case "/q/{token}":
                 return [("/q/\(token)", [("end_status.status", "xyz")], "")]
+            case "/c": return [("/c", [("code", "xyz")], ""), ("/c", [("code", "ABC-DEF-GHJ")], "")]
             case "/outbox/{id}/retry": return [("/outbox/\(usedMessage.id)/retry", [], "coord")]
             case "/admin/users":
                 return [("/admin/users", [("name", "Pas Valide!"), ("displayName", ""), ("role", "xyz"), ("email", "not-an-email")], "root"),
@@ -340,7 +342,7 @@ struct FrenchWalkTests {
             if route.pattern.hasSuffix(".csv") || route.pattern.hasSuffix(".json") { continue }
             guard let paths = world.paths(route.pattern) else { unknown.append("GET \(route.pattern)"); continue }
             for path in paths {
-                for user in route.pattern.hasPrefix("/q/") || route.pattern == "/login" ? [nil] : users.map(Optional.some) {
+                for user in route.pattern.hasPrefix("/q/") || route.pattern == "/login" || route.pattern == "/c" ? [nil] : users.map(Optional.some) {
                     let page = try client.get(path, as: user)
                     guard page.status != 500 else { problems.append("GET \(path) as \(user ?? "-"): 500"); continue }
                     guard let text = try Self.pageText(page, client: client, as: user) else { continue }

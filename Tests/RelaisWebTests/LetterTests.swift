@@ -15,8 +15,8 @@ struct LetterTests {
     static let paris = TimeZone(identifier: "Europe/Paris")!
 
     /// An app whose configuration names the structure's postal address and phone, and the public address.
-    static func app(publicBaseURL: String? = "https://relais.example.org") throws -> RelaisApp {
-        try makeApp { configuration, directory in
+    static func configured(publicBaseURL: String? = "https://relais.example.org") -> (inout Configuration, String) -> Void {
+        { configuration, directory in
             configuration.dataDir = directory
             configuration.publicBaseURL = publicBaseURL
             configuration.structureName = "CSAPA Nord"
@@ -114,6 +114,7 @@ struct LetterTests {
         let world = try Fixture()
         let app = world.client.app
         let (_, sessions) = try world.programme()
+        try world.client.moveClock(to: sessions[2].endsAt)
         _ = try world.client.post("/sessions/\(sessions[2].id)/attendance", [("attendance.\(world.ana.id)", "present")], as: "claire")
         let message = try #require(try app.outbox.list(state: .pending, kind: .endQuestionnaire, participantID: world.ana.id).first)
         let libcurl = "SMTP delivery to ana@example.org via smtp.example.org:587 failed: Failed sending data to the peer (RCPT failed: 550)"
@@ -206,7 +207,7 @@ struct LetterTests {
     static func link(_ letter: String) -> String? { match(#"https://relais\.example\.org/q/[A-Za-z0-9_-]{43}"#, in: letter) }
 
     @Test func theLetterIsALetterWithTheStructureTheAddressTheDateInWordsAndAShortCode() throws {
-        let world = try Fixture(app: try Self.app())
+        let world = try Fixture(configure: Self.configured())
         let (task, _) = try world.questionnaireTask()
         let letter = try world.client.get("/tasks/\(task.id)/letter", as: "coord")
         #expect(letter.status == 200)
@@ -231,7 +232,7 @@ struct LetterTests {
     }
 
     @Test func theCodeOpensTheSameSingleUseQuestionnaireAsTheLinkAndEitherUsesItUp() throws {
-        let world = try Fixture(app: try Self.app())
+        let world = try Fixture(configure: Self.configured())
         let (task, _) = try world.questionnaireTask()
         let letter = try world.client.get("/tasks/\(task.id)/letter", as: "coord").text
         let code = try #require(Self.code(letter))
@@ -257,7 +258,7 @@ struct LetterTests {
     }
 
     @Test func wrongCodesAreThrottledPerAddressAndInAllAndAnUnknownCodeGetsAPolitePage() throws {
-        let world = try Fixture(app: try Self.app())
+        let world = try Fixture(configure: Self.configured())
         let (task, _) = try world.questionnaireTask()
         let code = try #require(Self.code(try world.client.get("/tasks/\(task.id)/letter", as: "coord").text))
         let wrong = code.first == "K" ? "M7M-4QX-9TR" : "K7M-4QX-9TR"
@@ -283,7 +284,7 @@ struct LetterTests {
     // MARK: The address links name
 
     @Test func administratorsAreWarnedWhenLinksNameAnAddressParticipantsCannotOpen() throws {
-        let world = try Fixture(app: try Self.app(publicBaseURL: nil))
+        let world = try Fixture(configure: Self.configured(publicBaseURL: nil))
         let app = world.client.app
         app.actions.settings.serveLinks(at: "http://127.0.0.1:41234")
         for path in ["/", "/admin/settings"] {
@@ -298,7 +299,7 @@ struct LetterTests {
         #expect(settings.contains("Centre de soins, 12 rue de la Paix, 59000 Lille") && settings.contains("03 20 00 00 00"))
         #expect(!(try world.client.get("/", as: "coord").text.contains("link-warning")), "for administrators")
 
-        let public_ = try Fixture(app: try Self.app(publicBaseURL: "https://relais.example.org"))
+        let public_ = try Fixture(configure: Self.configured(publicBaseURL: "https://relais.example.org"))
         for path in ["/", "/admin/settings"] { #expect(!(try public_.client.get(path, as: "root").text.contains("link-warning")), "\(path)") }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPServer
 import HTTPTypes
 import RelaisDomain
+import RelaisConfig
 import RelaisStore
 @testable import RelaisWeb
 
@@ -20,9 +21,10 @@ final class PageClient: @unchecked Sendable {
     /// its start) or back to the present.
     let clock: ManualClock
 
-    init(app: RelaisApp? = nil) throws {
+    /// A client of `app`, or of a new app on the client's clock whose configuration `configure` may change.
+    init(app: RelaisApp? = nil, configure: (inout Configuration, _ directory: String) -> Void = { _, _ in }) throws {
         clock = ManualClock(Date())
-        self.app = try app ?? makeApp(clock: clock.clock)
+        if let app { self.app = app } else { self.app = try makeApp(clock: clock.clock, configure: configure) }
         pipeline = try self.app.pipeline()
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import HTTPServer
 import RelaisDomain
+import RelaisConfig
 import RelaisStore
 @testable import RelaisWeb
 import Testing
@@ -17,8 +18,8 @@ struct ProgrammePageTests {
         let site: SiteRecord, room: RoomRecord
         let ana: ParticipantRecord
 
-        init(app: RelaisApp? = nil) throws {
-            client = try PageClient(app: app)
+        init(app: RelaisApp? = nil, configure: (inout RelaisConfig.Configuration, _ directory: String) -> Void = { _, _ in }) throws {
+            client = try PageClient(app: app, configure: configure)
             coordinator = try client.user("coord", role: .coordinator)
             lead = try client.user("claire", role: .tabacologue)
             other = try client.user("omar", role: .tabacologue)
