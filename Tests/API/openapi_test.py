@@ -25,6 +25,7 @@ bundles); API_TEST_EXAMPLES and API_TEST_SEED set the defaults of --examples and
 """
 import argparse
 import http.client as http_client
+import datetime
 import json
 import os
 import re
@@ -196,7 +197,8 @@ class PlainTest:
         # A corrected assessment (its previous version kept) and a withdrawn one (kept, marked).
         one = {"id": people[0], "assessment": ids["assessment"]}
         corrected = self.body(self.call(TABACOLOGUE, "PATCH", "/api/v1/participants/{id}/assessments/{assessment}", one,
-                                        body={"date": "2026-01-15", "reason": "Date recopiée de travers (FICTIF)"}, expect=200))
+                                        body={"date": (datetime.date.today() - datetime.timedelta(days=1)).isoformat(),
+                                              "reason": "Date recopiée de travers (FICTIF)"}, expect=200))
         if len(corrected.get("corrections") or []) != 1:
             self.failures.add("PATCH /api/v1/participants/{id}/assessments/{assessment}", ["the answer does not list the correction"])
         self.call(COORDINATOR, "PATCH", "/api/v1/participants/{id}/assessments/{assessment}", one, body={"date": "2026-01-16"}, expect=422)
@@ -221,7 +223,15 @@ class PlainTest:
                                    expect=201))
         ids["task"] = task.get("id")
         self.call(COORDINATOR, "PATCH", "/api/v1/tasks/{id}", {"id": ids["task"]}, body={"note": "Appel prévu", "assignedTo": None}, expect=200)
+        # Attendance is recorded from a session's start: refused for one to come, recorded for a
+        # programme entered after the fact (scripts are not asked to confirm the past).
         self.call(PEER, "PUT", "/api/v1/sessions/{id}/attendance", {"id": ids["session"]},
+                  body={"records": [{"participantId": people[0], "status": "present"}]}, expect=422)
+        past_start = (datetime.date.today() - datetime.timedelta(days=40)).isoformat() + "T10:00"
+        past = self.body(self.call(COORDINATOR, "POST", "/api/v1/programmes", body={**request, "title": "Programme passé (FICTIF)",
+                                                                                  "start": past_start, "moisSansTabac": False}, expect=201))
+        self.call(COORDINATOR, "POST", "/api/v1/programmes/{id}/enrolments", {"id": past.get("id")}, body={"participantId": people[0]}, expect=201)
+        self.call(PEER, "PUT", "/api/v1/sessions/{id}/attendance", {"id": (past.get("sessions") or [{"id": "none"}])[0]["id"]},
                   body={"records": [{"participantId": people[0], "status": "present"}], "note": "Bonne séance"}, expect=200)
         if len(sessions) >= 3:
             self.call(COORDINATOR, "PATCH", "/api/v1/sessions/{id}", {"id": sessions[1]},
