@@ -17,6 +17,8 @@ test-deps: deps
 	@$(MAKE) --no-print-directory install-missing PACKAGES="$(TEST_PACKAGES)"
 	@python3 -c "import icalendar, aiosmtpd, selenium" 2>/dev/null || python3 -m pip install -q icalendar aiosmtpd selenium
 	@python3 -c "import schemathesis, jsonschema, openapi_spec_validator" 2>/dev/null || python3 -m pip install -q schemathesis jsonschema openapi-spec-validator
+	@# axe-core for the accessibility checks: only its axe.min.js (4.12.1) is used, so not its playwright dependency.
+	@python3 -m pip show axe-playwright-python 2>/dev/null | grep -q "^Version: 0.1.8$$" || python3 -m pip install -q --no-deps axe-playwright-python==0.1.8
 
 install-missing:
 	@missing=$$(for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

@@ -42,6 +42,7 @@ public struct RelaisApp: Sendable {
     public func router() -> Router {
         var routes = Routes(app: self)
         registerHealth(&routes)
+        registerAccessibility(&routes)
         registerAccountAPI(&routes)
         registerInstrumentAPI(&routes)
         registerAssessmentAPI(&routes)

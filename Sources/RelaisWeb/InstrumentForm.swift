@@ -17,11 +17,16 @@ enum InstrumentForm {
             "items": definition.items.map { item -> [String: Any] in
                 let name = "\(definition.id).\(item.id)"
                 let submitted = values[name] ?? []
+                let fieldId = name.replacingOccurrences(of: ".", with: "-")
+                let help = item.help?.text(language) ?? "", error = errors[item.id] ?? ""
                 var field: [String: Any] = [
-                    "name": name, "fieldId": name.replacingOccurrences(of: ".", with: "-"), "text": item.text.text(language),
-                    "help": item.help?.text(language) ?? "", "required": item.isRequired,
-                    "value": submitted.first ?? "", "error": errors[item.id] ?? "",
+                    "name": name, "fieldId": fieldId, "text": item.text.text(language),
+                    "help": help, "required": item.isRequired,
+                    "value": submitted.first ?? "", "error": error,
                     "unit": item.unit?.text(language) ?? "",
+                    // What a screen reader reads with each field: its hint, then its error (RGAA 11.10).
+                    "describedBy": [help.isEmpty ? nil : "\(fieldId)-help", error.isEmpty ? nil : "\(fieldId)-error"]
+                        .compactMap { $0 }.joined(separator: " "),
                 ]
                 switch item.type {
                 case .singleChoice, .multipleChoice:

@@ -14,6 +14,7 @@ public enum PageTemplate: String, CaseIterable, Sendable {
     case sessionSheet = "session_sheet", task, tasks
     case enrolment, outbox, letterCode = "letter_code"
     case assessmentWithdraw = "assessment_withdraw"
+    case accessibility
 }
 
 /// Server-rendered pages: Mustache templates (HTML-escaped by default) and the string tables
@@ -88,7 +89,17 @@ public struct Renderer: Sendable {
         context["t"] = strings(language)
         context["lang"] = language
         // Every template was checked at start-up; an empty page would be a library failure.
-        return library.render(context, withTemplate: template.rawValue) ?? ""
+        let page = library.render(context, withTemplate: template.rawValue) ?? ""
+        return Self.titledForErrors(page, prefix: strings(language)["title_error_prefix"] ?? "")
+    }
+
+    /// A page that carries an error summary (every form's, whatever its template, each with
+    /// `autofocus` so that the focus lands on it without a script) says so first
+    /// in its title, which a screen reader reads on arrival (RGAA 11.10): done here, once, rather
+    /// than in each of the templates that show a summary.
+    static func titledForErrors(_ page: String, prefix: String) -> String {
+        guard !prefix.isEmpty, page.contains("class=\"error-summary\""), let title = page.range(of: "<title>") else { return page }
+        return page.replacingCharacters(in: title, with: "<title>" + prefix)
     }
 
     /// A reason in `language`: the sentence of its code with its values, a page's own wording

@@ -605,6 +605,176 @@ class BrowserTests(unittest.TestCase):
         self.shot(shot_name)
         self.assertEqual(found, [], "English on %s (%s):\n%s" % (shot_name, self.browser.current_url, body[:3000]))
 
+    # Accessibility (RGAA 4.1 AA): axe-core on every main page at 1280 and 320 px, and what axe cannot see.
+
+    WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+    @classmethod
+    def axe_source(cls):
+        """axe-core 4.12.1, from the pinned axe-playwright-python wheel (only its script is used)."""
+        if not hasattr(cls, "_axe"):
+            import importlib.util
+            spec = importlib.util.find_spec("axe_playwright_python")
+            if spec is None:
+                raise RuntimeError("axe-core is missing: python3 -m pip install --no-deps axe-playwright-python==0.1.8 (make test-deps)")
+            with open(os.path.join(spec.submodule_search_locations[0], "axe.min.js"), encoding="utf-8") as f:
+                cls._axe = f.read()
+        return cls._axe
+
+    def axe_violations(self):
+        """The page's violations of the WCAG 2.1 A/AA rules, as 'rule: targets'."""
+        self.browser.execute_script(self.axe_source())
+        found = self.browser.execute_async_script("""
+            const done = arguments[arguments.length - 1];
+            axe.run(document, {runOnly: {type: "tag", values: arguments[0]}, resultTypes: ["violations"]})
+              .then(r => done(r.violations.map(v => v.id + ": " + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", "))))
+              .catch(e => done(["axe failed: " + e]));
+        """, self.WCAG_TAGS)
+        return found
+
+    def narrow(self, width):
+        """Lays the page out at `width` CSS pixels, as a phone would (chromium's window cannot be that narrow)."""
+        if width is None:
+            self.browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        else:
+            self.browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": width, "height": 800, "deviceScaleFactor": 1, "mobile": True})
+
+    def horizontal_overflow(self):
+        return self.browser.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+    @staticmethod
+    def contrast(first, second):
+        def luminance(rgb):
+            def channel(c):
+                c = c / 255
+                return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+            r, g, b = (channel(c) for c in rgb)
+            return 0.2126 * r + 0.7152 * g + 0.0722 * b
+        lighter, darker = sorted((luminance(first), luminance(second)), reverse=True)
+        return (lighter + 0.05) / (darker + 0.05)
+
+    def focus_ring(self):
+        """The focused element's outline (colour, style, width) and the background around it."""
+        style = self.browser.execute_script("""
+            const e = document.activeElement, s = getComputedStyle(e);
+            let p = e.parentElement, bg = "rgb(255, 255, 255)";
+            for (; p; p = p.parentElement) {
+              const c = getComputedStyle(p).backgroundColor;
+              if (c !== "rgba(0, 0, 0, 0)" && c !== "transparent") { bg = c; break; }
+            }
+            return [s.outlineColor, s.outlineStyle, parseFloat(s.outlineWidth), bg, e.tagName + "#" + e.id];
+        """)
+        rgb = lambda text: tuple(int(x) for x in re.findall(r"\d+", text)[:3])
+        return rgb(style[0]), style[1], style[2], rgb(style[3]), style[4]
+
+    def test_9y_every_main_page_is_accessible_at_1280_and_320_pixels(self):
+        from selenium.webdriver.common.action_chains import ActionChains
+        from selenium.webdriver.common.keys import Keys
+        import email, email.policy
+        # Ana's end-of-programme questionnaire, still to answer: its link from the maildir.
+        questionnaire = None
+        maildir = os.path.join(self.daemon.data, "maildir", "new")
+        for name in sorted(os.listdir(maildir)):
+            message = email.message_from_bytes(open(os.path.join(maildir, name), "rb").read(), policy=email.policy.default)
+            if "Votre avis sur le programme" in str(message["subject"]) and "Ana" in message.get_body(("plain",)).get_content():
+                questionnaire = re.search(r"https?://[^/\s]+(/q/[A-Za-z0-9_-]+)", message.get_body(("plain",)).get_content()).group(1)
+        self.assertIsNotNone(questionnaire, "Ana's end questionnaire is in the maildir")
+        task_id = self.daemon.api("GET", "/api/v1/tasks?state=open", self.token)["tasks"][0]["id"]
+        base = self.daemon.base
+        pages = {
+            None: ["/login", "/c", questionnaire, "/accessibilite"],
+            "coord": ["/", "/programmes", self.programme_url.replace(base, ""), self.session_url.replace(base, ""), "/participants",
+                      self.participant_url.replace(base, ""), "/participants/new", "/tasks", "/tasks/%s" % task_id, "/tasks/%s/letter" % task_id,
+                      "/outbox", "/reports", "/reports/years/2027", "/account"],
+            "claire": ["/", self.session_url.replace(base, "") + "/quick/co", self.session_url.replace(base, "") + "/quick/fagerstrom",
+                       self.participant_url.replace(base, "") + "/assessments/new?instrument=fagerstrom"],
+        }
+        violations, overflows, read = [], [], 0
+        for user, paths in pages.items():
+            if user is None:
+                self.browser.delete_all_cookies()
+            else:
+                self.log_in(user, "mot de passe %s" % user)
+            for width in (None, 320):
+                self.narrow(width)
+                for path in paths:
+                    self.go(path)
+                    read += 1
+                    violations += ["%s at %s px: %s" % (path, width or 1280, v) for v in self.axe_violations()]
+                    if width and self.horizontal_overflow() > 0:
+                        wide = self.browser.execute_script("""
+                            const limit = document.documentElement.clientWidth;
+                            const clipped = e => { for (let p = e.parentElement; p; p = p.parentElement) {
+                                if (["auto", "scroll", "hidden"].includes(getComputedStyle(p).overflowX)) { return true; } } return false; };
+                            return [...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > limit + 0.5
+                                && !clipped(e) && ![...e.children].some(c => c.getBoundingClientRect().right > limit + 0.5))
+                              .concat([...document.querySelectorAll("body *")].filter(e => e.scrollWidth > e.clientWidth + 0.5 && e.clientWidth > 0
+                                && getComputedStyle(e).overflowX === "visible" && !clipped(e)))
+                              .slice(0, 4).map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + "." + e.className);
+                        """)
+                        overflows.append("%s is %d px too wide at 320 px (%s)" % (path, self.horizontal_overflow(), ", ".join(wide)))
+                        self.shot("a11y-overflow-" + re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")[:40])
+            self.narrow(None)
+        self.assertGreaterEqual(read, 40)
+        self.assertEqual(violations, [], "axe-core (WCAG 2.1 A/AA):\n" + "\n".join(violations))
+        self.assertEqual(overflows, [], "content must reflow at 320 px:\n" + "\n".join(overflows))
+
+        # The questionnaire: required answers announced before they are asked, and errors tied to their fields.
+        self.browser.delete_all_cookies()
+        self.go(questionnaire)
+        note = self.browser.find_element(By.ID, "required-note")
+        form = self.browser.find_element(By.CSS_SELECTOR, "main form")
+        self.assertTrue(self.browser.execute_script("return arguments[0].compareDocumentPosition(arguments[1]) & Node.DOCUMENT_POSITION_FOLLOWING", note, form),
+                        "the note on required answers comes before the questions")
+        status = self.browser.find_elements(By.CSS_SELECTOR, "input[type=radio][name='end_status.status']")
+        self.assertTrue(status and all(r.get_attribute("required") is not None for r in status), "required radios carry `required`")
+        self.assertIn("(obligatoire)", self.browser.find_element(By.CSS_SELECTOR, "#item-end_status-status legend").get_attribute("textContent"))
+        helped = self.browser.find_elements(By.CSS_SELECTOR, "[id$='-help']")
+        self.assertTrue(helped, "the questionnaire has hints")
+        for hint in helped:
+            field = hint.get_attribute("id")[:-len("-help")]
+            described = self.browser.find_elements(By.CSS_SELECTOR, "[aria-describedby~='%s']" % hint.get_attribute("id"))
+            self.assertTrue(described, "the hint of %s is tied to its field" % field)
+        self.submit("main form button[type=submit]")
+        self.assertTrue(self.browser.title.startswith("Erreur : "), self.browser.title)
+        self.assertEqual(self.browser.switch_to.active_element.get_attribute("id"), "error-summary", "the focus is on the error summary")
+        for radio in self.browser.find_elements(By.CSS_SELECTOR, "input[type=radio][name='end_status.status']"):
+            self.assertEqual(radio.get_attribute("aria-invalid"), "true")
+            self.assertIn("end_status-status-error", radio.get_attribute("aria-describedby").split())
+        self.assertTrue(self.browser.find_element(By.ID, "end_status-status-error").text)
+        first_link = self.browser.find_element(By.CSS_SELECTOR, "#error-summary a")
+        self.assertTrue(self.browser.find_elements(By.ID, first_link.get_attribute("href").split("#")[1]), "the summary links to the field")
+        self.shot("a11y-questionnaire-errors")
+        # A staff form: the same summary, announced.
+        self.log_in("coord", "mot de passe coord")
+        self.go("/participants/new")
+        self.submit("main form button[type=submit]")
+        self.assertTrue(self.browser.title.startswith("Erreur : "), self.browser.title)
+        self.assertEqual(self.browser.switch_to.active_element.get_attribute("id"), "error-summary")
+        # The focus ring contrasts at least 3:1 with its surroundings, on the dark header and on the page.
+        self.browser.delete_all_cookies()
+        self.go("/login")
+        self.browser.find_element(By.ID, "name").click()
+        seen = []
+        # By keyboard (so :focus-visible applies): the password field, back to the name, back to the brand link in the dark header.
+        for keys in ([Keys.TAB], [Keys.SHIFT, Keys.TAB], [Keys.SHIFT, Keys.TAB]):
+            chain = ActionChains(self.browser)
+            if len(keys) == 2:
+                chain = chain.key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(Keys.SHIFT)
+            else:
+                chain = chain.send_keys(Keys.TAB)
+            chain.perform()
+            colour, style, width, background, element = self.focus_ring()
+            seen.append(element)
+            self.assertEqual(style, "solid", element)
+            self.assertGreaterEqual(width, 2, element)
+            self.assertGreaterEqual(self.contrast(colour, background), 3, "%s: outline %s on %s" % (element, colour, background))
+        self.assertTrue(any(e.startswith("A#") for e in seen) and any(e.startswith("INPUT#") for e in seen), seen)
+        self.go("/accessibilite")
+        self.assertIn("partiellement conforme", self.text())
+        self.assertIn("Défenseur des droits", self.text())
+        self.shot("accessibility-statement")
+
     def test_9z_a_programme_run_in_french_with_its_form_errors(self):
         daemon = self.daemon
         daemon.api("POST", "/api/v1/sites/%s/rooms" % self.site_id, self.token, {"name": "Salle Bleue", "capacity": 12})

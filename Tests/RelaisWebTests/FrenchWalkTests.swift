@@ -208,7 +208,7 @@ struct FrenchWalkTests {
             case "/participants/{id}/assessments/{assessment}/correct", "/participants/{id}/assessments/{assessment}/withdraw":
                 return [pattern.replacingOccurrences(of: "{id}", with: ana.id).replacingOccurrences(of: "{assessment}", with: assessment.id)]
             case "/q/{token}": return ["/q/\(token)", "/q/inconnu"]
-            case "/c", "/outbox": return [pattern]
+            case "/c", "/outbox", "/accessibilite": return [pattern]
             case "/reports/years/{year}", "/reports/years/{year}/bilan": return [pattern.replacingOccurrences(of: "{year}", with: "2027")]
             case "/reports/programmes/{id}", "/reports/programmes/{id}/bilan": return [pattern.replacingOccurrences(of: "{id}", with: programmeID)]
             case "/reports/period/bilan": return ["/reports/period/bilan?from=2027-01-01&to=2027-12-31"]

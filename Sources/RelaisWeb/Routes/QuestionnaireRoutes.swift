@@ -119,7 +119,10 @@ extension RelaisApp {
         for instrument in asked {
             for item in instrument.definition.items {
                 if let message = errors[instrument.id]?[item.id] {
-                    summary.append(["fieldId": "\(instrument.id)-\(item.id)", "title": item.text.text(language), "message": message])
+                    // The link goes to the field itself (a choice's first option), which takes the focus.
+                    let field = "\(instrument.id)-\(item.id)"
+                    let target = item.options?.first.map { "\(field)-\($0.code)".replacingOccurrences(of: ".", with: "-") } ?? field
+                    summary.append(["fieldId": target, "title": item.text.text(language), "message": message])
                 }
             }
         }
