@@ -119,7 +119,7 @@ extension UseCases {
             if let result = report.participations.first(where: { $0.participantID == record.id }) {
                 snapshots[enrolment.programme.id] = ErasedSnapshot(
                     smokerAtEntry: result.smokerAtEntry, sex: result.sex, ageBand: result.ageBand, departement: result.departement,
-                    publics: result.publics.sorted(), timePoints: result.timePoints)
+                    publics: result.publics.sorted(), timePoints: result.timePoints, treatments: result.treatments)
             }
         }
         return try participantRecords.erase(participantID: record.id, snapshots: snapshots, by: caller.actor, timeZone: settings.timeZone)
