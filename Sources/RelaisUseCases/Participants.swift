@@ -39,6 +39,8 @@ public struct ParticipantExport: Sendable {
     public var assessments: [AssessmentRecord]?
     /// Their corrections and withdrawals, with the staff's names; nil like `assessments`.
     public var assessmentHistory: AssessmentHistory?
+    /// The treatments with their history; nil unless the caller reads the clinical record.
+    public var treatments: TreatmentHistory?
 }
 
 extension UseCases {
@@ -101,7 +103,8 @@ extension UseCases {
         if !caller.may(.readClinical) { file.orientations = file.orientations.map { var record = $0; record.detail = ""; return record } }
         let reads = caller.may(.readAssessments)
         return ParticipantExport(file: file, consultations: consultations, assessments: reads ? file.assessments : nil,
-                                 assessmentHistory: reads ? file.assessmentHistory : nil)
+                                 assessmentHistory: reads ? file.assessmentHistory : nil,
+                                 treatments: caller.may(.readClinical) ? file.treatments : nil)
     }
 
     /// Erases a participant at their request, once their last name is typed again to confirm.

@@ -52,17 +52,17 @@ struct TreatmentTests {
         // What is refused, each under its field.
         let invalid = try client.api(.post, path, #"{"kind":"patch","dose":" ","start":"2026-13-01"}"#, as: "tab")
         #expect(invalid.status == 422)
-        #expect(Set(try Self.fields(invalid).keys) == ["kind", "dose", "start"])
+        #expect(try Set(Self.fields(invalid).keys) == ["kind", "dose", "start"])
         let far = clinic.app.today.addingDays(31).iso, soon = clinic.app.today.addingDays(10).iso
         let tooFar = try client.api(.post, path, #"{"kind":"varenicline","dose":"0,5 mg","start":"\#(far)"}"#, as: "tab")
-        #expect(tooFar.status == 422 && (try Self.reasonCode(tooFar, "start")) == "treatment_start_too_far", "\(tooFar.text)")
+        #expect(try tooFar.status == 422 && Self.reasonCode(tooFar, "start") == "treatment_start_too_far", "\(tooFar.text)")
         let planned = try client.api(.post, path, #"{"kind":"varenicline","dose":"0,5 mg","start":"\#(soon)"}"#, as: "tab")
         #expect(planned.status == 201, "a start planned 10 days ahead: \(planned.text)")
         let backwards = try client.api(.post, path, #"{"kind":"nicotine_gum","dose":"2 mg","start":"2026-09-10","end":"2026-09-09"}"#, as: "tab")
-        #expect(backwards.status == 422 && (try Self.reasonCode(backwards, "end")) == "treatment_end_before_start")
+        #expect(try backwards.status == 422 && Self.reasonCode(backwards, "end") == "treatment_end_before_start")
         let elsewhere = try client.api(.post, path, #"{"kind":"nicotine_gum","dose":"2 mg","start":"2026-09-10","programmeId":"nope","consultationId":"nope"}"#,
                                        as: "tab")
-        #expect(elsewhere.status == 422 && Set(try Self.fields(elsewhere).keys) == ["programmeId", "consultationId"])
+        #expect(try elsewhere.status == 422 && Set(Self.fields(elsewhere).keys) == ["programmeId", "consultationId"])
         #expect(try client.api(.post, path, #"{"kind":"nicotine_gum","dose":"2 mg","start":"2026-09-10","extra":1}"#, as: "tab").status == 422)
         #expect(try client.api(.post, "/api/v1/participants/nobody/treatments", patch, as: "tab").status == 404)
 
@@ -77,10 +77,10 @@ struct TreatmentTests {
 
         // Any other change needs a reason; nothing changed is refused; an end before the start too.
         let noReason = try client.api(.patch, "\(path)/\(id)", #"{"dose":"14 mg/24 h"}"#, as: "tab")
-        #expect(noReason.status == 422 && (try Self.fields(noReason)).keys.contains("reason"))
+        #expect(try noReason.status == 422 && Self.fields(noReason).keys.contains("reason"))
         #expect(try client.api(.patch, "\(path)/\(id)", #"{"end":"2026-09-01","reason":"Erreur"}"#, as: "tab").status == 422)
         let unchanged = try client.api(.patch, "\(path)/\(id)", #"{"dose":"21 mg/24 h","reason":"Rien"}"#, as: "tab")
-        #expect(unchanged.status == 422 && (try Self.reasonCode(unchanged, "end")) == "correction_unchanged")
+        #expect(try unchanged.status == 422 && Self.reasonCode(unchanged, "end") == "correction_unchanged")
         let corrected = try client.api(.patch, "\(path)/\(id)", #"{"dose":"14 mg/24 h","reason":"Dose mal reportée"}"#, as: "tab")
         #expect(corrected.status == 200, "\(corrected.text)")
         let history = try #require(try Self.json(corrected)["corrections"] as? [[String: Any]])
@@ -153,7 +153,7 @@ struct TreatmentTests {
         #expect(page.status == 200 && page.text.contains("id=\"r-treatments\">Traitements</h2>"))
         #expect(page.text.contains("<th scope=\"row\">Varénicline</th><td>1</td>"), "\(page.text.range(of: "r-treatments").map { String(page.text[$0.lowerBound...].prefix(1500)) } ?? "")")
         let aggregate = try client.get("/reports/programmes/\(programme.id)/aggregate.csv", as: "coord")
-        #expect(aggregate.text.contains(";Participants par traitement;Varénicline;< 5;< 5;;treatments.kind.varenicline"), "counts under 5 are masked")
+        #expect(aggregate.text.contains(";Participants par traitement;Varénicline;< 5;< 5;< 5;treatments.kind.varenicline"), "counts under 5 are masked")
         #expect(aggregate.text.contains("treatments.participants_treated"))
         let participants = try client.get("/reports/programmes/\(programme.id)/participants.csv", as: "coord")
         #expect(participants.text.contains("Traitements reçus") && participants.text.contains("Gomme à mâcher nicotinique + Timbre (patch) nicotinique"))
@@ -175,7 +175,7 @@ struct TreatmentTests {
         let empty = try client.get(record, as: "tab")
         #expect(empty.text.contains("<h2 id=\"s-treatments\">Traitements</h2>") && empty.text.contains("Aucun traitement noté."))
         #expect(empty.text.contains("action=\"\(record)/treatments\"") && empty.text.contains("<option value=\"nicotine_patch\">Timbre (patch) nicotinique</option>"))
-        #expect(!(try client.get(record, as: "coord")).text.contains("s-treatments"), "not on the coordinator's record")
+        #expect(try !(try client.get(record, as: "coord")).text.contains("s-treatments"), "not on the coordinator's record")
         #expect(try client.post("\(record)/treatments", [("kind", "nicotine_patch"), ("dose", "21 mg"), ("start", "2026-09-10")], as: "coord").status == 403)
         #expect(try client.post("\(record)/treatments", [("kind", "nicotine_patch"), ("dose", "21 mg"), ("start", "2026-09-10")], as: "peer").status == 403)
 
@@ -188,7 +188,7 @@ struct TreatmentTests {
         #expect(saved.status == 303)
         let location = try #require(saved.location)
         #expect(location.hasPrefix("\(record)?done=tr_added#treatment-"))
-        let id = String(location.split(separator: "-", maxSplits: 1)[1])
+        let id = String(try #require(location.components(separatedBy: "#treatment-").last))
         let shown = try client.get("\(record)?done=tr_added", as: "tab")
         #expect(shown.text.contains("Traitement enregistré."))
         #expect(shown.text.contains("<strong>Timbre (patch) nicotinique</strong>") && shown.text.contains("<td>21 mg/24 h</td>"))
@@ -211,5 +211,11 @@ struct TreatmentTests {
         #expect(corrected.status == 303)
         let final = try client.get(record, as: "tab")
         #expect(final.text.contains("<td>14 mg/24 h</td>") && final.text.contains("motif : Dose mal reportée"))
+
+        // The GDPR export gives them, with their history, to the clinician only.
+        let export = try Self.json(try client.get("\(record)/export.json", as: "tab"))
+        let exported = try #require(export["treatments"] as? [[String: Any]])
+        #expect(exported.count == 1 && exported[0]["dose"] as? String == "14 mg/24 h" && (exported[0]["corrections"] as? [Any])?.count == 2)
+        #expect(try Self.json(try client.get("\(record)/export.json", as: "coord"))["treatments"] == nil)
     }
 }
