@@ -143,7 +143,7 @@ struct InstrumentAPITests {
         let assessment = try #require(stored.json["id"] as? String)
         let response = try TestHTTP.get(port: daemon.port, "/api/v1/participants/\(participant)/assessments/\(assessment)/fhir", headers: [auth]).json
         #expect(response["resourceType"] as? String == "QuestionnaireResponse")
-        #expect(response["questionnaire"] as? String == "\(url)|1.0.0")
+        #expect(response["questionnaire"] as? String == "\(url)|1.1.0")
         #expect(response["status"] as? String == "completed")
         #expect((response["subject"] as? [String: Any])?["reference"] as? String == "Patient/\(participant)")
         let answered = try #require(response["item"] as? [[String: Any]])
