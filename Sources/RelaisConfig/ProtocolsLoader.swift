@@ -81,12 +81,13 @@ extension ProtocolsLoader {
     }
 
     /// Everything of the folder the application runs on: instruments (with the installation's
-    /// settings), templates, tobacco equivalents and départements. The first file that cannot
+    /// settings), templates, tobacco equivalents, départements and kinds of treatment. The first file that cannot
     /// be used is thrown, named.
     public static func catalog(directory: String, settings: [String: String] = [:]) throws -> ProtocolCatalog {
         let instruments = try instruments(directory: directory, settings: settings)
         return ProtocolCatalog(instruments: instruments, templates: try templates(directory: directory, instruments: instruments),
                                tobaccoEquivalents: try ReferenceTables.tobaccoEquivalents(directory: directory),
-                               territory: try ReferenceTables.territory(directory: directory))
+                               territory: try ReferenceTables.territory(directory: directory),
+                               treatmentKinds: try ReferenceTables.treatmentKinds(directory: directory))
     }
 }

@@ -8,6 +8,12 @@ import RelaisDomain
 public enum ReferenceTables {
     public static let tobaccoEquivalentsFile = "tobacco_equivalents.json"
     public static let territoryFile = "departements.json"
+    public static let treatmentKindsFile = "treatment_kinds.json"
+
+    public static func treatmentKinds(directory: String) throws(ReferenceTableError) -> TreatmentKinds {
+        let (path, data) = try read(treatmentKindsFile, in: directory)
+        return try TreatmentKinds.decode(data, file: path)
+    }
 
     public static func tobaccoEquivalents(directory: String) throws(ReferenceTableError) -> TobaccoEquivalents {
         let (path, data) = try read(tobaccoEquivalentsFile, in: directory)

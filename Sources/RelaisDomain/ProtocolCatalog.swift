@@ -1,16 +1,21 @@
 /// What of `Protocols/` the application runs on, read once at start by RelaisConfig: the
-/// instruments, the programme templates, the tobacco equivalents and the départements.
+/// instruments, the programme templates, the tobacco equivalents, the départements and the
+/// kinds of treatment.
 public struct ProtocolCatalog: Sendable {
     public var instruments: InstrumentCatalog
     public var templates: [ProgrammeTemplate]
     public var tobaccoEquivalents: TobaccoEquivalents
     public var territory: Territory
+    /// The kinds of treatment (`treatment_kinds.json`).
+    public var treatmentKinds: TreatmentKinds
 
-    public init(instruments: InstrumentCatalog, templates: [ProgrammeTemplate], tobaccoEquivalents: TobaccoEquivalents, territory: Territory) {
+    public init(instruments: InstrumentCatalog, templates: [ProgrammeTemplate], tobaccoEquivalents: TobaccoEquivalents, territory: Territory,
+                treatmentKinds: TreatmentKinds = .unused) {
         self.instruments = instruments
         self.templates = templates
         self.tobaccoEquivalents = tobaccoEquivalents
         self.territory = territory
+        self.treatmentKinds = treatmentKinds
     }
 
     /// For commands that touch no protocol (accounts, tokens): no instrument, no template, the

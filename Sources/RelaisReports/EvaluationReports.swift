@@ -13,18 +13,24 @@ public struct EvaluationReports: Sendable {
     /// the caller: RelaisReports reads no file but its own resources.
     let territory: Territory?
     let templates: ReportTemplates
+    /// The labels of the kinds of treatment (the report counts participants per kind).
+    let treatmentKinds: TreatmentKinds
 
     /// Throws when the report's templates, strings or stylesheet are not installed.
-    public init(instruments: InstrumentCatalog, templates: [ProgrammeTemplate] = [], territory: Territory? = nil) throws {
+    public init(instruments: InstrumentCatalog, templates: [ProgrammeTemplate] = [], territory: Territory? = nil,
+                treatmentKinds: TreatmentKinds = .unused) throws {
         self.instruments = instruments
         self.programmeTemplates = templates
         self.territory = territory
+        self.treatmentKinds = treatmentKinds
         self.templates = try ReportTemplates.bundled.get()
     }
 
-    /// Everything of `Protocols/` the documents name: instruments, templates and départements.
+    /// Everything of `Protocols/` the documents name: instruments, templates, départements and
+    /// kinds of treatment.
     public init(protocols: ProtocolCatalog) throws {
-        try self.init(instruments: protocols.instruments, templates: protocols.templates, territory: protocols.territory)
+        try self.init(instruments: protocols.instruments, templates: protocols.templates, territory: protocols.territory,
+                      treatmentKinds: protocols.treatmentKinds)
     }
 
     /// The reader's strings and number formats.

@@ -252,6 +252,20 @@ public struct EvaluationQueries: Sendable {
                                                                   createdOn: created, followed: row[3]))
         }
 
+        // 9b. Treatments of these participants (kind and dates only: never the dose or the note).
+        if try db.tableExists("treatment") {
+            let cursor9b = try Row.fetchCursor(db, sql: """
+                SELECT t.participant_id, COALESCE(t.programme_id, c.programme_id), t.kind, t.start_on, t.end_on
+                FROM treatment t LEFT JOIN consultation c ON c.id = t.consultation_id
+                WHERE t.participant_id IN (\(participantsOfScope))
+                """, arguments: idArguments)
+            while let row = try cursor9b.next() {
+                guard let start = StoredInstant.date(row[3]) else { continue }
+                facts.treatments.append(EvaluationFacts.Treatment(participantID: row[0], programmeID: row[1], kind: row[2], start: start,
+                                                                  end: (row[4] as String?).flatMap(StoredInstant.date)))
+            }
+        }
+
         // 10. Outbox and phone tasks, counted by programme, kind and state, read through their
         // participant index: the cost follows the scope, not the whole history of the outbox.
         func counts(_ table: String) throws -> [EvaluationFacts.Count] {

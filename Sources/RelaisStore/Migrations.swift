@@ -472,6 +472,37 @@ enum Migrations {
                 t.column("at", .datetime).notNull().indexed()
             }
         }
+        migrator.registerMigration("v10-treatments") { db in
+            // Treatments recorded for a participant: the kind (a code of Protocols/treatment_kinds.json),
+            // the dose as written, the start and end dates; each change keeps the version it replaced.
+            try db.create(table: "treatment") { t in
+                t.primaryKey("id", .text)
+                t.column("participant_id", .text).notNull().indexed().references("participant", onDelete: .cascade)
+                t.column("kind", .text).notNull()
+                t.column("dose", .text).notNull().defaults(to: "")
+                t.column("start_on", .text).notNull() // YYYY-MM-DD
+                t.column("end_on", .text) // YYYY-MM-DD; null while it goes on
+                t.column("consultation_id", .text).references("consultation", onDelete: .setNull)
+                t.column("programme_id", .text).references("programme", onDelete: .setNull)
+                t.column("note", .text).notNull().defaults(to: "")
+                t.column("recorded_by", .text).references("user", onDelete: .setNull)
+                t.column("recorded_at", .datetime).notNull()
+            }
+            try db.create(table: "treatment_correction") { t in
+                t.primaryKey("id", .text)
+                t.column("treatment_id", .text).notNull().indexed().references("treatment", onDelete: .cascade)
+                t.column("previous_kind", .text).notNull()
+                t.column("previous_dose", .text).notNull()
+                t.column("previous_start_on", .text).notNull()
+                t.column("previous_end_on", .text)
+                t.column("previous_consultation_id", .text)
+                t.column("previous_programme_id", .text)
+                t.column("previous_note", .text).notNull()
+                t.column("reason", .text) // null for a plain end
+                t.column("corrected_by", .text).references("user", onDelete: .setNull)
+                t.column("corrected_at", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -33,6 +33,8 @@ public struct ParticipantFile: Sendable {
     /// The assessments' corrections and the names of who recorded, corrected or withdrew them.
     public var assessmentHistory: AssessmentHistory
     public var orientations: [OrientationRecord]
+    /// The treatments with their changes and the names of who recorded or changed them.
+    public var treatments: TreatmentHistory
     public var invitations: [InvitationRecord]
     public var tasks: [TaskRecord]
     public var messages: [OutboxRecord]
@@ -155,6 +157,8 @@ public struct ParticipantRecords: Sendable {
                 consultations: try ConsultationRecord.filter(Column("participant_id") == participantID).order(Column("starts_at")).fetchAll(db),
                 assessments: assessments, assessmentHistory: try AssessmentHistory.read(db, assessments),
                 orientations: try OrientationRecord.filter(Column("participant_id") == participantID).order(Column("created_at"), Column.rowID).fetchAll(db),
+                treatments: try TreatmentHistory.read(db, try TreatmentRecord.filter(Column("participant_id") == participantID)
+                    .order(Column("start_on"), Column("recorded_at"), Column.rowID).fetchAll(db)),
                 invitations: try InvitationRecord.filter(Column("participant_id") == participantID).order(Column("due_on")).fetchAll(db),
                 tasks: tasks,
                 messages: try OutboxRecord.filter(Column("participant_id") == participantID).order(Column("created_at"), Column.rowID).fetchAll(db),

@@ -39,6 +39,8 @@ public struct ParticipantExport: Sendable {
     public var assessments: [AssessmentRecord]?
     /// Their corrections and withdrawals, with the staff's names; nil like `assessments`.
     public var assessmentHistory: AssessmentHistory?
+    /// The treatments with their history; nil unless the caller reads the clinical record.
+    public var treatments: TreatmentHistory?
 }
 
 extension UseCases {
@@ -101,7 +103,8 @@ extension UseCases {
         if !caller.may(.readClinical) { file.orientations = file.orientations.map { var record = $0; record.detail = ""; return record } }
         let reads = caller.may(.readAssessments)
         return ParticipantExport(file: file, consultations: consultations, assessments: reads ? file.assessments : nil,
-                                 assessmentHistory: reads ? file.assessmentHistory : nil)
+                                 assessmentHistory: reads ? file.assessmentHistory : nil,
+                                 treatments: caller.may(.readClinical) ? file.treatments : nil)
     }
 
     /// Erases a participant at their request, once their last name is typed again to confirm.
@@ -119,7 +122,7 @@ extension UseCases {
             if let result = report.participations.first(where: { $0.participantID == record.id }) {
                 snapshots[enrolment.programme.id] = ErasedSnapshot(
                     smokerAtEntry: result.smokerAtEntry, sex: result.sex, ageBand: result.ageBand, departement: result.departement,
-                    publics: result.publics.sorted(), timePoints: result.timePoints)
+                    publics: result.publics.sorted(), timePoints: result.timePoints, treatments: result.treatments)
             }
         }
         return try participantRecords.erase(participantID: record.id, snapshots: snapshots, by: caller.actor, timeZone: settings.timeZone)

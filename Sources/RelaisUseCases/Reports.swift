@@ -20,7 +20,7 @@ extension UseCases {
         if case .programme = scope, facts.programmes.isEmpty { throw Refusal.notFound(.programmeNotFound) }
         let settings = EvaluationSettings(instruments: instruments, reducedThresholdPercent: reducedThresholdPercent,
                                           coWindowDays: self.settings.coWindowDays, entrySlackDays: self.settings.entrySlackDays)
-        return Evaluator(settings: settings, instruments: instruments).evaluate(facts)
+        return Evaluator(settings: settings, instruments: instruments, treatmentKinds: protocols.treatmentKinds.kinds.map(\.code)).evaluate(facts)
     }
 
     /// Records that an export left (an audit row naming the file and the scope).

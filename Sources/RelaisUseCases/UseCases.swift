@@ -77,6 +77,7 @@ public struct UseCases: Sendable {
     package let tasks: Tasks
     package let outbox: Outbox
     package let feeds: Feeds
+    package let treatments: Treatments
 
     public init(store: Store, clock: Clock = .system, settings: UseCaseSettings, protocols: ProtocolCatalog) {
         self.store = store
@@ -96,6 +97,7 @@ public struct UseCases: Sendable {
         tasks = Tasks(store: store, clock: clock, timeZone: zone)
         outbox = Outbox(store: store, clock: clock)
         feeds = Feeds(store: store, clock: clock)
+        treatments = Treatments(store: store, clock: clock)
     }
 
     /// Today's date where the structure is.

@@ -15,6 +15,7 @@ public enum PageTemplate: String, CaseIterable, Sendable {
     case enrolment, outbox, letterCode = "letter_code"
     case assessmentWithdraw = "assessment_withdraw"
     case accessibility
+    case treatment
 }
 
 /// Server-rendered pages: Mustache templates (HTML-escaped by default) and the string tables

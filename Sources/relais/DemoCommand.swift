@@ -224,6 +224,13 @@ struct DemoBuilder {
                     fagerstrom["q6"] = .string(index % 4 == 0 ? "yes" : "no")
                     try enter("fagerstrom", fagerstrom, for: record.participantID, on: takenOn, source: "staff", by: leadCaller)
                     try enter("co", ["ppm": .number(Double(12 + index * 2))], for: record.participantID, on: takenOn, source: "staff", by: leadCaller)
+                    // Half of them leave with a treatment prescribed at the first session's interview.
+                    if index % 2 == 0 {
+                        let (kind, dose) = [("nicotine_patch", "21 mg/24 h"), ("varenicline", "0,5 mg puis 1 mg deux fois par jour"),
+                                            ("nicotine_gum", "2 mg, 8 à 12 par jour"), ("e_cigarette", "12 mg/mL")][(index / 2) % 4]
+                        _ = try actions.recordTreatment(participantID: record.participantID, TreatmentRequest(
+                            kind: kind, dose: dose, start: takenOn.iso, programmeID: past.id, note: "Données fictives."), by: leadCaller)
+                    }
                 }
                 if session.index == 2, let qmat = instruments["qmat"] {
                     let answers = Dictionary(uniqueKeysWithValues: qmat.definition.items.map { item in

@@ -52,6 +52,9 @@ struct Serve: AsyncParsableCommand {
         if purged > 0 { logger.info("purged \(purged) audit rows older than \(configuration.auditRetentionDays) days") }
 
         let protocols = try loadProtocols(configuration)
+        for renamed in protocols.instruments.instruments.flatMap(\.renamedSettings) {
+            logger.warning("\(renamed): the former id still works; write the new one in the configuration")
+        }
         var app = try RelaisApp(configuration: configuration, store: store, protocols: protocols, logger: logger)
         app.mailTester = try makeMailTester(configuration)
         try createFirstAdministrator(app.actions)

@@ -53,6 +53,8 @@ GET_ACCESS = {
     "/api/v1/programmes": PLANNERS | {PEER},
     "/api/v1/programmes/{id}": PLANNERS | {PEER},
     "/api/v1/sessions/{id}": PLANNERS | {PEER},
+    # The clinical record: a tabacologue only.
+    "/api/v1/participants/{id}/treatments": {TABACOLOGUE},
 }
 
 
@@ -218,6 +220,34 @@ class PlainTest:
         self.call(TABACOLOGUE, "POST", "/api/v1/participants/{id}/orientations", {"id": people[0]},
                   body={"kinds": ["medecin_traitant", "other"], "detail": "Voir son médecin (FICTIF)", "programmeId": ids["programme"]},
                   expect=201)
+        # Treatments: recorded, ended and corrected by a tabacologue (their history kept); every other role 403.
+        treatment_body = {"kind": "nicotine_patch", "dose": "21 mg/24 h", "start": (datetime.date.today() - datetime.timedelta(days=2)).isoformat(),
+                          "programmeId": ids["programme"], "note": "Avec gommes 2 mg si besoin (FICTIF)"}
+        for role in (COORDINATOR, PEER, ADMIN):
+            self.call(role, "POST", "/api/v1/participants/{id}/treatments", {"id": people[0]}, body=treatment_body, expect=403)
+        treatment = self.body(self.call(TABACOLOGUE, "POST", "/api/v1/participants/{id}/treatments", {"id": people[0]}, body=treatment_body,
+                                        expect=201))
+        ids["treatment"] = treatment.get("id")
+        self.call(TABACOLOGUE, "POST", "/api/v1/participants/{id}/treatments", {"id": people[0]},
+                  body={"kind": "varenicline", "dose": "0,5 mg", "start": (datetime.date.today() + datetime.timedelta(days=40)).isoformat()}, expect=422)
+        self.call(TABACOLOGUE, "POST", "/api/v1/participants/{id}/treatments", {"id": people[0]},
+                  body={"kind": "varenicline", "dose": "0,5 mg", "start": "2026-03-10", "end": "2026-03-01"}, expect=422)
+        self.call(TABACOLOGUE, "POST", "/api/v1/participants/{id}/treatments", {"id": people[0]},
+                  body={"kind": "cytisine", "dose": "1,5 mg six fois par jour", "start": (datetime.date.today() + datetime.timedelta(days=7)).isoformat()},
+                  expect=201)
+        one_treatment = {"id": people[0], "treatment": ids["treatment"]}
+        for role in (COORDINATOR, PEER, ADMIN):
+            self.call(role, "PATCH", "/api/v1/participants/{id}/treatments/{treatment}", one_treatment, body={"end": datetime.date.today().isoformat()},
+                      expect=403)
+        ended = self.body(self.call(TABACOLOGUE, "PATCH", "/api/v1/participants/{id}/treatments/{treatment}", one_treatment,
+                                    body={"end": datetime.date.today().isoformat()}, expect=200))
+        if len(ended.get("corrections") or []) != 1 or ended["corrections"][0].get("reason") is not None:
+            self.failures.add("PATCH /api/v1/participants/{id}/treatments/{treatment}", ["an end without reason is not in the history"])
+        self.call(TABACOLOGUE, "PATCH", "/api/v1/participants/{id}/treatments/{treatment}", one_treatment, body={"dose": "14 mg/24 h"}, expect=422)
+        self.call(TABACOLOGUE, "PATCH", "/api/v1/participants/{id}/treatments/{treatment}", one_treatment,
+                  body={"dose": "14 mg/24 h", "reason": "Dose mal reportée (FICTIF)"}, expect=200)
+        self.call(TABACOLOGUE, "PATCH", "/api/v1/participants/{id}/treatments/{treatment}", {"id": people[0], "treatment": "none"},
+                  body={"end": datetime.date.today().isoformat()}, expect=404)
         task = self.body(self.call(COORDINATOR, "POST", "/api/v1/tasks", body={"participantId": people[0], "reason": "Rappeler (FICTIF)",
                                                                                "dueOn": "2027-01-10", "assignedTo": users[COORDINATOR]["id"]},
                                    expect=201))
@@ -261,6 +291,7 @@ class PlainTest:
             "/api/v1/instruments/{id}/fhir": {"id": "fagerstrom"},
             "/api/v1/participants/{id}": {"id": ids["participant"]},
             "/api/v1/participants/{id}/assessments": {"id": ids["participant"]},
+            "/api/v1/participants/{id}/treatments": {"id": ids["participant"]},
             "/api/v1/participants/{id}/assessments/{assessment}": [{"id": ids["participant"], "assessment": ids["assessment"]},
                                                                    {"id": ids["participant"], "assessment": ids["withdrawn_assessment"]}],
             "/api/v1/participants/{id}/assessments/{assessment}/fhir": [{"id": ids["participant"], "assessment": ids["assessment"]},
@@ -478,6 +509,8 @@ def real_ids(daemon, plain_ids):
     }
     if plain_ids.get("assessment"):
         ids["assessment"].append(plain_ids["assessment"])
+    if plain_ids.get("treatment"):
+        ids["treatment"] = [plain_ids["treatment"]]
     return {name: values for name, values in ids.items() if values}
 
 
@@ -486,7 +519,8 @@ def schemathesis_config(path, ids):
     bindings = [
         (r"^/api/v1/instruments/\{id\}", {"path.id": "instrument"}),
         (r"^/api/v1/participants/\{id\}/assessments/\{assessment\}", {"path.id": "participant", "path.assessment": "assessment"}),
-        (r"^/api/v1/participants/\{id\}(/assessments|/orientations)?$", {"path.id": "participant"}),
+        (r"^/api/v1/participants/\{id\}/treatments/\{treatment\}", {"path.id": "participant", "path.treatment": "treatment"}),
+        (r"^/api/v1/participants/\{id\}(/assessments|/orientations|/treatments)?$", {"path.id": "participant"}),
         (r"^/api/v1/sites/\{id\}", {"path.id": "site"}),
         (r"^/api/v1/(programmes|reports/programmes)/\{id\}", {"path.id": "programme"}),
         (r"^/api/v1/sessions/\{id\}", {"path.id": "session"}),

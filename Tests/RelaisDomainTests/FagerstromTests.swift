@@ -21,8 +21,17 @@ func fagerstromBand(_ total: Int) -> String {
     }
 }
 
-/// HSI: 0–1 low, 2–4 medium, 5–6 high.
+/// HSI, French practice ("Fagerström simplifié"), the default: 0–1 low, 2–3 moderate, 4–6 high.
 func hsiBand(_ total: Int) -> String {
+    switch total {
+    case 0...1: return "low"
+    case 2...3: return "medium"
+    default: return "high"
+    }
+}
+
+/// HSI, international reading (the alternative scheme): 0–1 low, 2–4 moderate, 5–6 high.
+func hsiInternationalBand(_ total: Int) -> String {
     switch total {
     case 0...1: return "low"
     case 2...4: return "medium"
@@ -65,11 +74,59 @@ struct FagerstromTests {
 
     @Test func bandEdgesOfTheFrenchScheme() {
         #expect([2, 3, 4, 5, 6, 7].map(fagerstromBand) == ["none", "low", "low", "medium", "medium", "high"])
-        #expect([1, 2, 4, 5].map(hsiBand) == ["low", "medium", "medium", "high"])
+        #expect([1, 2, 3, 4, 6].map(hsiBand) == ["low", "medium", "medium", "high", "high"])
+        #expect([1, 2, 4, 5].map(hsiInternationalBand) == ["low", "medium", "medium", "high"])
+    }
+
+    @Test func theHSIReadsTheFrenchPracticeBandsByDefaultAndTheInternationalOnesWhenConfigured() throws {
+        for id in ["hsi", "fagerstrom"] {
+            let score = id == "hsi" ? "total" : "hsi"
+            let byDefault = try shipped(id)
+            #expect(byDefault.schemes[score]?.id == "french_practice", "\(id)")
+            #expect(byDefault.schemes[score]?.bands.map(\.code) == ["low", "medium", "high"])
+            let international = try shipped(id, settings: ["band_scheme": "international"])
+            #expect(international.schemes[score]?.id == "international", "\(id)")
+            // Every HSI total, so every edge of both schemes (1/2, 3/4, 4/5).
+            for total in 0...6 {
+                #expect(byDefault.schemes[score]?.band(Double(total), parameters: [:])?.code == hsiBand(total), "\(id) \(total)")
+                #expect(international.schemes[score]?.band(Double(total), parameters: [:])?.code == hsiInternationalBand(total), "\(id) \(total)")
+            }
+            if id == "fagerstrom" { #expect(international.schemes["total"]?.id == "french_practice", "the total keeps its own scheme") }
+        }
+        // The standalone test scored: 2 + 1 = 3 is moderate in French practice, 4 is high (moderate internationally).
+        let hsi = try shipped("hsi")
+        #expect(try hsi.score(["q1": .string("6to30"), "q4": .string("11to20")]).total == ScoreValue(total: 3, band: "medium"))
+        #expect(try hsi.score(["q1": .string("6to30"), "q4": .string("21to30")]).total == ScoreValue(total: 4, band: "high"))
+        #expect(try shipped("hsi", settings: ["band_scheme": "international"]).score(["q1": .string("6to30"), "q4": .string("21to30")]).total
+            == ScoreValue(total: 4, band: "medium"))
+    }
+
+    @Test func theFormerSchemeIDsOfAConfigurationStillWorkAndAreReported() throws {
+        // `heatherton_1991` (the five levels' former id) and `default` (the HSI's former, international, scheme).
+        let old = try shipped("fagerstrom", settings: ["band_scheme": "heatherton_1991"])
+        #expect(old.schemes["total"]?.id == "five_levels")
+        #expect(old.renamedSettings == ["instruments.fagerstrom.band_scheme: 'heatherton_1991' is now 'five_levels'"])
+        let hsi = try shipped("hsi", settings: ["band_scheme": "default"])
+        #expect(hsi.schemes["total"]?.id == "international")
+        #expect(hsi.renamedSettings == ["instruments.hsi.band_scheme: 'default' is now 'international'"])
+        #expect(try shipped("fagerstrom", settings: ["band_scheme": "five_levels"]).renamedSettings.isEmpty)
+        // One id per score, comma-separated: five levels for the total and the international HSI.
+        let both = try shipped("fagerstrom", settings: ["band_scheme": "five_levels, international"])
+        #expect(both.schemes["total"]?.id == "five_levels")
+        #expect(both.schemes["hsi"]?.id == "international")
+        #expect(throws: InstrumentDefinitionError.self) { try shipped("fagerstrom", settings: ["band_scheme": "five_levels,nonsense"]) }
+    }
+
+    @Test func noSchemeClaimsHeatherton1991ForBandsThatPaperDoesNotGive() throws {
+        let instrument = try shipped("fagerstrom")
+        let ids = (instrument.definition.scores ?? []).flatMap { $0.bandSchemes.map(\.id) }
+        #expect(!ids.contains("heatherton_1991"))
+        let five = try #require(instrument.definition.total?.bandSchemes.first { $0.id == "five_levels" })
+        #expect(!five.label.fr.contains("Heatherton") && !five.label.en.contains("Heatherton"))
     }
 
     @Test func theFiveBandSchemeIsAConfigurableAlternative() throws {
-        let instrument = try shipped("fagerstrom", settings: ["band_scheme": "heatherton_1991"])
+        let instrument = try shipped("fagerstrom", settings: ["band_scheme": "five_levels"])
         let expected: [Int: String] = [0: "very_low", 2: "very_low", 3: "low", 4: "low", 5: "medium", 6: "high", 7: "high", 8: "very_high", 10: "very_high"]
         var checked = Set<Int>()
         for combination in allCombinations(fagerstromTable) {
@@ -80,7 +137,7 @@ struct FagerstromTests {
         }
         #expect(checked == Set(expected.keys))
         // HSI keeps its own scheme.
-        #expect(instrument.schemes["hsi"]?.id == "default")
+        #expect(instrument.schemes["hsi"]?.id == "french_practice")
     }
 
     @Test func aNumberOfCigarettesIsMappedToItsBand() throws {

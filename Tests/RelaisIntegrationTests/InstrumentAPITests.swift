@@ -11,7 +11,7 @@ struct InstrumentAPITests {
         #expect(result.status == 0)
         let json = try #require(result.json as? [String: Any])
         #expect(json["instrument"] as? String == "fagerstrom")
-        #expect(json["version"] as? String == "1.0.0")
+        #expect(json["version"] as? String == "1.1.0")
         #expect(json["total"] as? Int == 10)
         #expect(json["band"] as? String == "high")
         #expect((json["derived"] as? [String: [String: Any]])?["hsi"]?["total"] as? Int == 6)
@@ -78,7 +78,7 @@ struct InstrumentAPITests {
         #expect(stored.json["total"] as? Int == 4)
         #expect(stored.json["band"] as? String == "low")
         #expect(stored.json["bandLabel"] as? String == "Dépendance faible")
-        #expect(stored.json["version"] as? String == "1.0.0")
+        #expect(stored.json["version"] as? String == "1.1.0")
         #expect((stored.json["answers"] as? [String: Any])?["q4_count"] as? Int == 25)
         #expect(((stored.json["derived"] as? [String: Any])?["hsi"] as? [String: Any])?["total"] as? Int == 4)
 
@@ -143,7 +143,7 @@ struct InstrumentAPITests {
         let assessment = try #require(stored.json["id"] as? String)
         let response = try TestHTTP.get(port: daemon.port, "/api/v1/participants/\(participant)/assessments/\(assessment)/fhir", headers: [auth]).json
         #expect(response["resourceType"] as? String == "QuestionnaireResponse")
-        #expect(response["questionnaire"] as? String == "\(url)|1.0.0")
+        #expect(response["questionnaire"] as? String == "\(url)|1.1.0")
         #expect(response["status"] as? String == "completed")
         #expect((response["subject"] as? [String: Any])?["reference"] as? String == "Patient/\(participant)")
         let answered = try #require(response["item"] as? [[String: Any]])

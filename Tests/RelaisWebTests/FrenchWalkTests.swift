@@ -2,6 +2,7 @@ import Foundation
 import HTTPServer
 import RelaisDomain
 import RelaisStore
+import RelaisUseCases
 @testable import RelaisWeb
 import HTTPTypes
 import Testing
@@ -109,6 +110,8 @@ struct FrenchWalkTests {
         let usedMessage: OutboxRecord
         /// A test of Ana's, for the correction and withdrawal forms.
         let assessment: AssessmentRecord
+        /// A treatment of Ana's, for its correction and end forms.
+        let treatment: TreatmentRecord
         /// What the walk typed, and proper names: not English, whatever their words.
         let typed: [String]
 
@@ -181,6 +184,8 @@ struct FrenchWalkTests {
                                 [("date", LocalDateTime(client.clock.now, in: zone).date.iso), ("source", "staff"), ("co.ppm", "12")], as: "julien")
             guard let recorded = try app.assessments.assessments(participantID: anaID, by: .system).first else { throw WalkError(message: "no test") }
             assessment = recorded
+            treatment = try app.actions.recordTreatment(participantID: anaID, TreatmentRequest(
+                kind: "nicotine_patch", dose: "21 mg/24 h", start: LocalDateTime(client.clock.now, in: zone).date.iso), by: .commandLine("walk"))
             typed = ["Ana Dupont", "Dupont Ana", "Ana D.", "Bruno Martin", "Martin Bruno", "Bruno M.", "Chloé Petit", "Petit Chloé", "Chloé P.", "Ana", "Bruno", "Chloé",
                      "ana@example.org", "CSAPA Nord", "1 rue de la Paix, Lille", "Salle Bleue", "Bureau 3", "Printemps sans tabac", "Automne sans tabac",
                      "Julien", "Omar", "Sam", "Root", "Coord", "Partant", "julien", "omar", "sam", "root", "coord", "partant",
@@ -207,6 +212,7 @@ struct FrenchWalkTests {
             case "/tasks/{id}", "/tasks/{id}/letter": return [pattern.replacingOccurrences(of: "{id}", with: task.id)]
             case "/participants/{id}/assessments/{assessment}/correct", "/participants/{id}/assessments/{assessment}/withdraw":
                 return [pattern.replacingOccurrences(of: "{id}", with: ana.id).replacingOccurrences(of: "{assessment}", with: assessment.id)]
+            case "/participants/{id}/treatments/{treatment}": return ["/participants/\(ana.id)/treatments/\(treatment.id)"]
             case "/q/{token}": return ["/q/\(token)", "/q/inconnu"]
             case "/c", "/outbox", "/accessibilite": return [pattern]
             case "/reports/years/{year}", "/reports/years/{year}/bilan": return [pattern.replacingOccurrences(of: "{year}", with: "2027")]
@@ -283,6 +289,14 @@ struct FrenchWalkTests {
                                                                                             ("fagerstrom.time_to_first", "abc")], "julien"),
                         ("/participants/\(ana.id)/assessments/new?instrument=followup_3m", [("date", "2027-12-01"), ("source", "staff")], "julien")]
             case "/participants/{id}/erase": return [("/participants/\(bruno.id)/erase", [("confirmName", "xyz")], "coord")]
+            case "/participants/{id}/treatments":
+                return [("/participants/\(ana.id)/treatments", [("kind", "xyz"), ("dose", ""), ("start", "pas une date"), ("end", "pas une date")], "julien")]
+            case "/participants/{id}/treatments/{treatment}":
+                return [("/participants/\(ana.id)/treatments/\(treatment.id)", [("kind", "nicotine_patch"), ("dose", ""), ("start", "pas une date"),
+                                                                                 ("reason", "")], "julien")]
+            case "/participants/{id}/treatments/{treatment}/end":
+                return [("/participants/\(ana.id)/treatments/\(treatment.id)/end", [("end", "pas une date")], "julien"),
+                        ("/participants/\(ana.id)/treatments/\(treatment.id)/end", [("end", "")], "julien")]
             case "/participants/{id}/orientations":
                 return [("/participants/\(ana.id)/orientations", [("detail", ""), ("kinds", "other")], "julien"),
                         ("/participants/\(ana.id)/orientations", [], "julien")]

@@ -137,6 +137,14 @@ class CSVExportTests(unittest.TestCase):
                 self.assertNotIn("end.maintained_stopped.itt", rows)
             else:
                 self.assertEqual(rows[f"{point}.maintained_stopped.itt"][3], masked(smokers["maintainedStopped"]))
+        # Treatments: participants who received one, and per kind, every kind of the file listed.
+        treated = report["treatments"]["participantsTreated"]
+        self.assertEqual(rows["treatments.participants_treated"][3:5], [masked(treated["count"]), masked(treated["denominator"])])
+        kinds = report["treatments"]["byKind"]
+        self.assertEqual([kind["code"] for kind in kinds][:3], ["nicotine_patch", "nicotine_gum", "nicotine_lozenge"])
+        for kind in kinds:
+            row = rows[f"treatments.kind.{kind['code']}"]
+            self.assertEqual(row[3:5], [masked(kind["count"]), masked(treated["denominator"])], kind["code"])
 
     def test_the_aggregate_file_of_the_year(self):
         preamble, rows = self.aggregate(f"/reports/years/{self.year}/aggregate.csv")
@@ -156,7 +164,8 @@ class CSVExportTests(unittest.TestCase):
         self.assertEqual(preamble[0], ["Rapport", f"Évaluation {self.year}"])
         header, people = table[0], table[1:]
         for heading in ("Participant (pseudonyme)", "Statut à l'entrée", "Consommation à l'entrée (équivalents cigarettes par jour)",
-                        "Publics prioritaires", "Tranche d'âge", "Département", "Fin : statut", "Fin : contrôle CO", "3 mois : arrêt maintenu"):
+                        "Publics prioritaires", "Tranche d'âge", "Département", "Fin : statut", "Fin : contrôle CO", "3 mois : arrêt maintenu",
+                        "Traitements reçus"):
             self.assertIn(heading, header)
         self.assertTrue(all(len(row) == len(header) for row in people))
         participants = self.report["participants"]
@@ -177,6 +186,11 @@ class CSVExportTests(unittest.TestCase):
             self.assertEqual(column.count(label), end[code], code)
         # Numbers with a decimal comma, never a point.
         self.assertFalse(any(re.fullmatch(r"\d+\.\d+", cell) for row in people for cell in row))
+        # The demo's treatments, by their French labels, as many people as the report counts.
+        treatments = header.index("Traitements reçus")
+        treated = [row[treatments] for row in people if row[treatments]]
+        self.assertEqual(len(treated), self.report["treatments"]["participantsTreated"]["count"])
+        self.assertTrue(any("Timbre (patch) nicotinique" in cell for cell in treated), treated)
 
     def test_the_files_of_a_programme_and_of_a_period(self):
         programme = self.api(f"/api/v1/reports/programmes/{self.past}")

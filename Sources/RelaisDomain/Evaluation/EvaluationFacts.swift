@@ -56,10 +56,13 @@ public struct EvaluationFacts: Sendable {
     public var tasks: [Count]
     /// Anonymous rows kept by erasures (migration v5-erasure) for the scope.
     public var erased: [Erased]
+    /// Treatments of the participants of the scope (kind and dates only).
+    public var treatments: [Treatment]
 
     public init(scope: EvaluationScope, asOf: CalendarDate, siteName: String? = nil, programmes: [Programme] = [],
                 participations: [Participation] = [], windows: [String: [Window]] = [:], assessments: [String: [Assessment]] = [:],
-                orientations: [Orientation] = [], messages: [Count] = [], tasks: [Count] = [], erased: [Erased] = []) {
+                orientations: [Orientation] = [], messages: [Count] = [], tasks: [Count] = [], erased: [Erased] = [],
+                treatments: [Treatment] = []) {
         self.scope = scope
         self.asOf = asOf
         self.siteName = siteName
@@ -71,6 +74,7 @@ public struct EvaluationFacts: Sendable {
         self.messages = messages
         self.tasks = tasks
         self.erased = erased
+        self.treatments = treatments
     }
 
     public struct Programme: Sendable, Equatable {
@@ -257,6 +261,24 @@ public struct EvaluationFacts: Sendable {
             self.kind = kind
             self.createdOn = createdOn
             self.followed = followed
+        }
+    }
+
+    /// A treatment: its kind, its dates, and the programme it was attached to (directly or
+    /// through its consultation); nil: attributed by its start like an orientation.
+    public struct Treatment: Sendable, Equatable {
+        public var participantID: String
+        public var programmeID: String?
+        public var kind: String
+        public var start: CalendarDate
+        public var end: CalendarDate?
+
+        public init(participantID: String, programmeID: String?, kind: String, start: CalendarDate, end: CalendarDate? = nil) {
+            self.participantID = participantID
+            self.programmeID = programmeID
+            self.kind = kind
+            self.start = start
+            self.end = end
         }
     }
 

@@ -79,12 +79,14 @@ public struct EvaluationReport: Sendable, Encodable {
     public var messages: MessageSummary
     public var phoneTasks: TaskSummary
     public var erased: ErasedSummary
+    /// Participants per kind of treatment received.
+    public var treatments: TreatmentSummary
     /// One line per participation (the pseudonymised CSV export); not part of the JSON.
     public var participations: [ParticipationResult]
 
     enum CodingKeys: String, CodingKey {
         case scope, asOf, settings, programmes, participants, attendance, entryScores, qmatChange, outcomes, breakdowns, endOfProgramme, followUp
-        case satisfaction, impact, orientations, peerHelpers, messages, phoneTasks, erased
+        case satisfaction, impact, orientations, peerHelpers, messages, phoneTasks, erased, treatments
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -108,6 +110,7 @@ public struct EvaluationReport: Sendable, Encodable {
         try container.encode(messages, forKey: .messages)
         try container.encode(phoneTasks, forKey: .phoneTasks)
         try container.encode(erased, forKey: .erased)
+        try container.encode(treatments, forKey: .treatments)
     }
 
     public struct Scope: Sendable, Equatable, Encodable {
@@ -534,6 +537,16 @@ public struct EvaluationReport: Sendable, Encodable {
         public var done: Int
         public var unreachable: Int
         public var open: Int
+    }
+
+    /// The treatments the counted participants received (withdrawn ones as they count elsewhere;
+    /// erased ones by the kinds their erasure kept).
+    public struct TreatmentSummary: Sendable, Encodable {
+        /// Counted participants with at least one treatment of the programme.
+        public var participantsTreated: Proportion
+        /// Every kind of the kinds file in its order, then any other code recorded: the counted
+        /// participants who received it (one participant counts once per kind).
+        public var byKind: [CodeCount]
     }
 
     public struct ErasedSummary: Sendable, Encodable {

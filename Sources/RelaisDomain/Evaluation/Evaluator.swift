@@ -8,10 +8,14 @@ public struct Evaluator: Sendable {
 
     let catalog: InstrumentCatalog
 
-    public init(settings: EvaluationSettings, instruments: InstrumentCatalog) {
+    /// The kinds of treatment in the order of their file: the report lists each, received or not.
+    let treatmentKinds: [String]
+
+    public init(settings: EvaluationSettings, instruments: InstrumentCatalog, treatmentKinds: [String] = []) {
         self.settings = settings
         catalog = instruments
         self.instruments = Dictionary(uniqueKeysWithValues: instruments.instruments.map { ($0.id, $0) })
+        self.treatmentKinds = treatmentKinds
     }
 
     /// Instruments whose answers the evaluation reads (the store fetches only these, plus each
@@ -26,6 +30,7 @@ public struct Evaluator: Sendable {
         var results: [ParticipationResult] = []
         var waiting = 0, withdrawnBefore = 0
         let orientationsByParticipant = Dictionary(grouping: facts.orientations, by: \.participantID)
+        let treatmentsByParticipant = Dictionary(grouping: facts.treatments.filter { $0.start <= facts.asOf }, by: \.participantID)
 
         for participation in facts.participations {
             guard let programme = programmes[participation.programmeID], !programme.cancelled else { continue }
@@ -40,9 +45,12 @@ public struct Evaluator: Sendable {
                 withdrawnBefore += 1
                 continue
             }
-            results.append(result(participation, programme, attended: attended, facts: facts,
-                                   orientations: orientationsByParticipant[participation.participantID] ?? [],
-                                   followUpInstruments: followUpInstruments))
+            var one = result(participation, programme, attended: attended, facts: facts,
+                             orientations: orientationsByParticipant[participation.participantID] ?? [],
+                             followUpInstruments: followUpInstruments)
+            one.treatments = treatmentKinds(treatmentsByParticipant[participation.participantID] ?? [], programme: programme.id,
+                                            windows: (facts.windows[participation.participantID] ?? []).sorted { $0.firstDate < $1.firstDate })
+            results.append(one)
         }
         var erasedNotCounted = 0
         for row in facts.erased {
@@ -61,6 +69,17 @@ public struct Evaluator: Sendable {
     }
 
     // MARK: - One participation
+
+    /// The kinds of treatment a participation received: those attached to its programme (directly
+    /// or through their consultation), and those attached to none whose start attributes them to
+    /// it, as for an orientation. Each kind once, sorted.
+    func treatmentKinds(_ treatments: [EvaluationFacts.Treatment], programme: String, windows: [EvaluationFacts.Window]) -> [String] {
+        let own = treatments.filter { treatment in
+            if let id = treatment.programmeID { return id == programme }
+            return (attributedProgramme("treatment", takenOn: treatment.start, windows: windows, followUpInstruments: []) ?? programme) == programme
+        }
+        return Set(own.map(\.kind)).sorted()
+    }
 
     /// The programme an assessment belongs to among the participant's programmes (sorted by first
     /// date): a follow-up answer to the latest programme whose last session is on or before it;
@@ -92,11 +111,11 @@ public struct Evaluator: Sendable {
 
     func band(_ instrument: String, score: String, value: Double) -> String? {
         guard let configured = instruments[instrument], let scheme = configured.schemes[score] else { return nil }
-        return scheme.bands.first { $0.contains(value, parameters: configured.parameters) }?.code
+        return scheme.band(value, parameters: configured.parameters)?.code
     }
 
     func bandCodes(_ instrument: String, score: String) -> [String] {
-        instruments[instrument]?.schemes[score]?.bands.map(\.code) ?? []
+        instruments[instrument]?.schemes[score]?.codes ?? []
     }
 
     var classifier: OutcomeClassifier {
@@ -302,7 +321,8 @@ public struct Evaluator: Sendable {
             consultationsPlanned: consultationsPlanned, consultationsDone: row.consultationsDone,
             completedConsultations: finished == true && consultationsPlanned > 0 ? row.consultationsDone >= consultationsPlanned : nil,
             fagerstromEntry: nil, fagerstromBand: nil, hsiEntry: nil, hsiBand: nil, qmatEntry: nil, qmatEnd: nil, coEntry: nil,
-            timePoints: timePoints, satisfaction: [:], impact: [:], orientations: 0, orientationFollowed: nil)
+            timePoints: timePoints, satisfaction: [:], impact: [:], orientations: 0, orientationFollowed: nil,
+            treatments: snapshot?.treatments ?? [])
     }
 
     // MARK: - Aggregates
@@ -547,6 +567,17 @@ public struct Evaluator: Sendable {
             followed: ["yes", "partly", "no", "unknown"].map { CodeCount($0, followed[$0] ?? 0) },
             followedShare: Proportion((followed["yes"] ?? 0) + (followed["partly"] ?? 0), of: oriented))
 
+        // Treatments: counted participations (erased ones by what their erasure kept), per kind.
+        var treated = 0
+        var treatmentCounts: [String: Int] = [:]
+        for result in results where !result.treatments.isEmpty {
+            treated += 1
+            for kind in result.treatments { treatmentCounts[kind, default: 0] += 1 }
+        }
+        let treatmentSummary = EvaluationReport.TreatmentSummary(
+            participantsTreated: Proportion(treated, of: results.count),
+            byKind: (treatmentKinds + treatmentCounts.keys.filter { !treatmentKinds.contains($0) }.sorted()).map { CodeCount($0, treatmentCounts[$0] ?? 0) })
+
         // Peer helpers.
         let held = active.flatMap(\.heldSessions).count
         let coLed = active.filter(\.coLedByPeerHelper).flatMap(\.heldSessions).count
@@ -572,7 +603,7 @@ public struct Evaluator: Sendable {
             entryScores: entryScores, qmatChange: qmatChange, outcomes: outcomes, breakdowns: breakdowns, endOfProgramme: end, followUp: followUp,
             satisfaction: satisfaction,
             impact: impact, orientations: orientationSummary, peerHelpers: peerHelpers, messages: messages, phoneTasks: phoneTasks,
-            erased: .init(counted: erased, notCounted: erasedNotCounted), participations: results)
+            erased: .init(counted: erased, notCounted: erasedNotCounted), treatments: treatmentSummary, participations: results)
     }
 
     static func kindStates(_ counts: [EvaluationFacts.Count], order: [String], states: [String]) -> [EvaluationReport.KindStates] {

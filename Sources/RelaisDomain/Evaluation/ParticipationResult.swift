@@ -69,14 +69,19 @@ public struct ErasedSnapshot: Sendable, Equatable, Codable {
     public var departement: String?
     public var publics: [PriorityPublic]
     public var timePoints: [TimePointResult]
+    /// The kinds of treatment received in the programme (codes only, no dose or date); nil in
+    /// erasures older than the treatments.
+    public var treatments: [String]?
 
-    public init(smokerAtEntry: Bool, sex: Sex?, ageBand: AgeBand?, departement: String?, publics: [PriorityPublic], timePoints: [TimePointResult]) {
+    public init(smokerAtEntry: Bool, sex: Sex?, ageBand: AgeBand?, departement: String?, publics: [PriorityPublic], timePoints: [TimePointResult],
+                treatments: [String]? = nil) {
         self.smokerAtEntry = smokerAtEntry
         self.sex = sex
         self.ageBand = ageBand
         self.departement = departement
         self.publics = publics
         self.timePoints = timePoints
+        self.treatments = treatments
     }
 }
 
@@ -123,6 +128,8 @@ public struct ParticipationResult: Sendable {
     public var orientations: Int
     /// `yes`, `partly`, `no`, or nil (unknown / not oriented).
     public var orientationFollowed: String?
+    /// The kinds of treatment received in the programme, each once, sorted.
+    public var treatments: [String] = []
 
     public var started: Bool { sessionsAttended > 0 }
     public var smokerStatus: String { smokerAtEntry ? SmokerStatus.smoker.rawValue : SmokerStatus.exSmoker.rawValue }

@@ -116,6 +116,37 @@ public struct Instrument: Codable, Sendable, Equatable {
         public var label: LocalizedText
         public var source: String
         public var bands: [Band]
+        /// A `single_choice` item whose answer picks the bands that apply (AUDIT-C's cut-offs by
+        /// sex): a band with `for` applies only to those option codes of it.
+        public var byItem: String?
+        /// The ids this scheme had before (a configuration naming one still gets this scheme).
+        public var formerIDs: [String]?
+
+        enum CodingKeys: String, CodingKey {
+            case id, label, source, bands
+            case byItem = "by_item", formerIDs = "former_ids"
+        }
+
+        /// The bands that apply to an answer of `byItem` (every band when the scheme has none).
+        public func bands(forOption option: String?) -> [Band] {
+            guard byItem != nil else { return bands }
+            guard let option else { return [] }
+            return bands.filter { $0.forOptions?.contains(option) ?? true }
+        }
+
+        /// The band of a score: for a scheme `by_item`, among the bands of the item's answer
+        /// (none when it is not answered).
+        public func band(_ value: Double, answers: [String: JSONValue] = [:], parameters: [String: Double]) -> Band? {
+            var option: String?
+            if let byItem, case .string(let code)? = answers[byItem] { option = code }
+            return bands(forOption: option).first { $0.contains(value, parameters: parameters) }
+        }
+
+        /// Its band codes in order, each once (a code may appear once per option of `by_item`).
+        public var codes: [String] {
+            var seen = Set<String>()
+            return bands.map(\.code).filter { seen.insert($0).inserted }
+        }
     }
 
     /// An interpretation band: `min` and `max` inclusive, `below` exclusive; each edge a number or a `$parameter`.
@@ -125,6 +156,13 @@ public struct Instrument: Codable, Sendable, Equatable {
         public var min: Edge?
         public var max: Edge?
         public var below: Edge?
+        /// Only in a scheme `by_item`: the option codes of that item this band applies to (all when absent).
+        public var forOptions: [String]?
+
+        enum CodingKeys: String, CodingKey {
+            case code, label, min, max, below
+            case forOptions = "for"
+        }
     }
 
     public enum Edge: Codable, Sendable, Equatable {

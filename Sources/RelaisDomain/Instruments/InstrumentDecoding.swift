@@ -25,8 +25,8 @@ extension Instrument {
         "scores": .list(.object([
             "id": .leaf, "label": localized, "items": .leaf, "min": .leaf, "max": .leaf,
             "band_schemes": .list(.object([
-                "id": .leaf, "label": localized, "source": .leaf,
-                "bands": .list(.object(["code": .leaf, "label": localized, "min": edge, "max": edge, "below": edge])),
+                "id": .leaf, "label": localized, "source": .leaf, "by_item": .leaf, "former_ids": .leaf,
+                "bands": .list(.object(["code": .leaf, "label": localized, "min": edge, "max": edge, "below": edge, "for": .leaf])),
             ])),
         ])),
     ])

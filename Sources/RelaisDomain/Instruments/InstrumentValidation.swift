@@ -81,7 +81,12 @@ extension Instrument {
             }
         }
         guard !score.bandSchemes.isEmpty else { throw fail("\(where_) needs at least one band scheme") }
+        var schemeIDs = Set<String>()
         for scheme in score.bandSchemes {
+            for id in [scheme.id] + (scheme.formerIDs ?? []) {
+                guard Self.isIdentifier(id) else { throw fail("\(where_): scheme id '\(id)' must match [a-z0-9_]+") }
+                guard schemeIDs.insert(id).inserted else { throw fail("\(where_): scheme id '\(id)' appears twice") }
+            }
             for band in scheme.bands {
                 for edge in [band.min, band.max, band.below].compactMap({ $0 }) {
                     if case .parameter(let name) = edge, parameterValues[name] == nil {
@@ -89,11 +94,38 @@ extension Instrument {
                     }
                 }
             }
-            // Every whole value of the range falls in exactly one band.
-            for value in score.min...score.max {
-                let matching = scheme.bands.filter { $0.contains(Double(value), parameters: parameterValues) }
-                guard matching.count == 1 else {
-                    throw fail("\(where_), scheme '\(scheme.id)': the value \(value) falls in \(matching.count) bands (expected exactly 1)")
+            // A scheme `by_item` covers the range once for each option of its item.
+            var options: [String?] = [nil]
+            if let byItem = scheme.byItem {
+                guard let item = item(byItem), item.type == .singleChoice, let codes = item.options?.map(\.code) else {
+                    throw fail("\(where_), scheme '\(scheme.id)': 'by_item' must name a single_choice item of the file, not '\(byItem)'")
+                }
+                guard !score.items.contains(byItem) else {
+                    throw fail("\(where_), scheme '\(scheme.id)': 'by_item' cannot be one of the items the score adds up")
+                }
+                for band in scheme.bands {
+                    if let unknown = band.forOptions?.first(where: { !codes.contains($0) }) {
+                        throw fail("\(where_), scheme '\(scheme.id)': band '\(band.code)' is 'for' '\(unknown)', not an option of '\(byItem)'")
+                    }
+                }
+                options = codes
+            } else if let band = scheme.bands.first(where: { $0.forOptions != nil }) {
+                throw fail("\(where_), scheme '\(scheme.id)': band '\(band.code)' has 'for' but the scheme has no 'by_item'")
+            }
+            for option in options {
+                let bands = scheme.bands(forOption: option)
+                let when = option.map { " for '\($0)'" } ?? ""
+                // Band codes are unique among the bands that apply together.
+                var codes = Set<String>()
+                for band in bands where !codes.insert(band.code).inserted {
+                    throw fail("\(where_), scheme '\(scheme.id)': band code '\(band.code)' appears twice\(when)")
+                }
+                // Every whole value of the range falls in exactly one band.
+                for value in score.min...score.max {
+                    let matching = bands.filter { $0.contains(Double(value), parameters: parameterValues) }
+                    guard matching.count == 1 else {
+                        throw fail("\(where_), scheme '\(scheme.id)': the value \(value) falls in \(matching.count) bands\(when) (expected exactly 1)")
+                    }
                 }
             }
         }

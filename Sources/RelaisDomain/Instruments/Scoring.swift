@@ -77,7 +77,7 @@ extension ConfiguredInstrument {
             let values = score.items.map { points[$0] }
             guard values.allSatisfy({ $0 != nil }) else { return ScoreValue(total: nil, band: nil) }
             let total = values.reduce(0) { $0 + $1! }
-            let band = schemes[score.id]?.bands.first { $0.contains(total, parameters: parameters) }?.code
+            let band = schemes[score.id]?.band(total, answers: normalized, parameters: parameters)?.code
             return ScoreValue(total: total, band: band)
         }
         let derivedScores = definition.derived

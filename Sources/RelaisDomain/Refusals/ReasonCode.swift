@@ -198,4 +198,9 @@ public enum ReasonCode: String, Sendable, Codable, CaseIterable {
     case deliveryTLSFailed = "delivery_tls_failed"
     case deliveryTransportFailed = "delivery_transport_failed"
     case deliveryLocalFailure = "delivery_local_failure"
+
+    // Treatments
+    case treatmentNotFound = "treatment_not_found"
+    case treatmentStartTooFar = "treatment_start_too_far"
+    case treatmentEndBeforeStart = "treatment_end_before_start"
 }

@@ -193,6 +193,15 @@ extension EvaluationReports {
                   of: orientations.participantsOriented)
         }
 
+        section = f.s("r_treatments")
+        let treatments = report.treatments
+        share("treatments.participants_treated", f.s("r_a_participants_treated"), treatments.participantsTreated.count,
+              of: treatments.participantsTreated.denominator)
+        for kind in treatments.byKind {
+            share("treatments.kind.\(kind.code)", f.s("r_treatment_kinds"), treatmentKinds.label(kind.code, language: language), kind.count,
+                  of: treatments.participantsTreated.denominator)
+        }
+
         section = f.s("r_activity")
         activity("peer_helpers.sessions_held", f.s("r_a_sessions_held"), report.peerHelpers.sessionsHeld)
         activity("peer_helpers.sessions_co_led", f.s("r_a_sessions_co_led"), report.peerHelpers.sessionsCoLed.count, of: report.peerHelpers.sessionsHeld)

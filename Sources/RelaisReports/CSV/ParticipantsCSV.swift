@@ -112,6 +112,9 @@ extension EvaluationReports {
         }
         columns.append(column("r_pc_orientations") { String($0.orientations) })
         columns.append(column("r_pc_orientation_followed") { $0.orientations > 0 ? f.s("r_followed_\($0.orientationFollowed ?? "unknown")") : "" })
+        columns.append(column("r_pc_treatments") { result in
+            result.treatments.map { self.treatmentKinds.label($0, language: language) }.joined(separator: " + ")
+        })
         return columns
     }
 

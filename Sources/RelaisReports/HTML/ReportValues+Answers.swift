@@ -39,6 +39,17 @@ extension ReportValues {
         ]
     }
 
+    /// Participants per kind of treatment received.
+    func treatments() -> [String: Any] {
+        let treatments = report.treatments
+        return [
+            "summary": f.fill("r_treatments_summary", String(treatments.participantsTreated.count), String(treatments.participantsTreated.denominator),
+                              f.percent(treatments.participantsTreated.percent)),
+            "kinds": treatments.byKind.map { ["label": reports.treatmentKinds.label($0.code, language: language), "count": $0.count] },
+            "hasKinds": !treatments.byKind.isEmpty,
+        ]
+    }
+
     /// Peer helpers, messages and phone tasks, and the note on erased participants.
     func activity() -> [String: Any] {
         let messages = report.messages, tasks = report.phoneTasks

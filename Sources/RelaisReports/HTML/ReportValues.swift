@@ -33,6 +33,7 @@ struct ReportValues {
         values["satisfaction"] = satisfaction()
         values["impact"] = impact()
         values["orientations"] = orientations()
+        values["treatments"] = treatments()
         values.merge(activity()) { $1 }
         values["definitions"] = EvaluationDefinitions.all(report.settings, language: language).map {
             ["id": $0.id, "term": $0.term, "text": $0.text]

@@ -128,6 +128,8 @@ struct ParticipantExportBody: Encodable {
     var messages: [Message]
     var audit: [AuditRow]
     var assessments: [AssessmentBody]?
+    /// For the roles that read the clinical record only.
+    var treatments: [TreatmentBody]?
 }
 
 extension RelaisApp {
@@ -169,6 +171,7 @@ extension RelaisApp {
                       closedReason: item.closedReason)
             },
             audit: file.audit.map { entry in .init(at: entry.at, actor: entry.actorName, action: entry.action, entity: entry.entity, detail: entry.detail) },
-            assessments: export.assessments?.map { assessmentBody($0, language: context.language, history: export.assessmentHistory) })
+            assessments: export.assessments?.map { assessmentBody($0, language: context.language, history: export.assessmentHistory) },
+            treatments: export.treatments.map { history in history.treatments.map { treatmentBody($0, language: context.language, history: history) } })
     }
 }

@@ -45,7 +45,7 @@ extension RelaisApp {
     }
 
     func participantRecordPage(_ request: Request, _ context: WebContext, id: String, status: Int = 200,
-                               orientation: OrientationInput? = nil) throws -> Response {
+                               orientation: OrientationInput? = nil, treatment: TreatmentInput? = nil) throws -> Response {
         let language = context.language
         let strings = renderer.strings(language)
         func label(_ key: String) -> String { strings[key] ?? key }
@@ -142,6 +142,10 @@ extension RelaisApp {
         let charts = showAssessments ? self.charts(history.counted, language: language) : []
         values["charts"] = charts
         values["hasCharts"] = !charts.isEmpty
+
+        // Treatments (the clinical record) and their forms.
+        values["treatments"] = try treatmentSection(participantID: record.id, programmes: enrolments.map(\.programme), context: context,
+                                                    input: treatment)
 
         // Orientations and their form.
         let orientations = view.orientations

@@ -94,15 +94,18 @@ enum InstrumentJSON {
             case nil: return nil
             }
         }
+        var schemeObject: [String: JSONValue] = ["id": .string(scheme.id), "label": .string(scheme.label.text(language)), "source": .string(scheme.source)]
+        if let byItem = scheme.byItem { schemeObject["byItem"] = .string(byItem) }
         return [
             "id": .string(score.id), "label": .string(score.label.text(language)), "items": .array(score.items.map(JSONValue.string)),
             "min": .number(Double(score.min)), "max": .number(Double(score.max)),
-            "bandScheme": ["id": .string(scheme.id), "label": .string(scheme.label.text(language)), "source": .string(scheme.source)],
+            "bandScheme": .object(schemeObject),
             "bands": .array(scheme.bands.map { band in
                 var value: [String: JSONValue] = ["code": .string(band.code), "label": .string(band.label.text(language))]
                 if let min = edge(band.min) { value["min"] = .number(min) }
                 if let max = edge(band.max) { value["max"] = .number(max) }
                 if let below = edge(band.below) { value["below"] = .number(below) }
+                if let options = band.forOptions { value["for"] = .array(options.map(JSONValue.string)) }
                 return .object(value)
             }),
         ]
