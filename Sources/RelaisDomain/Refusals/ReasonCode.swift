@@ -198,4 +198,11 @@ public enum ReasonCode: String, Sendable, Codable, CaseIterable {
     case deliveryTLSFailed = "delivery_tls_failed"
     case deliveryTransportFailed = "delivery_transport_failed"
     case deliveryLocalFailure = "delivery_local_failure"
+
+    // Consultation record
+    case decimalRange = "decimal_range"
+    case eCigaretteNicotineWithoutUse = "e_cigarette_nicotine_without_use"
+    case longestQuitWithoutAttempt = "longest_quit_without_attempt"
+    case consultationRecordNotStarted = "consultation_record_not_started"
+    case consultationRecordNotHeld = "consultation_record_not_held"
 }
