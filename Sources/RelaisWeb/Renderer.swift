@@ -14,6 +14,7 @@ public enum PageTemplate: String, CaseIterable, Sendable {
     case sessionSheet = "session_sheet", task, tasks
     case enrolment, outbox, letterCode = "letter_code"
     case assessmentWithdraw = "assessment_withdraw"
+    case consultationRecord = "consultation_record"
 }
 
 /// Server-rendered pages: Mustache templates (HTML-escaped by default) and the string tables
