@@ -37,8 +37,11 @@ public final class Store: Sendable {
         return migrator.migrations.filter { !before.contains($0) }
     }
 
+    /// The migrations applied, in the order they run (not sorted by name: "v10-…" comes after "v9-…").
     public func appliedMigrations() throws -> [String] {
-        try pool.read { try Migrations.migrator.appliedIdentifiers($0) }.sorted()
+        let migrator = Migrations.migrator
+        let applied = try pool.read { try migrator.appliedIdentifiers($0) }
+        return migrator.migrations.filter(applied.contains)
     }
 
     /// A consistent snapshot through SQLite's online backup API, safe while the daemon serves.
