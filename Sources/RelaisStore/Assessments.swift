@@ -131,19 +131,26 @@ public struct Assessments: Sendable {
                        source: AssessmentSource, by actor: Actor) throws -> AssessmentRecord {
         let now = clock.now()
         return try store.pool.write { db in
-            guard try ParticipantRecord.exists(db, key: participantID) else { throw Refusal.notFound(.participantNotFound) }
-            if let programmeID, try EnrolmentRecord.filter(Column("programme_id") == programmeID && Column("participant_id") == participantID)
-                .fetchCount(db) == 0 {
-                throw ValidationError(field: "programmeId", .participantNotEnrolled)
-            }
-            let record = try Self.insert(db, participantID: participantID, programmeID: programmeID, result: result, takenOn: takenOn,
-                                         partial: partial, source: source, by: actor, at: now)
-            if !partial {
-                try Questionnaires.noteAnswered(db, participantID: participantID, instrument: result.instrument, takenOn: takenOn, source: source,
-                                                userID: actor.userID, at: now)
-            }
-            return record
+            try Self.record(db, participantID: participantID, programmeID: programmeID, result: result, takenOn: takenOn, partial: partial,
+                            source: source, by: actor, at: now)
         }
+    }
+
+    /// `record`, inside the caller's transaction (a consultation record writes its CO reading with itself).
+    static func record(_ db: Database, participantID: String, programmeID: String?, result: ScoreResult, takenOn: CalendarDate, partial: Bool,
+                       source: AssessmentSource, by actor: Actor, at now: Date) throws -> AssessmentRecord {
+        guard try ParticipantRecord.exists(db, key: participantID) else { throw Refusal.notFound(.participantNotFound) }
+        if let programmeID, try EnrolmentRecord.filter(Column("programme_id") == programmeID && Column("participant_id") == participantID)
+            .fetchCount(db) == 0 {
+            throw ValidationError(field: "programmeId", .participantNotEnrolled)
+        }
+        let record = try insert(db, participantID: participantID, programmeID: programmeID, result: result, takenOn: takenOn,
+                                partial: partial, source: source, by: actor, at: now)
+        if !partial {
+            try Questionnaires.noteAnswered(db, participantID: participantID, instrument: result.instrument, takenOn: takenOn, source: source,
+                                            userID: actor.userID, at: now)
+        }
+        return record
     }
 
     static func insert(_ db: Database, participantID: String, programmeID: String? = nil, result: ScoreResult, takenOn: CalendarDate, partial: Bool,
@@ -210,28 +217,35 @@ public struct Assessments: Sendable {
                         by actor: Actor) throws -> AssessmentHistory {
         let now = clock.now()
         return try store.pool.write { db in
-            var record = try Self.fetch(db, id: id, participantID: participantID)
-            guard !record.isWithdrawn else { throw Refusal.conflict(.assessmentWithdrawn) }
-            guard result.instrument == record.instrumentId else { throw ValidationError(field: "instrument", .assessmentInstrumentChange) }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = .sortedKeys
-            let answers = String(decoding: try encoder.encode(result.answers), as: UTF8.self)
-            let derived = try result.derived.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
-            guard answers != record.answers || takenOn.iso != record.takenOn else { throw ValidationError(field: "answers", .correctionUnchanged) }
-            try AssessmentCorrection(id: UUID().uuidString.lowercased(), assessmentId: id, previousVersion: record.instrumentVersion,
-                                     previousTakenOn: record.takenOn, previousAnswers: record.answers, previousTotal: record.total,
-                                     previousBand: record.band, previousDerived: record.derived, reason: reason, correctedBy: actor.userID,
-                                     correctedAt: now).insert(db)
-            record.instrumentVersion = result.version
-            record.takenOn = takenOn.iso
-            record.answers = answers
-            record.total = result.total.total
-            record.band = result.total.band
-            record.derived = derived
-            try record.update(db)
-            try Audit.record(db, actor, "correct_assessment", entity: "participant", id: participantID, detail: "\(record.instrumentId) \(id)", at: now)
+            let record = try Self.correct(db, id: id, participantID: participantID, result: result, takenOn: takenOn, reason: reason, by: actor, at: now)
             return try AssessmentHistory.read(db, [record])
         }
+    }
+
+    /// `correct`, inside the caller's transaction; returns the corrected assessment.
+    static func correct(_ db: Database, id: String, participantID: String, result: ScoreResult, takenOn: CalendarDate, reason: String,
+                        by actor: Actor, at now: Date) throws -> AssessmentRecord {
+        var record = try Self.fetch(db, id: id, participantID: participantID)
+        guard !record.isWithdrawn else { throw Refusal.conflict(.assessmentWithdrawn) }
+        guard result.instrument == record.instrumentId else { throw ValidationError(field: "instrument", .assessmentInstrumentChange) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let answers = String(decoding: try encoder.encode(result.answers), as: UTF8.self)
+        let derived = try result.derived.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+        guard answers != record.answers || takenOn.iso != record.takenOn else { throw ValidationError(field: "answers", .correctionUnchanged) }
+        try AssessmentCorrection(id: UUID().uuidString.lowercased(), assessmentId: id, previousVersion: record.instrumentVersion,
+                                 previousTakenOn: record.takenOn, previousAnswers: record.answers, previousTotal: record.total,
+                                 previousBand: record.band, previousDerived: record.derived, reason: reason, correctedBy: actor.userID,
+                                 correctedAt: now).insert(db)
+        record.instrumentVersion = result.version
+        record.takenOn = takenOn.iso
+        record.answers = answers
+        record.total = result.total.total
+        record.band = result.total.band
+        record.derived = derived
+        try record.update(db)
+        try Audit.record(db, actor, "correct_assessment", entity: "participant", id: participantID, detail: "\(record.instrumentId) \(id)", at: now)
+        return record
     }
 
     /// Withdraws an assessment entered in error: it stays, marked with who, when and why, and
@@ -239,14 +253,19 @@ public struct Assessments: Sendable {
     public func withdraw(id: String, participantID: String, reason: String, by actor: Actor) throws -> AssessmentHistory {
         let now = clock.now()
         return try store.pool.write { db in
-            var record = try Self.fetch(db, id: id, participantID: participantID)
-            guard !record.isWithdrawn else { throw Refusal.conflict(.assessmentWithdrawn) }
-            record.withdrawnAt = now
-            record.withdrawnBy = actor.userID
-            record.withdrawnReason = reason
-            try record.update(db)
-            try Audit.record(db, actor, "withdraw_assessment", entity: "participant", id: participantID, detail: "\(record.instrumentId) \(id)", at: now)
-            return try AssessmentHistory.read(db, [record])
+            try AssessmentHistory.read(db, [try Self.withdraw(db, id: id, participantID: participantID, reason: reason, by: actor, at: now)])
         }
+    }
+
+    /// `withdraw`, inside the caller's transaction; returns the withdrawn assessment.
+    static func withdraw(_ db: Database, id: String, participantID: String, reason: String, by actor: Actor, at now: Date) throws -> AssessmentRecord {
+        var record = try Self.fetch(db, id: id, participantID: participantID)
+        guard !record.isWithdrawn else { throw Refusal.conflict(.assessmentWithdrawn) }
+        record.withdrawnAt = now
+        record.withdrawnBy = actor.userID
+        record.withdrawnReason = reason
+        try record.update(db)
+        try Audit.record(db, actor, "withdraw_assessment", entity: "participant", id: participantID, detail: "\(record.instrumentId) \(id)", at: now)
+        return record
     }
 }

@@ -503,6 +503,39 @@ enum Migrations {
                 t.column("corrected_at", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v10-consultation-record") { db in
+            // The structured record of a consultation, beside its free note: one current version
+            // per consultation (`content`: the record as the API gives it, JSON) with the figures
+            // computed when it was written, and its CO reading as a `co` assessment; every
+            // version it replaced is kept with who wrote it and who replaced it, and when.
+            try db.create(table: "consultation_record") { t in
+                t.primaryKey("consultation_id", .text).references("consultation", onDelete: .cascade)
+                t.column("participant_id", .text).notNull().indexed().references("participant", onDelete: .cascade)
+                t.column("version", .integer).notNull()
+                t.column("content", .text).notNull()
+                t.column("cigarette_equivalents", .double)
+                t.column("pack_years", .double)
+                t.column("pack_years_source", .text).check(sql: "pack_years_source IN ('entered','computed')")
+                t.column("co_assessment_id", .text).references("assessment", onDelete: .setNull)
+                t.column("recorded_by", .text).references("user", onDelete: .setNull)
+                t.column("recorded_at", .datetime).notNull()
+            }
+            try db.create(table: "consultation_record_version") { t in
+                t.primaryKey("id", .text)
+                t.column("consultation_id", .text).notNull().indexed().references("consultation", onDelete: .cascade)
+                t.column("version", .integer).notNull()
+                t.column("content", .text).notNull()
+                t.column("cigarette_equivalents", .double)
+                t.column("pack_years", .double)
+                t.column("pack_years_source", .text)
+                t.column("co_assessment_id", .text).references("assessment", onDelete: .setNull)
+                t.column("recorded_by", .text).references("user", onDelete: .setNull)
+                t.column("recorded_at", .datetime).notNull()
+                t.column("replaced_by", .text).references("user", onDelete: .setNull)
+                t.column("replaced_at", .datetime).notNull()
+                t.uniqueKey(["consultation_id", "version"])
+            }
+        }
         return migrator
     }
 }

@@ -40,6 +40,8 @@ public struct ParticipantFile: Sendable {
     public var messages: [OutboxRecord]
     /// The audit rows about the participant (and their tasks), the export's own row included.
     public var audit: [AuditEntry]
+    /// The structured record of each consultation that has one (current version), by consultation id.
+    public var clinicalRecords: [String: ClinicalRecordRow] = [:]
 }
 
 /// What an erasure kept: anonymous rows for the yearly evaluation (one per programme).
@@ -150,7 +152,7 @@ public struct ParticipantRecords: Sendable {
             }
             let assessments = try AssessmentRecord.filter(Column("participant_id") == participantID)
                 .order(Column("taken_on"), Column("recorded_at"), Column.rowID).fetchAll(db)
-            return ParticipantFile(
+            var file = ParticipantFile(
                 participant: participant,
                 enrolments: try Self.enrolments(db: db, participantID: participantID),
                 attendance: try Self.attendance(db: db, participantID: participantID),
@@ -163,6 +165,9 @@ public struct ParticipantRecords: Sendable {
                 tasks: tasks,
                 messages: try OutboxRecord.filter(Column("participant_id") == participantID).order(Column("created_at"), Column.rowID).fetchAll(db),
                 audit: try audit.order(Column("id")).fetchAll(db))
+            file.clinicalRecords = Dictionary(try ClinicalRecordRow.filter(Column("participant_id") == participantID).fetchAll(db)
+                .map { ($0.consultationId, $0) }, uniquingKeysWith: { first, _ in first })
+            return file
         }
     }
 

@@ -10,6 +10,8 @@ public struct ConsultationOnRecord: Sendable {
     public var clinician: Bool
     /// A note exists, whether or not the caller may read it.
     public var hasNote: Bool
+    /// When its structured record was last written, whether or not the caller may read it; nil: none.
+    public var recordWrittenAt: Date? = nil
 }
 
 /// Everything a participant's record page shows, each part as the caller may see it.
@@ -28,6 +30,9 @@ public struct ParticipantRecordView: Sendable {
     /// The message each open task stands for, by task id (a failed delivery's reason is read from
     /// it, in the page's language, rather than the transport's English kept in the task).
     public var openTaskMessages: [String: OutboxRecord] = [:]
+    /// The CO readings (assessment ids) that call for thinking of domestic CO poisoning: high in
+    /// someone who says they do not smoke.
+    public var coPoisoningPrompts: Set<String> = []
 }
 
 /// The GDPR export of a participant, each part as the caller may see it (clinical notes and
@@ -89,7 +94,9 @@ extension UseCases {
             assessments: history.assessments, assessmentHistory: history,
             orientations: try orientations(participantID: id, by: caller),
             invitations: try questionnaires.invitations(participantID: id),
-            openTasks: openTasks, programmes: programmes, openTaskMessages: messages)
+            openTasks: openTasks, programmes: programmes, openTaskMessages: messages,
+            coPoisoningPrompts: try coPoisoningPrompts(participant: participant, assessments: history.assessments,
+                                                       clinicianOf: Set(shown.filter(\.clinician).map(\.consultation.id))))
     }
 
     /// The GDPR export: everything stored about the participant, read in one transaction with
@@ -100,6 +107,9 @@ extension UseCases {
         var programmes = Dictionary(file.enrolments.map { ($0.programme.id, $0.programme) }, uniquingKeysWith: { first, _ in first })
         let consultations = try onRecord(file.consultations, programmes: &programmes, by: caller)
         file.consultations = consultations.map(\.consultation)
+        // A consultation's structured record, like its note, only for its clinician.
+        let clinicianOf = Set(consultations.filter(\.clinician).map(\.consultation.id))
+        file.clinicalRecords = file.clinicalRecords.filter { clinicianOf.contains($0.key) }
         if !caller.may(.readClinical) { file.orientations = file.orientations.map { var record = $0; record.detail = ""; return record } }
         let reads = caller.may(.readAssessments)
         return ParticipantExport(file: file, consultations: consultations, assessments: reads ? file.assessments : nil,
@@ -155,13 +165,15 @@ extension UseCases {
         for consultation in consultations where programmes[consultation.programmeId] == nil {
             programmes[consultation.programmeId] = try? self.programmes.programme(id: consultation.programmeId).0
         }
+        let written = try clinicalRecords.written(consultationIDs: consultations.map(\.id))
         return consultations.map { [programmes] consultation in
             let programme = programmes[consultation.programmeId]
             let clinician = programme.map { isClinician(consultation, $0, caller) } ?? false
             var visible = consultation
             if !clinician { visible.note = "" }
             return ConsultationOnRecord(consultation: visible, programme: programme, clinician: clinician,
-                                        hasNote: !consultation.note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+                                        hasNote: !consultation.note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
+                                        recordWrittenAt: written[consultation.id])
         }
     }
 }

@@ -72,6 +72,7 @@ public struct UseCases: Sendable {
     package let programmes: Programmes
     package let enrolments: Enrolments
     package let consultations: Consultations
+    package let clinicalRecords: ClinicalRecords
     package let assessments: Assessments
     package let questionnaires: Questionnaires
     package let tasks: Tasks
@@ -92,6 +93,7 @@ public struct UseCases: Sendable {
         programmes = Programmes(store: store, clock: clock)
         enrolments = Enrolments(store: store, clock: clock)
         consultations = Consultations(store: store, clock: clock)
+        clinicalRecords = ClinicalRecords(store: store, clock: clock)
         assessments = Assessments(store: store, clock: clock)
         questionnaires = Questionnaires(store: store, clock: clock)
         tasks = Tasks(store: store, clock: clock, timeZone: zone)

@@ -16,6 +16,7 @@ public enum PageTemplate: String, CaseIterable, Sendable {
     case assessmentWithdraw = "assessment_withdraw"
     case accessibility
     case treatment
+    case consultationRecord = "consultation_record"
 }
 
 /// Server-rendered pages: Mustache templates (HTML-escaped by default) and the string tables

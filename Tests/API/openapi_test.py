@@ -263,6 +263,7 @@ class PlainTest:
         self.call(COORDINATOR, "POST", "/api/v1/programmes/{id}/enrolments", {"id": past.get("id")}, body={"participantId": people[0]}, expect=201)
         self.call(PEER, "PUT", "/api/v1/sessions/{id}/attendance", {"id": (past.get("sessions") or [{"id": "none"}])[0]["id"]},
                   body={"records": [{"participantId": people[0], "status": "present"}], "note": "Bonne séance"}, expect=200)
+        self.consultation_record(past, people[0])
         if len(sessions) >= 3:
             self.call(COORDINATOR, "PATCH", "/api/v1/sessions/{id}", {"id": sessions[1]},
                       body={"start": "2027-06-15T11:00", "reason": "Salle indisponible"}, expect=200)
@@ -281,6 +282,39 @@ class PlainTest:
         ids["instrument"] = "fagerstrom"
         ids["year"] = programme.get("sessions", [{}])[0].get("startLocal", "2027")[:4]
         ids["demo_programme"] = self.daemon.demo["programmes"]["past"]
+
+    def consultation_record(self, past, participant):
+        """The structured record of a consultation held 39 days ago: written by its clinician only,
+        checked field by field, refused before a consultation's time, and read by the coordinator
+        as existing only."""
+        users, ids = self.daemon.users, self.ids
+        day = (datetime.date.today() - datetime.timedelta(days=39)).isoformat()
+        held = self.body(self.call(COORDINATOR, "POST", "/api/v1/programmes/{id}/consultations", {"id": past.get("id")},
+                                   body={"participantId": participant, "index": 1, "facilitatorId": users[TABACOLOGUE]["id"],
+                                         "start": day + "T14:00"}, expect=201))
+        ids["past_consultation"] = held.get("id")
+        one = {"id": ids["past_consultation"]}
+        record = {"products": {"cigarette": 0, "joint": 0}, "eCigarette": True, "eCigaretteNicotineMgPerMl": 6, "yearsSmoked": 20,
+                  "packYears": 15.5, "quitAttempts": 2, "longestQuit": 3, "longestQuitUnit": "months", "quitDate": day, "coPpm": 14,
+                  "weightKg": 70.5, "pregnancy": "no", "craving": 3, "withdrawalSymptoms": ["irritability"], "goal": "consolidate",
+                  "plan": "Vapoteuse 6 mg/mL (FICTIF)"}
+        for role in (COORDINATOR, PEER, ADMIN):
+            self.call(role, "PUT", "/api/v1/consultations/{id}/record", one, body=record, expect=403)
+        written = self.body(self.call(TABACOLOGUE, "PUT", "/api/v1/consultations/{id}/record", one, body=record, expect=200))
+        if written.get("safetyPrompts") != ["domestic_co_poisoning"] or (written.get("co") or {}).get("total") != 14:
+            self.failures.add("PUT /api/v1/consultations/{id}/record", ["a high CO with no product smoked: the CO assessment and its prompt"])
+        replaced = self.body(self.call(TABACOLOGUE, "PUT", "/api/v1/consultations/{id}/record", one, body={**record, "craving": 5}, expect=200))
+        if replaced.get("version") != 2 or len(replaced.get("history") or []) != 1:
+            self.failures.add("PUT /api/v1/consultations/{id}/record", ["a second write keeps the first in the history"])
+        answer = self.call(TABACOLOGUE, "PUT", "/api/v1/consultations/{id}/record", one, body={"weightKg": 500, "craving": 11}, expect=422)
+        fields = (self.body(answer).get("error") or {}).get("fields") or {}
+        if sorted(fields) != ["craving", "weightKg"]:
+            self.failures.add("PUT /api/v1/consultations/{id}/record", [f"the 422 should name craving and weightKg, names {sorted(fields)}"])
+        self.call(TABACOLOGUE, "PUT", "/api/v1/consultations/{id}/record", {"id": ids["consultation"]}, body=record, expect=422)
+        self.call(TABACOLOGUE, "PUT", "/api/v1/consultations/{id}/record", {"id": "no-such-id"}, body=record, expect=404)
+        seen = self.body(self.call(COORDINATOR, "GET", "/api/v1/consultations/{id}/record", one, expect=200))
+        if seen.get("hasRecord") is not True or "record" in seen or "plan" in json.dumps(seen):
+            self.failures.add("GET /api/v1/consultations/{id}/record as coordinator", ["only that the record exists"])
 
     # ------------------------------------------------------------------------------------------
     def every_get(self):
@@ -302,6 +336,7 @@ class PlainTest:
             "/api/v1/programmes/{id}/consultations": {"id": ids["programme"]},
             "/api/v1/sessions/{id}": {"id": ids.get("changed_session", ids["session"])},
             "/api/v1/consultations/{id}": {"id": ids["consultation"]},
+            "/api/v1/consultations/{id}/record": [{"id": ids["consultation"]}, {"id": ids["past_consultation"]}],
             "/api/v1/tasks/{id}": [{"id": ids["task"]}, {"id": ids["questionnaire_task"]}],
             "/api/v1/reports/years/{year}": {"year": ids["year"]},
             "/api/v1/reports/programmes/{id}": {"id": ids["demo_programme"]},
@@ -339,6 +374,10 @@ class PlainTest:
                     has_note = "note" in self.body(answer)
                     if has_note != (role == TABACOLOGUE):
                         self.failures.add(f"GET {template} as {role}", ["the note is given to the clinician only"])
+                if template == "/api/v1/consultations/{id}/record" and answer.status == 200:
+                    clinical = "record" in self.body(answer)
+                    if clinical != (role == TABACOLOGUE):
+                        self.failures.add(f"GET {template} as {role}", ["the record's content is given to the clinician only"])
                 if template == "/api/v1/participants/{id}" and answer.status == 200:
                     details = [o.get("detail") for o in self.body(answer).get("orientations", [])]
                     if not details or any((d is None) != (role == COORDINATOR) for d in details):

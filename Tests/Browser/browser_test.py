@@ -390,6 +390,82 @@ class BrowserTests(unittest.TestCase):
         self.assertIn("Ana D.", self.text())
         self.assertNotIn("Dupont", self.text())
         self.shot("session-peer-helper")
+        self.__class__.consultation_url = link
+
+    def phone(self, name):
+        """The page as a 375-pixel-wide phone shows it, whole: no sideways scrolling; a screenshot."""
+        metrics = {"width": 375, "height": 800, "deviceScaleFactor": 1, "mobile": True}
+        self.browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+        try:
+            time.sleep(0.2)
+            width = self.browser.execute_script("return document.documentElement.scrollWidth")
+            self.assertLessEqual(width, 375, "the page scrolls sideways on a phone (%d px wide)" % width)
+            height = self.browser.execute_script("return document.documentElement.scrollHeight")
+            self.browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {**metrics, "height": min(height, 8000)})
+            time.sleep(0.2)
+            self.browser.save_screenshot(os.path.join(SHOTS, name + ".png"))
+        finally:
+            self.browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+    def test_6b_the_tabacologue_fills_the_consultation_record_on_a_phone(self):
+        # The morning of the consultation, once it has begun: its record can be written.
+        self.daemon.set_clock("2027-11-25T10:20:00+01:00")
+        try:
+            self.log_in("claire", "mot de passe claire")
+            self.browser.get(self.consultation_url)
+            self.submit("Ouvrir le dossier de consultation", by=By.LINK_TEXT)
+            self.assertIn("Dossier de consultation", self.text())
+            self.phone("consultation-record-phone-empty")
+            # Ana says she no longer smokes (her follow-up said so too), yet her CO is 14 ppm.
+            self.fill("products-cigarette", "0")
+            self.fill("products-joint", "0")
+            self.click("#eCigarette-yes")
+            self.fill("eCigaretteNicotineMgPerMl", "6")
+            self.fill("yearsSmoked", "22")
+            self.fill("packYears", "16,5")
+            self.fill("quitAttempts", "2")
+            self.fill("longestQuit", "3")
+            self.choose("longestQuitUnit", "mois")
+            self.browser.execute_script("document.getElementById('quitDate').value = '2027-11-10'")
+            self.fill("coPpm", "14")
+            self.fill("weightKg", "64,5")
+            self.click("#pregnancy-no")
+            self.choose("craving", "4")
+            self.click("#withdrawalSymptoms-irritability")
+            self.click("#withdrawalSymptoms-insomnia")
+            self.click("#goal-consolidate")
+            self.fill("plan", "Vapoteuse 6 mg/mL jusqu'à fin décembre ; revoir le chauffage du logement (chaudière)")
+            self.submit("form[action$='/record'] button[type=submit]")
+            body = self.text()
+            self.assertIn("Dossier de consultation enregistré.", body)
+            self.assertIn("16,5 paquets-années (saisi)", body)
+            self.assertIn("Mesure enregistrée : 14 ppm", body)
+            prompt = self.browser.find_element(By.ID, "co-prompt").text
+            self.assertIn("pensez à une intoxication domestique au monoxyde de carbone", prompt)
+            self.assertIn("cannabis", prompt)
+            self.assertEqual(self.browser.find_element(By.ID, "weightKg").get_attribute("value"), "64,5")
+            self.browser.execute_script("window.scrollTo(0, 0)")
+            self.phone("consultation-record-phone")
+            self.shot("consultation-record")
+            # The reading is beside the others on her record, with the same prompt; the guide of the
+            # session that measures CO says the same.
+            self.browser.get(self.participant_url)
+            self.assertIn("CO élevé chez une personne qui dit ne pas fumer", self.text())
+            self.browser.get(self.session_url)
+            self.assertIn("intoxication domestique au monoxyde de carbone", self.text())
+            # The coordinator sees that the record exists, not what it says; the peer helper not even that.
+            self.log_in("coord", "mot de passe coord")
+            self.browser.get(self.consultation_url)
+            self.assertIn("Dossier de consultation rempli (version 1", self.text())
+            self.assertNotIn("chaudière", self.browser.page_source)
+            self.browser.get(self.consultation_url + "/record")
+            self.assertIn("Accès refusé", self.text())
+            self.log_in("sam", "mot de passe sam")
+            self.browser.get(self.consultation_url + "/record")
+            self.assertIn("Accès refusé", self.text())
+            self.assertNotIn("chaudière", self.browser.page_source)
+        finally:
+            self.daemon.set_clock("2027-11-18T21:00:00+01:00")
 
     def test_7_tasks_and_printable_pages(self):
         self.log_in("coord", "mot de passe coord")

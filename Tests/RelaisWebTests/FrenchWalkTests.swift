@@ -203,7 +203,7 @@ struct FrenchWalkTests {
             case "/sessions/{id}", "/sessions/{id}/sheet": return sessions.map { pattern.replacingOccurrences(of: "{id}", with: $0.id) }
             case "/sessions/{id}/quick/{instrument}":
                 return ["fagerstrom", "co", "qmat", "decisional_balance", "end_status"].map { "/sessions/\(session)/quick/\($0)" }
-            case "/consultations/{id}": return ["/consultations/\(consultation.id)"]
+            case "/consultations/{id}", "/consultations/{id}/record": return [pattern.replacingOccurrences(of: "{id}", with: consultation.id)]
             case "/enrolments/{id}": return ["/enrolments/\(anaEnrolment.id)"]
             case "/participants/{id}", "/participants/{id}/edit", "/participants/{id}/erase":
                 return [ana.id, bruno.id].map { pattern.replacingOccurrences(of: "{id}", with: $0) }
@@ -273,6 +273,14 @@ struct FrenchWalkTests {
                         ("/sessions/\(session)/quick/fagerstrom", [("p\(ana.id).fagerstrom.time_to_first", "abc")], "julien")]
             case "/consultations/{id}":
                 return [("/consultations/\(consultation.id)", [("status", "xyz"), ("note", "")], "julien")]
+            case "/consultations/{id}/record":
+                return [("/consultations/\(consultation.id)/record", [("products.cigarette", "xyz"), ("eCigaretteNicotineMgPerMl", "6"), ("yearsSmoked", "abc"),
+                                                                     ("longestQuit", "3"), ("quitDate", "pas une date"), ("weightKg", "beaucoup"),
+                                                                     ("pregnancy", "xyz"), ("craving", "12"), ("withdrawalSymptoms", "xyz"),
+                                                                     ("goal", "xyz")], "julien"),
+                        ("/consultations/\(consultation.id)/record", [("products.cigarette", "0"), ("coPpm", "250"), ("quitAttempts", "0"),
+                                                                     ("longestQuit", "2"), ("longestQuitUnit", "xyz")], "julien"),
+                        ("/consultations/\(consultation.id)/record", [("products.cigarette", "0"), ("coPpm", "14")], "julien")]
             case "/participants/new":
                 return [("/participants/new", [("firstName", ""), ("lastName", ""), ("birthYear", "2020"), ("email", "not-an-email"),
                                                ("phone", "abc"), ("preferredChannel", "email"), ("postalCode", "xyz")], "coord")]

@@ -18,6 +18,13 @@ public enum TimeGuards {
         return Reason(.consultationNotStarted, ["start": LocalDateTime(startsAt, in: zone).iso])
     }
 
+    /// A consultation's clinical record is written from its start, never before: the same rule
+    /// as marking it done, with its own sentence.
+    public static func consultationRecord(startsAt: Date, zone: TimeZone, now: Date) -> Reason? {
+        guard consultationDone(startsAt: startsAt, zone: zone, now: now) != nil else { return nil }
+        return Reason(.consultationRecordNotStarted, ["start": LocalDateTime(startsAt, in: zone).iso])
+    }
+
     /// A session moved to `start` stays after the previous session and before the next one
     /// (cancelled sessions keep no place in the order).
     public static func sessionOrder(start: Date, previous: Date?, next: Date?, zone: TimeZone) -> Reason? {

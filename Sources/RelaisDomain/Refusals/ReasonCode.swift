@@ -203,4 +203,11 @@ public enum ReasonCode: String, Sendable, Codable, CaseIterable {
     case treatmentNotFound = "treatment_not_found"
     case treatmentStartTooFar = "treatment_start_too_far"
     case treatmentEndBeforeStart = "treatment_end_before_start"
+
+    // Consultation record
+    case decimalRange = "decimal_range"
+    case eCigaretteNicotineWithoutUse = "e_cigarette_nicotine_without_use"
+    case longestQuitWithoutAttempt = "longest_quit_without_attempt"
+    case consultationRecordNotStarted = "consultation_record_not_started"
+    case consultationRecordNotHeld = "consultation_record_not_held"
 }

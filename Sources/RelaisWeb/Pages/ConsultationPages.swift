@@ -73,6 +73,13 @@ extension RelaisApp {
             "programme": ["id": programme.id, "title": programme.title],
             "clinician": view.clinician,
         ]
+        // The structured record: a link for its clinician, whether it exists for the others.
+        if let summary = try actions.recordSummary(of: view) {
+            values["recordStatus"] = strings.fill("cr_status_written", ["version": String(summary.version),
+                                                                        "when": when(summary.recordedAt, structureZone, language)])
+        } else {
+            values["recordStatus"] = strings["cr_status_none"] ?? ""
+        }
         // The programme's last consultation asks the end-of-programme status, attached to this programme.
         if record.index == actions.consultationSlots(programme: programme).map(\.index).max(), instruments["end_status"] != nil,
            context.user.role.allows(.recordAssessments) {

@@ -54,14 +54,17 @@ struct ParticipantExportBody: Encodable {
     struct Consultation: Encodable {
         var consultation: ConsultationBody
         var programmeTitle: String
+        /// Its structured record (current version), for its clinician only.
+        var record: ClinicalRecordBody? = nil
 
         func encode(to encoder: any Encoder) throws {
             try consultation.encode(to: encoder)
             var container = encoder.container(keyedBy: Keys.self)
             try container.encode(programmeTitle, forKey: .programmeTitle)
+            try container.encodeIfPresent(record, forKey: .record)
         }
 
-        enum Keys: String, CodingKey { case programmeTitle }
+        enum Keys: String, CodingKey { case programmeTitle, record }
     }
 
     struct Orientation: Encodable {
@@ -139,7 +142,7 @@ extension RelaisApp {
             guard let programme = item.programme else { return nil }
             return ParticipantExportBody.Consultation(
                 consultation: ConsultationBody(ConsultationView(consultation: item.consultation, programme: programme, clinician: item.clinician, now: clock.now())),
-                programmeTitle: programme.title)
+                programmeTitle: programme.title, record: file.clinicalRecords[item.consultation.id].map { ClinicalRecordBody(input: $0.input) })
         }
         return ParticipantExportBody(
             exportedAt: clock.now(), structure: configuration.structureName,

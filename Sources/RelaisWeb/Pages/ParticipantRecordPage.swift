@@ -100,7 +100,8 @@ extension RelaisApp {
                     "facilitator": staff[consultation.facilitatorId] ?? "—",
                     "modality": label("p_modality_\(consultation.modality.rawValue)"),
                     "status": label("p_consultation_\(consultation.status.rawValue)"),
-                    "note": mayRead && !note.isEmpty ? note as Any : false, "noteReserved": clinician && !mayRead && item.hasNote]
+                    "note": mayRead && !note.isEmpty ? note as Any : false, "noteReserved": clinician && !mayRead && item.hasNote,
+                    "recordWritten": item.recordWrittenAt != nil, "recordLink": mayRead ? "/consultations/\(consultation.id)/record" : ""]
         }
         values["hasConsultations"] = !view.consultations.isEmpty
         values["canOpenConsultations"] = Access.mayOpenConsultation(role: user.role)
@@ -124,7 +125,7 @@ extension RelaisApp {
                     "title": instruments[assessment.instrumentId]?.definition.title.text(language) ?? assessment.instrumentId,
                     "summary": assessmentSummary(assessment, language: language), "derived": derived,
                     "source": label("p_source_\(assessment.source.rawValue)"), "saved": assessment.id == savedID,
-                    "canChange": canChange && !assessment.isWithdrawn,
+                    "canChange": canChange && !assessment.isWithdrawn, "coPrompt": view.coPoisoningPrompts.contains(assessment.id),
                     "withdrawn": assessment.withdrawnAt.map { at -> Any in
                         ["on": ParticipantText.date(at, zone), "by": name(assessment.withdrawnBy), "reason": assessment.withdrawnReason ?? ""]
                     } ?? false,
