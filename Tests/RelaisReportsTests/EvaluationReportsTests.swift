@@ -15,6 +15,8 @@ struct EvaluationReportsTests {
 
     /// Nothing that names or reaches a participant, nor their id, birth year or postal code.
     static func expectNoOneIn(_ text: String, _ year: EvaluationYear) {
+        // A random pseudonym (hexadecimal) may hold "1970" by chance: it is not a birth year.
+        let text = text.replacingOccurrences(of: #"P-[0-9a-f]+"#, with: "P-", options: .regularExpression)
         for person in year.people {
             for value in [person.id, person.firstName, person.lastName, person.email, person.phone, "impasse des Tests", person.postalCode,
                           person.birthYear.map(String.init)].compactMap({ $0 }) {
