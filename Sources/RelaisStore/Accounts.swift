@@ -356,26 +356,47 @@ public struct Accounts: Sendable {
         return (cookie, session)
     }
 
-    /// The live session for a cookie value, refreshed; nil when unknown, idle longer than
-    /// `idleTimeout`, older than the last password change, or the account is disabled.
+    /// How often the last use of a token or the last sight of a session is written: at most
+    /// once a minute each, so that requests read and do not queue for SQLite's one write lock.
+    public static let refreshInterval: TimeInterval = 60
+
+    /// The live session for a cookie value; nil when unknown, idle longer than `idleTimeout`,
+    /// older than the last password change, or the account is disabled.
+    ///
+    /// Idle time counts from the session's last request in this process (kept in memory, exact)
+    /// or from `last_seen_at`, written at most once a minute: after a restart a session may end
+    /// up to a minute early, never late.
     public func session(cookie: String, idleTimeout: TimeInterval) throws -> (User, WebSession)? {
         let now = clock.now()
         let id = Secrets.digest(cookie)
+        let cache = store.access
+        let generation = try store.authGeneration()
+        var found = cache.session(id, generation: generation)
+        if found == nil {
+            let read = try store.pool.read { db -> (AccessCache.Session, Int64)? in
+                let generation = try Int64.fetchOne(db, sql: "SELECT value FROM auth_generation") ?? 0
+                guard let session = try WebSession.fetchOne(db, key: id), let user = try User.fetchOne(db, key: session.userId) else { return nil }
+                return (AccessCache.Session(user: user, session: session), generation)
+            }
+            if let (session, generation) = read { cache.keep(session: session, generation: generation) }
+            found = read?.0
+        }
+        func idle(_ session: WebSession) -> TimeInterval {
+            now.timeIntervalSince(max(session.lastSeenAt, cache.lastSeen(id) ?? session.lastSeenAt))
+        }
         func isLive(_ session: WebSession, _ user: User?) -> Bool {
             guard let user, !user.isDisabled else { return false }
-            return now.timeIntervalSince(session.lastSeenAt) <= idleTimeout && session.createdAt >= user.passwordChangedAt
+            return idle(session) <= idleTimeout && session.createdAt >= user.passwordChangedAt
         }
-        // Refreshed at most once a minute: most page loads only read, and so never wait for the
-        // write lock that a sweep or a long import may hold.
-        let found = try store.pool.read { db -> (session: WebSession, user: User?)? in
-            guard let session = try WebSession.fetchOne(db, key: id) else { return nil }
-            return (session, try User.fetchOne(db, key: session.userId))
+        guard let found else {
+            cache.ended(id)
+            return nil
         }
-        guard let found else { return nil }
-        if isLive(found.session, found.user), let user = found.user, now.timeIntervalSince(found.session.lastSeenAt) <= 60 {
-            return (user, found.session)
+        if isLive(found.session, found.user) && now.timeIntervalSince(found.session.lastSeenAt) <= Self.refreshInterval {
+            cache.seen(id, at: now)
+            return (found.user, found.session)
         }
-        return try store.pool.write { db -> (User, WebSession)? in
+        let result = try store.pool.write { db -> (User, WebSession)? in
             // Read again under the write lock: another request may have refreshed or ended it meanwhile.
             guard var session = try WebSession.fetchOne(db, key: id) else { return nil }
             let user = try User.fetchOne(db, key: session.userId)
@@ -383,16 +404,26 @@ public struct Accounts: Sendable {
                 try session.delete(db)
                 return nil
             }
-            if now.timeIntervalSince(session.lastSeenAt) > 60 {
+            if now.timeIntervalSince(session.lastSeenAt) > Self.refreshInterval {
                 session.lastSeenAt = now
-                try session.update(db)
+                // Only this column: the generation moves on changes to the others.
+                try db.execute(sql: "UPDATE web_session SET last_seen_at = ? WHERE id = ?", arguments: [now, id])
             }
             return (user, session)
         }
+        guard let (user, session) = result else {
+            cache.ended(id)
+            return nil
+        }
+        cache.refreshed(session)
+        cache.seen(id, at: now)
+        return (user, session)
     }
 
     public func endSession(cookie: String) throws {
-        _ = try store.pool.write { db in try WebSession.deleteOne(db, key: Secrets.digest(cookie)) }
+        let id = Secrets.digest(cookie)
+        _ = try store.pool.write { db in try WebSession.deleteOne(db, key: id) }
+        store.access.ended(id)
     }
 
     // MARK: API tokens
@@ -433,25 +464,35 @@ public struct Accounts: Sendable {
         }
     }
 
-    /// The account behind a bearer token, or nil when unknown, revoked or disabled.
+    /// The account behind a bearer token, or nil when unknown, revoked or disabled: from memory
+    /// while nothing about accounts changed (`AccessCache`), else one read.
     public func authenticate(token: String) throws -> User? {
         let now = clock.now()
         let hash = Secrets.digest(token)
-        let found = try store.pool.read { db -> (APIToken, User)? in
-            // One query: this runs on every API request.
-            let request = APIToken.filter(Column("token_hash") == hash && Column("revoked_at") == nil)
-                .including(required: APIToken.user.filter(Column("disabled_at") == nil))
-            guard let row = try Row.fetchOne(db, request), let userRow = row.scopes["user"] else { return nil }
-            return (try APIToken(row: row), try User(row: userRow))
+        let cache = store.access
+        let generation = try store.authGeneration()
+        var found = cache.token(hash, generation: generation)
+        if found == nil {
+            let read = try store.pool.read { db -> (AccessCache.Token, Int64)? in
+                let generation = try Int64.fetchOne(db, sql: "SELECT value FROM auth_generation") ?? 0
+                let request = APIToken.filter(Column("token_hash") == hash && Column("revoked_at") == nil)
+                    .including(required: APIToken.user.filter(Column("disabled_at") == nil))
+                guard let row = try Row.fetchOne(db, request), let userRow = row.scopes["user"] else { return nil }
+                let record = try APIToken(row: row)
+                return (AccessCache.Token(user: try User(row: userRow), id: record.id, lastUsedAt: record.lastUsedAt), generation)
+            }
+            guard let (token, generation) = read else { return nil }
+            cache.keep(token: token, hash: hash, generation: generation)
+            found = token
         }
-        guard let (record, user) = found else { return nil }
-        // Record use at most once a minute, to keep reads from always writing.
-        if record.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {
+        guard let found else { return nil }
+        if cache.claimTokenRefresh(hash, now: now) {
+            // Only this column: the generation moves on changes to the others.
             try store.pool.write { db in
-                try db.execute(sql: "UPDATE api_token SET last_used_at = ? WHERE id = ?", arguments: [now, record.id])
+                try db.execute(sql: "UPDATE api_token SET last_used_at = ? WHERE id = ?", arguments: [now, found.id])
             }
         }
-        return user
+        return found.user
     }
 }
 

@@ -29,10 +29,20 @@ public struct AuditEntry: Codable, Sendable, FetchableRecord, PersistableRecord 
     public var entityId: String?
     public var detail: String?
     public var clientAddress: String?
+    /// The participants a list read showed, as a JSON array of ids (nil for other rows): one row
+    /// per list read, not one per participant, and still found by `Audit.aboutParticipant`.
+    public var participantIds: String?
 
     enum CodingKeys: String, CodingKey {
         case id, at, action, entity, detail
         case actorId = "actor_id", actorName = "actor_name", entityId = "entity_id", clientAddress = "client_address"
+        case participantIds = "participant_ids"
+    }
+
+    /// The participants a list read showed, in the order shown.
+    public var participants: [String] {
+        guard let participantIds else { return [] }
+        return (try? JSONDecoder().decode([String].self, from: Data(participantIds.utf8))) ?? []
     }
 }
 
@@ -41,10 +51,31 @@ public enum Audit {
     /// describes are written together or not at all. Every handler that reads or changes a
     /// participant's record calls this.
     public static func record(_ db: Database, _ actor: Actor, _ action: String, entity: String, id: String? = nil,
-                              detail: String? = nil, at: Date = Date()) throws {
+                              detail: String? = nil, participants: [String]? = nil, at: Date = Date()) throws {
         let entry = AuditEntry(id: nil, at: at, actorId: actor.userID, actorName: actor.name, action: action,
-                               entity: entity, entityId: id, detail: detail, clientAddress: actor.clientAddress)
+                               entity: entity, entityId: id, detail: detail, clientAddress: actor.clientAddress,
+                               participantIds: participants.map(participantList))
         try entry.insert(db)
+    }
+
+    /// `["id1","id2"]`. Relais's ids (UUIDs) need no escaping, so each appears quoted exactly as
+    /// given and `aboutParticipant` finds it with `instr`; anything else goes through the encoder.
+    static func participantList(_ ids: [String]) -> String {
+        guard ids.allSatisfy({ !$0.utf8.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") } }) else {
+            return String(decoding: (try? JSONEncoder().encode(ids)) ?? Data("[]".utf8), as: UTF8.self)
+        }
+        return "[" + ids.map { "\"\($0)\"" }.joined(separator: ",") + "]"
+    }
+
+    /// "Who saw participant X, and what was done to their record": the rows naming them as their
+    /// entity, and the list reads (participants list, dashboard, rosters, tasks) that showed them.
+    public static func aboutParticipant(_ id: String) -> SQL {
+        // Two queries, each from its index (`audit_log_entity`, and the partial `audit_log_listing`
+        // over list rows only): written as one condition with OR, SQLite read the whole log.
+        SQL("""
+            id IN (SELECT id FROM audit_log WHERE entity = 'participant' AND entity_id = \(id)
+                   UNION ALL SELECT id FROM audit_log WHERE participant_ids IS NOT NULL AND instr(participant_ids, \("\"\(id)\"")) > 0)
+            """)
     }
 
     /// Deletes audit rows older than `cutoff` (the configured retention), the only deletion the schema allows.
@@ -64,17 +95,21 @@ extension Store {
         try pool.write { db in try Audit.record(db, actor, action, entity: entity, detail: detail, at: now) }
     }
 
-    /// The read of a list that names participants: one audit row each, in one transaction.
-    public func recordRead(_ actor: Actor, _ action: String, participants: [String], at now: Date) throws {
+    /// The read of a list that names participants: one audit row naming them all, written after
+    /// the read (which took no write lock) and before anything is shown.
+    public func recordRead(_ actor: Actor, _ action: String, participants: [String], detail: String? = nil, at now: Date) throws {
         guard !participants.isEmpty else { return }
         try pool.write { db in
-            for id in participants { try Audit.record(db, actor, action, entity: "participant", id: id, at: now) }
+            try Audit.record(db, actor, action, entity: "participant", detail: detail, participants: participants, at: now)
         }
     }
 
+    /// The newest audit rows, of one entity or of one record; for a participant's id, every row
+    /// about them, list reads that showed them included.
     public func auditEntries(entity: String? = nil, id: String? = nil, limit: Int = 200) throws -> [AuditEntry] {
         try pool.read { db in
             var request = AuditEntry.order(Column("id").desc).limit(limit)
+            if entity == "participant", let id { return try request.filter(Audit.aboutParticipant(id)).fetchAll(db) }
             if let entity { request = request.filter(Column("entity") == entity) }
             if let id { request = request.filter(Column("entity_id") == id) }
             return try request.fetchAll(db)

@@ -148,10 +148,14 @@ public struct Enrolments: Sendable {
     /// order, read with an audit row (`read_roster` on the programme, or on `session` when shown
     /// for one session), since it names participants.
     public func roster(programmeID: String, auditedFor actor: Actor, session: String? = nil) throws -> [(EnrolmentRecord, ParticipantRecord)] {
+        // Read without the write lock, then one audit row naming the programme (or session) and
+        // the participants shown, before anything is shown.
+        let roster = try store.pool.read { db in try Self.roster(db, programmeID: programmeID) }
         try store.pool.write { db in
-            try Audit.record(db, actor, "read_roster", entity: session == nil ? "programme" : "session", id: session ?? programmeID, at: clock.now())
-            return try Self.roster(db, programmeID: programmeID)
+            try Audit.record(db, actor, "read_roster", entity: session == nil ? "programme" : "session", id: session ?? programmeID,
+                             participants: roster.map(\.1.id), at: clock.now())
         }
+        return roster
     }
 
     /// The roster without an audit row, for what runs inside another audited transaction.

@@ -536,6 +536,34 @@ enum Migrations {
                 t.uniqueKey(["consultation_id", "version"])
             }
         }
+        migrator.registerMigration("v11-reads-without-writes") { db in
+            // A list read names the participants it showed in its one audit row, so that it costs
+            // one row rather than one per participant and "who saw X" still finds it.
+            try db.alter(table: "audit_log") { t in t.add(column: "participant_ids", .text) }
+            try db.execute(sql: "CREATE INDEX audit_log_listing ON audit_log(id) WHERE participant_ids IS NOT NULL")
+            // The participants list, paged in its stable order (name, then id) without a sort.
+            try db.execute(sql: "CREATE INDEX participant_by_name ON participant(last_name COLLATE NOCASE, first_name, id)")
+            // What authenticates a request is kept in memory (tokens, browser sessions and their
+            // accounts); any change to it, by the daemon, the command line or any other writer of
+            // the file, moves this generation on, and a request that finds it moved reads again.
+            // Not the refresh of last use or last sight, which changes no one's rights.
+            try db.execute(sql: """
+                CREATE TABLE auth_generation (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL);
+                INSERT INTO auth_generation (id, value) VALUES (1, 0);
+                CREATE TRIGGER auth_user_updated AFTER UPDATE ON user
+                BEGIN UPDATE auth_generation SET value = value + 1; END;
+                CREATE TRIGGER auth_user_deleted AFTER DELETE ON user
+                BEGIN UPDATE auth_generation SET value = value + 1; END;
+                CREATE TRIGGER auth_token_updated AFTER UPDATE OF id, user_id, token_hash, revoked_at ON api_token
+                BEGIN UPDATE auth_generation SET value = value + 1; END;
+                CREATE TRIGGER auth_token_deleted AFTER DELETE ON api_token
+                BEGIN UPDATE auth_generation SET value = value + 1; END;
+                CREATE TRIGGER auth_session_updated AFTER UPDATE OF id, user_id, csrf_token, created_at ON web_session
+                BEGIN UPDATE auth_generation SET value = value + 1; END;
+                CREATE TRIGGER auth_session_deleted AFTER DELETE ON web_session
+                BEGIN UPDATE auth_generation SET value = value + 1; END;
+                """)
+        }
         return migrator
     }
 }

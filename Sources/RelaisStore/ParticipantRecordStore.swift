@@ -38,7 +38,8 @@ public struct ParticipantFile: Sendable {
     public var invitations: [InvitationRecord]
     public var tasks: [TaskRecord]
     public var messages: [OutboxRecord]
-    /// The audit rows about the participant (and their tasks), the export's own row included.
+    /// The audit rows about the participant (and their tasks), the export's own row included, and
+    /// the list reads that showed them.
     public var audit: [AuditEntry]
     /// The structured record of each consultation that has one (current version), by consultation id.
     public var clinicalRecords: [String: ClinicalRecordRow] = [:]
@@ -112,11 +113,14 @@ public struct ParticipantRecords: Sendable {
     /// Number of enrolments (any status) per participant.
     public func enrolmentCounts(participantIDs: [String]) throws -> [String: Int] {
         guard !participantIDs.isEmpty else { return [:] }
+        // Only the participants asked (a page of the list), not the whole table.
         return try store.pool.read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT participant_id, COUNT(*) AS n FROM enrolment GROUP BY participant_id")
-            let wanted = Set(participantIDs)
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT participant_id, COUNT(*) AS n FROM enrolment WHERE participant_id IN (SELECT value FROM json_each(?))
+                GROUP BY participant_id
+                """, arguments: [Audit.participantList(participantIDs)])
             var counts: [String: Int] = [:]
-            for row in rows where wanted.contains(row["participant_id"]) { counts[row["participant_id"]] = row["n"] }
+            for row in rows { counts[row["participant_id"]] = row["n"] }
             return counts
         }
     }
@@ -145,9 +149,9 @@ public struct ParticipantRecords: Sendable {
             }
             try Audit.record(db, actor, "export", entity: "participant", id: participantID, at: now)
             let tasks = try TaskRecord.filter(Column("participant_id") == participantID).order(Column("created_at"), Column.rowID).fetchAll(db)
-            var audit = AuditEntry.filter(Column("entity") == "participant" && Column("entity_id") == participantID)
+            var audit = AuditEntry.filter(Audit.aboutParticipant(participantID))
             if !tasks.isEmpty {
-                audit = AuditEntry.filter((Column("entity") == "participant" && Column("entity_id") == participantID)
+                audit = AuditEntry.filter(Audit.aboutParticipant(participantID)
                                           || (Column("entity") == "task" && tasks.map(\.id).contains(Column("entity_id"))))
             }
             let assessments = try AssessmentRecord.filter(Column("participant_id") == participantID)

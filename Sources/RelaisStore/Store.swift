@@ -9,6 +9,8 @@ public final class Store: Sendable {
     public let path: String
     /// The timing of the messages the facts written here cause (the installation's settings).
     public let reminderPolicy: ReminderPolicy
+    /// Tokens and sessions already checked, shared by every `Accounts` of this store.
+    let access = AccessCache()
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     public init(path: String, migrate: Bool = true, reminderPolicy: ReminderPolicy = ReminderPolicy()) throws {

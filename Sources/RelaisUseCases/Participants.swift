@@ -35,6 +35,15 @@ public struct ParticipantRecordView: Sendable {
     public var coPoisoningPrompts: Set<String> = []
 }
 
+/// A page of the participants list.
+public struct ParticipantList: Sendable {
+    public var participants: [ParticipantRecord]
+    /// Enrolments by participant id, when asked for (none: absent).
+    public var enrolments: [String: Int]
+    /// The cursor of the next page; nil on the last.
+    public var next: String?
+}
+
 /// The GDPR export of a participant, each part as the caller may see it (clinical notes and
 /// orientation details for clinicians, assessments for roles that read them).
 public struct ParticipantExport: Sendable {
@@ -67,12 +76,31 @@ extension UseCases {
         return try participants.read(id: id, by: caller.actor)
     }
 
-    /// Participants whose name contains `search`, the listing audited, with their number of enrolments.
-    public func participants(search: String?, by caller: Caller) throws -> [(ParticipantRecord, enrolments: Int)] {
+    /// How many participants a page of the list holds when the caller does not say, and at most.
+    public static let participantPageSize = 100
+    public static let participantPageMaximum = 500
+
+    /// A page of the participants whose name contains `search`, by name then id, after `cursor`
+    /// (the `next` of the previous page; nil for the first), `limit` at most (nil: the default
+    /// size); the participants shown audited in one row. With `counting`, the number of
+    /// enrolments of each, which the list page shows.
+    public func participants(search: String?, cursor: String? = nil, limit: Int? = nil, counting: Bool = false,
+                             by caller: Caller) throws -> ParticipantList {
         try caller.require(.readContactDetails)
-        let records = try participants.list(search: search?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty, by: caller.actor)
-        let counts = try participantRecords.enrolmentCounts(participantIDs: records.map(\.id))
-        return records.map { ($0, counts[$0.id] ?? 0) }
+        var problems: [String: Reason] = [:]
+        let limit = limit ?? Self.participantPageSize
+        if !(1...Self.participantPageMaximum).contains(limit) {
+            problems["limit"] = Reason(.numberRange, ["min": "1", "max": String(Self.participantPageMaximum)])
+        }
+        // An empty `cursor=` is the first page, as an empty `limit=` is the default size.
+        let cursor = cursor?.nilIfEmpty
+        let after = cursor.flatMap(ParticipantCursor.init(text:))
+        if cursor != nil && after == nil { problems["cursor"] = Reason(.cursorInvalid) }
+        guard problems.isEmpty else { throw ValidationError(problems) }
+        let page = try participants.list(search: search?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty, after: after, limit: limit,
+                                         by: caller.actor)
+        let counts = counting ? try participantRecords.enrolmentCounts(participantIDs: page.participants.map(\.id)) : [:]
+        return ParticipantList(participants: page.participants, enrolments: counts, next: page.next?.text)
     }
 
     /// The participant's whole record as the caller may see it, read with one audit row per part.

@@ -131,6 +131,21 @@ extension UseCases {
         return try tasks.list(state: state, assignedTo: assignedTo, participantID: participantID, limit: limit)
     }
 
+    /// The tasks of a list (the API's and the page's) with their participants: the
+    /// participants shown are audited in one row, not one transaction each.
+    public func taskList(state: TaskState?, assignedTo: String?, participantID: String?, limit: Int = 500, by caller: Caller) throws -> [TaskView] {
+        try caller.require(.manageReminders)
+        let records = try tasks.list(state: state, assignedTo: assignedTo, participantID: participantID, limit: limit)
+        let people = try participants.read(ids: records.map(\.participantId), action: "list_tasks", by: caller.actor)
+        return try records.compactMap { task in
+            // A participant erased meanwhile takes their tasks with them.
+            guard let participant = people[task.participantId] else { return nil }
+            let invitation = try task.invitationId.map { try questionnaires.invitation(id: $0) }
+            return TaskView(task: task, participant: participant, invitation: invitation,
+                            script: invitation?.instruments.compactMap { instruments[$0] } ?? [])
+        }
+    }
+
     /// A task with its participant (the read audited), its script, and the message it stands for.
     public func task(_ id: String, by caller: Caller) throws -> TaskView {
         try caller.require(.manageReminders)

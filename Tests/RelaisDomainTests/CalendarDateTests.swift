@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import RelaisDomain
 
@@ -25,5 +26,21 @@ struct CalendarDateTests {
         #expect(date.addingDays(8).iso == "2026-12-01")
         #expect(CalendarDate(dayNumber: date.dayNumber) == date)
         #expect(CalendarDate(iso: "2027-03-29")!.weekday == 1)
+    }
+}
+
+@Suite("Instants as the API writes them")
+struct InstantTextTests {
+    @Test func theHandWrittenFormatIsFoundationsISO8601() {
+        // Seconds dropped towards the past, leap days, centuries, before 1970, and the Julian
+        // calendar Foundation uses before 1582 (left to it).
+        var samples: [Double] = [0, 0.999, -0.5, -1, -1.5, 951_782_400, 951_868_800, 4_107_542_400, -2_208_988_800.5,
+                                 253_402_300_799, -11_676_096_000, -11_676_096_001, -62_135_596_800, 1_795_000_000.75]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 { samples.append(Double.random(in: -13_000_000_000...5_000_000_000, using: &generator)) }
+        for seconds in samples {
+            let date = Date(timeIntervalSince1970: seconds)
+            #expect(Instant.text(date) == date.formatted(.iso8601), "\(seconds)")
+        }
     }
 }

@@ -34,6 +34,25 @@ struct DaemonTests {
         daemon.stop()
     }
 
+    /// Tokens are checked from the daemon's memory; the command line, another process, changes
+    /// the database under it, and the next request is refused all the same.
+    @Test func aTokenRevokedOrAnAccountDisabledByTheCommandLineIsRefusedAtTheNextRequest() throws {
+        let daemon = try Daemon()
+        let claire = try token(daemon, user: "claire", role: "tabacologue")
+        let marc = try token(daemon, user: "marc", role: "coordinator")
+        func me(_ bearer: String) throws -> Int {
+            try TestHTTP.get(port: daemon.port, "/api/v1/me", headers: [("Authorization", "Bearer \(bearer)")]).status
+        }
+        for _ in 0..<3 { #expect(try me(claire) == 200 && me(marc) == 200) }
+        #expect(try daemon.cli(["user", "disable", "marc"]).status == 0)
+        #expect(try me(marc) == 401, "disabled: refused at once")
+        #expect(try me(claire) == 200)
+        let id = ((try daemon.cli(["token", "list", "claire"]).json as? [[String: Any]])?.first?["id"] as? String) ?? ""
+        #expect(try daemon.cli(["token", "revoke", id]).status == 0)
+        #expect(try me(claire) == 401, "revoked: refused at once")
+        daemon.stop()
+    }
+
     @Test func malformedJSONIs400NamingTheProblemAndInvalidFieldsAre422() throws {
         let daemon = try Daemon()
         let bearer = try token(daemon, user: "coord", role: "coordinator")

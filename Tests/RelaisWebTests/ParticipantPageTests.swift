@@ -138,19 +138,19 @@ struct ParticipantPageTests {
                 "values kept")
         #expect(refused.text.contains("aria-describedby=\"email-error\""))
         #expect(refused.text.contains("id=\"preferredChannel-post\" name=\"preferredChannel\" value=\"post\" checked"))
-        #expect(try clinic.app.participants.list(search: nil, by: .system).isEmpty)
+        #expect(try clinic.app.participants.list(search: nil, by: .system).participants.isEmpty)
 
         let good: [(String, String)] = [("firstName", " Nadia "), ("lastName", "Zerbib"), ("birthYear", "1979"),
                                         ("email", "Nadia.Zerbib@Example.org"), ("phone", ""), ("postalAddress", "3 rue des Lilas\n75011 Paris"),
                                         ("preferredChannel", "email"), ("consentDataProcessing", "1"), ("consentEmail", "1"),
                                         ("smokerStatus", "ex_smoker"), ("precarity", "1"), ("language", "en")]
         #expect(try clinic.client.post("/participants/new", good, as: "coord", csrf: false).status == 403, "no CSRF token")
-        #expect(try clinic.app.participants.list(search: nil, by: .system).isEmpty)
+        #expect(try clinic.app.participants.list(search: nil, by: .system).participants.isEmpty)
         #expect(try clinic.client.post("/participants/new", good, as: "peer").status == 403)
 
         let created = try clinic.client.post("/participants/new", good, as: "coord")
         #expect(created.status == 303)
-        let record = try #require(try clinic.app.participants.list(search: "Zerbib", by: .system).first)
+        let record = try #require(try clinic.app.participants.list(search: "Zerbib", by: .system).participants.first)
         #expect(created.location == "/participants/\(record.id)?done=p_created")
         #expect(record.firstName == "Nadia" && record.email == "nadia.zerbib@example.org" && record.smokerStatus == .exSmoker)
         #expect(record.precarity && !record.isolation && record.consentEmailAt != nil && record.consentFollowUpAt == nil && record.language == "en")
@@ -177,7 +177,7 @@ struct ParticipantPageTests {
         #expect(roster.map { "\($0.1.firstName):\($0.0.status.rawValue)" } == ["Anne:enrolled", "Bruno:waiting"])
         #expect(try clinic.client.get("/participants/new?programme=nope", as: "coord").status == 404)
         #expect(try clinic.client.post("/participants/new?programme=nope", fields("Chloé"), as: "coord").status == 404)
-        #expect(try clinic.app.participants.list(search: "Chloé", by: .system).isEmpty)
+        #expect(try clinic.app.participants.list(search: "Chloé", by: .system).participants.isEmpty)
     }
 
     @Test func theEditFormIsPrefilledKeepsConsentDatesAndSaves() throws {

@@ -71,8 +71,59 @@ public enum Input {
 /// Instants as the API writes and reads them: ISO 8601 in UTC with `Z` (an offset is accepted
 /// when reading).
 public enum Instant {
+    /// ISO 8601 in UTC to the second, `2026-11-04T17:00:00Z`: what `date.formatted(.iso8601)`
+    /// gives (fractions of a second dropped towards the past), written by hand because the
+    /// format style went through a calendar and cost about as much as a whole API answer's JSON.
     public static func text(_ date: Date) -> String {
-        date.formatted(.iso8601)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buffer in
+            let count = write(date, to: buffer.baseAddress!)
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[..<count]), as: UTF8.self)
+        }
+    }
+
+    /// Writes `text(date)` at `target` (room for 32 bytes); returns the number of bytes written.
+    public static func write(_ date: Date, to target: UnsafeMutablePointer<UInt8>) -> Int {
+        let interval = date.timeIntervalSince1970
+        // Years 1600 to 9999 only (Foundation writes earlier dates in the Julian calendar); anything
+        // else is left to Foundation (never met in practice).
+        guard interval.isFinite, interval >= -11_676_096_000, interval < 253_402_300_800 else {
+            let text = Array(date.formatted(.iso8601).utf8.prefix(32))
+            for (index, byte) in text.enumerated() { target[index] = byte }
+            return text.count
+        }
+        let seconds = Int64(interval.rounded(.down))
+        var days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = Int(seconds - days * 86_400)
+        // Civil date from days since 1970-01-01 (H. Hinnant's algorithm, proleptic Gregorian).
+        days += 719_468
+        let era = (days >= 0 ? days : days - 146_096) / 146_097
+        let dayOfEra = days - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = Int(dayOfYear - (153 * monthIndex + 2) / 5 + 1)
+        let month = Int(monthIndex < 10 ? monthIndex + 3 : monthIndex - 9)
+        let year = Int(yearOfEra + era * 400 + (month <= 2 ? 1 : 0))
+        func put(_ value: Int, _ digits: Int, at offset: Int) {
+            var value = value
+            for index in stride(from: offset + digits - 1, through: offset, by: -1) {
+                target[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
+            }
+        }
+        put(year, 4, at: 0)
+        target[4] = UInt8(ascii: "-")
+        put(month, 2, at: 5)
+        target[7] = UInt8(ascii: "-")
+        put(day, 2, at: 8)
+        target[10] = UInt8(ascii: "T")
+        put(secondOfDay / 3600, 2, at: 11)
+        target[13] = UInt8(ascii: ":")
+        put(secondOfDay / 60 % 60, 2, at: 14)
+        target[16] = UInt8(ascii: ":")
+        put(secondOfDay % 60, 2, at: 17)
+        target[19] = UInt8(ascii: "Z")
+        return 20
     }
 
     /// Parses an instant with its offset (`Z` or `+02:00`), with or without fractional seconds.

@@ -11,6 +11,8 @@ public enum ReasonCode: String, Sendable, Codable, CaseIterable {
     case expectedObject = "expected_object"
     case expectedOneOf = "expected_one_of"
     case invalidValue = "invalid_value"
+    /// A list's `cursor` that no page of it gave.
+    case cursorInvalid = "cursor_invalid"
     case textOneLine = "text_one_line"
     case textControlCharacters = "text_control_characters"
     case textTooLong = "text_too_long"

@@ -83,22 +83,12 @@ public struct APIError: Error, Sendable {
 }
 
 /// JSON bodies in and out: requests decoded into the use cases' `Codable` types with every
-/// faulty field named, responses encoded from `Encodable` types.
+/// faulty field named, responses encoded from `Encodable` types by `JSONStream`.
 public enum JSONBody {
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(Instant.text(date))
-        }
-        return encoder
-    }()
-
-    public static func data<T: Encodable>(_ value: T) throws -> Data { try encoder.encode(value) }
+    public static func data<T: Encodable>(_ value: T) throws -> Data { try JSONStream.encode(value) }
 
     static func response<T: Encodable>(_ value: T, status: Int = 200) throws -> Response {
-        .json(try encoder.encode(value), status: HTTPResponse.Status(code: status))
+        .json(try JSONStream.encode(value), status: HTTPResponse.Status(code: status))
     }
 
     /// The body as `T`: 400 when it is not a JSON object, 422 naming every unknown field and every

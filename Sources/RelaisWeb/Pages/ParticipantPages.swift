@@ -14,16 +14,24 @@ extension RelaisApp {
 
         routes.page(.get, "/participants", .readContactDetails) { request, context in
             let query = (request.queryValue("q") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            let records = try app.actions.participants(search: query, by: context.caller)
-            let rows: [[String: Any]] = records.map { record, enrolments in
+            // A page as large as the API's largest, then a link to the next.
+            let list = try app.actions.participants(search: query, cursor: request.queryValue("cursor"), limit: UseCases.participantPageMaximum,
+                                                    counting: true, by: context.caller)
+            let rows: [[String: Any]] = list.participants.map { record in
                 ["id": record.id, "firstName": record.firstName, "lastName": record.lastName, "noConsent": record.consentDataProcessingAt == nil,
-                 "birthYear": record.birthYear.map(String.init) ?? "—", "enrolments": enrolments]
+                 "birthYear": record.birthYear.map(String.init) ?? "—", "enrolments": list.enrolments[record.id] ?? 0]
             }
             var values: [String: Any] = [
                 "q": query, "searched": !query.isEmpty, "rows": rows, "hasRows": !rows.isEmpty,
                 "count": app.renderer.strings(context.language).count("p_count", rows.count),
                 "canCreate": context.user.role.allows(.plan),
             ]
+            if let next = list.next {
+                var link = URLComponents()
+                link.path = "/participants"
+                link.queryItems = (query.isEmpty ? [] : [URLQueryItem(name: "q", value: query)]) + [URLQueryItem(name: "cursor", value: next)]
+                values["next"] = link.string ?? ""
+            }
             if let notice = app.notice(request, context) { values["notice"] = notice }
             return app.render(.participantList, context, values)
         }

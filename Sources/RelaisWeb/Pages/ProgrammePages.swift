@@ -236,8 +236,13 @@ extension RelaisApp {
             let query = request.queryValue("q")?.trimmingCharacters(in: .whitespaces) ?? ""
             if !query.isEmpty {
                 let enrolledIDs = Set(view.roster.filter { $0.0.status != .withdrawn }.map(\.1.id))
-                values["candidates"] = try actions.participants(search: query, by: context.caller).map(\.0).filter { !enrolledIDs.contains($0.id) }.prefix(20)
-                    .map { ["id": $0.id, "name": "\($0.firstName) \($0.lastName)", "birthYear": $0.birthYear.map(String.init) ?? ""] }
+                // Enough for 20 candidates once those already enrolled (shown on this page too) are left out.
+                let found = try actions.participants(search: query, limit: min(20 + enrolledIDs.count, UseCases.participantPageMaximum),
+                                                     by: context.caller)
+                let candidates = found.participants.filter { !enrolledIDs.contains($0.id) }.prefix(20)
+                values["candidates"] = candidates.map { record -> [String: Any] in
+                    ["id": record.id, "name": "\(record.firstName) \(record.lastName)", "birthYear": record.birthYear.map(String.init) ?? ""]
+                }
                 values["searched"] = true
             }
             values["q"] = query

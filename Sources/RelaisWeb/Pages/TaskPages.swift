@@ -16,10 +16,10 @@ extension RelaisApp {
             let strings = app.renderer.strings(language)
             let state = request.queryValue("state").flatMap(TaskState.init(rawValue:)) ?? .open
             let mine = request.queryValue("mine") == "1"
-            let tasks = try app.actions.tasks(state: state, assignedTo: mine ? context.user.id : nil, participantID: nil, by: context.caller)
+            let tasks = try app.actions.taskList(state: state, assignedTo: mine ? context.user.id : nil, participantID: nil, by: context.caller)
             let names = try app.actions.staffNames(by: context.caller)
-            let rows = try tasks.map { task -> [String: Any] in
-                let participant = try app.actions.participant(task.participantId, by: context.caller)
+            let rows = tasks.map { view -> [String: Any] in
+                let (task, participant) = (view.task, view.participant)
                 return ["id": task.id, "kind": strings["task_\(task.kind.rawValue)"] ?? task.kind.rawValue, "reason": task.reason,
                         "due": CalendarDate(iso: task.dueOn).map { DateWording.day($0, language: language) } ?? task.dueOn,
                         "name": "\(participant.firstName) \(participant.lastName)", "contact": app.contact(participant),

@@ -27,10 +27,9 @@ extension RelaisApp {
             let state: TaskState? = Self.choice(request, "state", &problems)
             let limit = Self.limit(request, &problems)
             guard problems.isEmpty else { throw ValidationError(problems) }
-            let tasks = try app.actions.tasks(state: state, assignedTo: request.queryValue("assignedTo"), participantID: request.queryValue("participant"),
-                                              limit: limit, by: caller)
-            return try JSONBody.response(["tasks": try tasks.map { TaskBody(try app.actions.task($0.id, by: caller), withScript: false,
-                                                                             language: request.preferredLanguage) }])
+            let tasks = try app.actions.taskList(state: state, assignedTo: request.queryValue("assignedTo"), participantID: request.queryValue("participant"),
+                                                 limit: limit, by: caller)
+            return try JSONBody.response(["tasks": tasks.map { TaskBody($0, withScript: false, language: request.preferredLanguage) }])
         }
 
         routes.api(.post, "/api/v1/tasks", .manageReminders) { request, caller in

@@ -13,9 +13,13 @@ extension RelaisApp {
             return try JSONBody.response(ParticipantBody(record, contact: true), status: 201)
         }
 
+        // Paged: `limit` (100 by default, 500 at most) and the `cursor` of the previous page's
+        // `nextCursor`, so that no answer holds a whole structure's participants.
         routes.api(.get, "/api/v1/participants", .readContactDetails) { request, caller in
-            let records = try app.actions.participants(search: request.queryValue("q"), by: caller)
-            return try JSONBody.response(["participants": records.map { ParticipantBody($0.0, contact: true) }])
+            let limit = try Input.wholeNumber(request.queryValue("limit"), field: "limit")
+            let list = try app.actions.participants(search: request.queryValue("q"), cursor: request.queryValue("cursor"), limit: limit, by: caller)
+            return try JSONBody.response(ParticipantListBody(participants: list.participants.map { ParticipantBody($0, contact: true) },
+                                                             nextCursor: list.next))
         }
 
         routes.api(.get, "/api/v1/participants/{id}", .plan) { request, caller in
