@@ -54,8 +54,10 @@ func populate(_ path: String) throws -> Store {
             INSERT INTO room(id, site_id, name) VALUES ('room','site','Salle A');
             """, arguments: [created, created, created])
         let programme = try db.makeStatement(sql: """
-            INSERT INTO programme(id, template_id, template_version, title, site_id, room_id, modality, capacity, time_zone, lead_id, follow_up_due, created_at)
-            VALUES (?, '3g2i', '1.0.0', ?, 'site', 'room', 'in_person', 16, 'Europe/Paris', 'lead', '2027-06-30', ?)
+            INSERT INTO programme(id, template_id, template_version, title, site_id, room_id, modality, capacity, time_zone, lead_id, follow_up_due,
+                                  follow_ups, created_at)
+            VALUES (?, '3g2i', '1.0.0', ?, 'site', 'room', 'in_person', 16, 'Europe/Paris', 'lead', '2027-06-30',
+                    '[{"months":3,"instrument":"followup_3m"}]', ?)
             """)
         let session = try db.makeStatement(sql: """
             INSERT INTO session(id, programme_id, idx, title, starts_at, ends_at, room_id, updated_at) VALUES (?,?,?,?,?,?,'room',?)

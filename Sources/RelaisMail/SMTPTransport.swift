@@ -48,27 +48,30 @@ public struct SMTPTransport: MailTransport {
         self.settings = settings
     }
 
-    /// curl_global_init is not thread-safe and must run once before any handle exists; a static
-    /// let is initialised exactly once, under a lock, on first use.
-    private static let globalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+    /// libcurl opened (on first use: see CCurl's shim.h), then curl_global_init, which is not
+    /// thread-safe and must run once before any handle exists; a static let is initialised
+    /// exactly once, under a lock, on first use. Nil when ready, else why not.
+    private static let globalInit: String? = {
+        if let failure = relais_curl_load() { return "libcurl cannot be loaded (is libcurl4 installed?): \(String(cString: failure))" }
+        let code = relais_curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+        return code == CURLE_OK ? nil : "libcurl failed to initialise: \(SMTPTransport.text(code))"
+    }()
 
     public func deliver(_ message: MailMessage) throws(MailDeliveryError) {
         try message.validateAddresses()
         let url = try url()
-        guard Self.globalInit == CURLE_OK else {
-            throw MailDeliveryError(reason: "libcurl failed to initialise: \(Self.text(Self.globalInit))")
-        }
-        guard let handle = curl_easy_init() else {
+        if let failure = Self.globalInit { throw MailDeliveryError(reason: failure) }
+        guard let handle = relais_curl_easy_init() else {
             throw MailDeliveryError(reason: "libcurl could not create a handle")
         }
-        let recipients: UnsafeMutablePointer<curl_slist>? = curl_slist_append(nil, "<\(message.to.renderedAddress)>")
+        let recipients: UnsafeMutablePointer<curl_slist>? = relais_curl_slist_append(nil, "<\(message.to.renderedAddress)>")
         let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         let source = UploadSource(message.rendered())
         let dialogue = SMTPDialogue()
         defer {
-            curl_easy_cleanup(handle)
-            curl_slist_free_all(recipients)
+            relais_curl_easy_cleanup(handle)
+            relais_curl_slist_free_all(recipients)
             errorBuffer.deallocate()
         }
         guard recipients != nil else { throw MailDeliveryError(reason: "libcurl could not allocate the recipient list") }
@@ -107,7 +110,7 @@ public struct SMTPTransport: MailTransport {
             set(CURLOPT_DEBUGDATA, pointer: Unmanaged.passUnretained(dialogue).toOpaque())
             set(CURLOPT_VERBOSE, 1)
             guard code == CURLE_OK else { return code }
-            return curl_easy_perform(handle)
+            return relais_curl_easy_perform(handle)
         }
         guard result != CURLE_OK else { return }
 
@@ -193,7 +196,7 @@ public struct SMTPTransport: MailTransport {
     }
 
     static func text(_ code: CURLcode) -> String {
-        String(cString: curl_easy_strerror(code))
+        String(cString: relais_curl_easy_strerror(code))
     }
 }
 

@@ -76,9 +76,22 @@ public final class Store: Sendable {
         return key
     }
 
-    /// `SELECT 1`, for health checks.
+    /// Whether the database file still opens and reads as a database, and the pool still
+    /// answers: the background check behind `/healthz`. The file is read through a new
+    /// connection, since the pool's open ones keep serving from their cache and their open file
+    /// a database file that was deleted, replaced or overwritten under them.
     public func isHealthy() -> Bool {
-        (try? pool.read { try Int.fetchOne($0, sql: "SELECT 1") }) == 1
+        do {
+            var configuration = Configuration()
+            configuration.readonly = true
+            configuration.busyMode = .timeout(2)
+            let probe = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? probe.close() }
+            guard try probe.read({ try Int.fetchOne($0, sql: "SELECT count(*) FROM sqlite_master") }) ?? 0 > 0 else { return false }
+            return try pool.read { try Int.fetchOne($0, sql: "SELECT 1") } == 1
+        } catch {
+            return false
+        }
     }
 }
 

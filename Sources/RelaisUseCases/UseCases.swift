@@ -117,6 +117,7 @@ public struct UseCases: Sendable {
         return instrument
     }
 
-    /// Whether the database answers, for `/healthz`.
+    /// Whether the database file reads and the store answers: the check behind `/healthz`,
+    /// run in the background by a `HealthMonitor`, never on a request.
     public func databaseIsHealthy() -> Bool { store.isHealthy() }
 }

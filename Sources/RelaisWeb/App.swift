@@ -18,6 +18,8 @@ public struct RelaisApp: Sendable {
     let resources: Resources
     /// The evaluation's documents (RelaisReports), loaded at start.
     let reports: EvaluationReports
+    /// What `/healthz` answers: the database checked every second in the background.
+    public let health: HealthMonitor
     /// Sends a test email to one recipient through the configured transport, synchronously,
     /// and describes what it did ("envoyé via smtp (…) à …"); set by `relais serve`. Nil: the
     /// settings page says that mail is not configured in this process.
@@ -26,7 +28,9 @@ public struct RelaisApp: Sendable {
     public init(configuration: Configuration, store: Store, protocols: ProtocolCatalog, logger: Logger, clock: Clock = .system) throws {
         self.configuration = configuration
         self.logger = logger
-        actions = UseCases(store: store, clock: clock, settings: UseCaseSettings(configuration), protocols: protocols)
+        let actions = UseCases(store: store, clock: clock, settings: UseCaseSettings(configuration), protocols: protocols)
+        self.actions = actions
+        health = HealthMonitor { actions.databaseIsHealthy() }
         renderer = try Renderer()
         resources = try Resources()
         reports = try EvaluationReports(protocols: protocols)

@@ -14,6 +14,35 @@ struct DaemonTests {
         #expect(daemon.stop() == 0)
     }
 
+    @Test func healthzReportsADatabaseFileBrokenUnderTheDaemonWithinSeconds() throws {
+        let daemon = try Daemon()
+        #expect(try TestHTTP.get(port: daemon.port, "/healthz").status == 200)
+        let path = daemon.dataDir + "/relais.sqlite"
+        // Everything in the WAL goes into the file first, else SQLite rightly reads the pages from the WAL.
+        #expect(try RelaisBinary.sqlite(daemon.dataDir, "PRAGMA wal_checkpoint(TRUNCATE);").first?.hasPrefix("0|") == true)
+        let file = try #require(FileHandle(forUpdatingAtPath: path))
+        defer { try? file.close() }
+        let header = try #require(try file.read(upToCount: 100))
+        try file.seek(toOffset: 0)
+        try file.write(contentsOf: Data(repeating: 0x42, count: 100))
+        try file.synchronize()
+        func healthz(becomes status: Int) throws -> Bool {
+            let deadline = Date().addingTimeInterval(5)
+            repeat {
+                if try TestHTTP.get(port: daemon.port, "/healthz").status == status { return true }
+                usleep(100_000)
+            } while Date() < deadline
+            return false
+        }
+        #expect(try healthz(becomes: 503))
+        #expect(try TestHTTP.get(port: daemon.port, "/healthz").json["database"] as? String == "unavailable")
+        try file.seek(toOffset: 0)
+        try file.write(contentsOf: header)
+        try file.synchronize()
+        #expect(try healthz(becomes: 200))
+        #expect(daemon.stop() == 0)
+    }
+
     @Test func apiMeNeedsAValidUnrevokedBearerToken() throws {
         let daemon = try Daemon()
         let anonymous = try TestHTTP.get(port: daemon.port, "/api/v1/me")
