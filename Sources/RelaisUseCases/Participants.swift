@@ -28,6 +28,9 @@ public struct ParticipantRecordView: Sendable {
     /// The message each open task stands for, by task id (a failed delivery's reason is read from
     /// it, in the page's language, rather than the transport's English kept in the task).
     public var openTaskMessages: [String: OutboxRecord] = [:]
+    /// The participant's messages, latest first (email, SMS, phone tasks instead), for staff who
+    /// manage reminders; empty otherwise.
+    public var messages: [OutboxRecord] = []
 }
 
 /// The GDPR export of a participant, each part as the caller may see it (clinical notes and
@@ -82,12 +85,16 @@ extension UseCases {
         for task in openTasks where task.kind == .deliveryFailed {
             if let outboxID = task.outboxId, let message = try outbox.message(id: outboxID) { messages[task.id] = message }
         }
-        return ParticipantRecordView(
+        var view = ParticipantRecordView(
             participant: participant, enrolments: enrolments, consultations: shown,
             assessments: history.assessments, assessmentHistory: history,
             orientations: try orientations(participantID: id, by: caller),
             invitations: try questionnaires.invitations(participantID: id),
             openTasks: openTasks, programmes: programmes, openTaskMessages: messages)
+        if caller.may(.manageReminders) {
+            view.messages = try outbox.list(state: nil, kind: nil, participantID: id, limit: 50)
+        }
+        return view
     }
 
     /// The GDPR export: everything stored about the participant, read in one transaction with

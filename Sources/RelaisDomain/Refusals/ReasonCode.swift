@@ -198,4 +198,16 @@ public enum ReasonCode: String, Sendable, Codable, CaseIterable {
     case deliveryTLSFailed = "delivery_tls_failed"
     case deliveryTransportFailed = "delivery_transport_failed"
     case deliveryLocalFailure = "delivery_local_failure"
+
+    // SMS
+    case mobileInvalid = "mobile_invalid"
+    case mobileLandline = "mobile_landline"
+    case consentSmsWithoutMobile = "consent_sms_without_mobile"
+    case channelSmsMissing = "channel_sms_missing"
+    case smsDisabled = "sms_disabled"
+    case deliveryNumberInvalid = "delivery_number_invalid"
+    case deliveryGatewayUnreachable = "delivery_gateway_unreachable"
+    case deliveryGatewayRefused = "delivery_gateway_refused"
+    case deliveryNotDelivered = "delivery_not_delivered"
+    case deliveryTextTooLong = "delivery_text_too_long"
 }
