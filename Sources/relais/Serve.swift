@@ -54,6 +54,10 @@ struct Serve: AsyncParsableCommand {
         let protocols = try loadProtocols(configuration)
         var app = try RelaisApp(configuration: configuration, store: store, protocols: protocols, logger: logger)
         app.mailTester = try makeMailTester(configuration)
+        if configuration.smsEnabled {
+            app.smsTester = try makeSMSTester(configuration, store: store)
+            app.smsDeliverySecret = try smsDeliverySecret(configuration, store: store)
+        }
         try createFirstAdministrator(app.actions)
 
         let server: Server
