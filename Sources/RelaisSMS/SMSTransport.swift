@@ -54,7 +54,7 @@ public protocol SMSTransport: Sendable {
 extension SMSMessage {
     /// Every transport refuses what no gateway should be given: a number not in E.164, a text
     /// longer than three SMS, an empty text.
-    func validate() throws(SMSDeliveryError) {
+    public func validate() throws(SMSDeliveryError) {
         guard MobileNumber.isE164(to) else {
             throw SMSDeliveryError(reason: "invalid mobile number '\(to.prefix(40))' (E.164 expected)", isPermanent: true, failure: .numberInvalid)
         }

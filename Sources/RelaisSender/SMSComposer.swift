@@ -18,7 +18,7 @@ public struct SMSComposer: Sendable {
     public var publicBaseURL: String
 
     /// A place line longer than this is cut (a very long address would push the text past three SMS).
-    static let placeLimit = 70
+    static let placeLimit = 60
 
     public init(templates: SMSTemplates, sender: String, structureName: String, structurePhone: String?, publicBaseURL: String) {
         self.templates = templates
@@ -33,10 +33,35 @@ public struct SMSComposer: Sendable {
         "\(record.id).\(UUID().uuidString.prefix(8).lowercased())"
     }
 
+    /// The SMS of a prepared message. The shipped texts fit in three SMS with long names and
+    /// addresses; should one not (a structure's phone of 40 characters, a template made longer),
+    /// it is written again with the place cut shorter, then without the structure's phone, before
+    /// the transport refuses it (`text_too_long`).
     public func compose(_ prepared: PreparedMessage, reference: String) -> SMSMessage {
         let language = prepared.recipient.language == "en" ? "en" : "fr"
-        let text = templates.render(prepared.record.kind, language: language, context: context(prepared, language: language))
+        var context = context(prepared, language: language)
+        var text = templates.render(prepared.record.kind, language: language, context: context)
+        for step in 0..<2 where SMSText.length(of: text).segments > SMSText.maxSegments {
+            if step == 0 {
+                for key in ["place", "consultation"] {
+                    guard var facts = context[key] as? [String: Any], let line = facts["where"] as? String else { continue }
+                    facts["where"] = Self.cut(line, to: 30)
+                    context[key] = facts
+                }
+            } else {
+                context["structurePhone"] = nil
+            }
+            text = templates.render(prepared.record.kind, language: language, context: context)
+        }
         return SMSMessage(to: prepared.recipient.mobile ?? "", from: sender, text: text, reference: reference, kind: prepared.record.kind.rawValue)
+    }
+
+    /// `text` cut after a whole word to at most `limit` characters, with "…".
+    static func cut(_ text: String, to limit: Int) -> String {
+        guard text.count > limit else { return text }
+        var cut = String(text.prefix(limit - 1))
+        if let space = cut.lastIndex(of: " ") { cut = String(cut[..<space]) }
+        return cut.trimmingCharacters(in: CharacterSet(charactersIn: " ,;-")) + "…"
     }
 
     /// The short link of a questionnaire: the letters' code page with the code in it.
@@ -90,13 +115,18 @@ public struct SMSComposer: Sendable {
 
     /// The site's address and the room, without the site's name (it may name the care it gives:
     /// "CSAPA…"), cut to `placeLimit` characters; the site's name only when it has no address.
+    /// Too long with the room, the address alone, from its end; too long still, cut after a whole word.
     static func `where`(_ place: PlaceFacts, language: String) -> String {
-        var parts: [String] = []
-        if let address = place.siteAddress?.replacingOccurrences(of: "\n", with: ", "), !address.isEmpty { parts.append(address) }
-        else if let name = place.siteName { parts.append(name) }
-        if let room = place.roomName { parts.append(RoomWording.named(room, language: language)) }
-        let line = parts.joined(separator: ", ")
-        return line.count <= placeLimit ? line : String(line.prefix(placeLimit - 1)).trimmingCharacters(in: .whitespaces) + "…"
+        var address = ""
+        if let text = place.siteAddress?.split(whereSeparator: \.isNewline).joined(separator: ", "), !text.isEmpty { address = text }
+        else if let name = place.siteName { address = name }
+        let room = place.roomName.map { RoomWording.named($0, language: language) }
+        let line = [address, room ?? ""].filter { !$0.isEmpty }.joined(separator: ", ")
+        if line.count <= placeLimit { return line }
+        // The end of an address (street, postcode and town) matters most: its first parts go first.
+        var parts = address.components(separatedBy: ", ")
+        while parts.joined(separator: ", ").count > placeLimit && parts.count > 2 { parts.removeFirst() }
+        return cut(parts.joined(separator: ", "), to: placeLimit)
     }
 
     /// "jeudi 4 mars": the weekday, the day and the month, without the year.
@@ -104,7 +134,10 @@ public struct SMSComposer: Sendable {
         DateWording.dayWithoutYear(LocalDateTime(instant, in: zone).date, language: language)
     }
 
+    /// The day and month of what was announced before a change: "11 mars", "11 March".
     static func moment(_ instant: Date, zone: TimeZone, language: String) -> String {
-        day(instant, zone: zone, language: language) + (language == "en" ? " at " : " à ") + DateWording.time(instant, in: zone, language: language)
+        let date = LocalDateTime(instant, in: zone).date
+        let words = DateWording.dayWithoutYear(date, language: language).split(separator: " ")
+        return words.dropFirst().joined(separator: " ")
     }
 }

@@ -72,7 +72,14 @@ final class PageClient: @unchecked Sendable {
         if tokens[name] == nil { tokens[name] = try app.accounts.issueToken(userName: name, by: .system).token }
         var headers: HTTPFields = [.authorization: "Bearer \(tokens[name] ?? "")"]
         if json != nil { headers[.contentType] = "application/json" }
-        let request = Request(method: method, path: path, headerFields: headers, body: Data((json ?? "").utf8), clientAddress: "127.0.0.1")
+        // "?state=sent&channel=sms": the query apart, as a server reads it.
+        let parts = path.split(separator: "?", maxSplits: 1)
+        let query: [(name: String, value: String)] = parts.count > 1 ? parts[1].split(separator: "&").map { pair in
+            let kv = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
+            return (kv[0], kv.count > 1 ? kv[1] : "")
+        } : []
+        let request = Request(method: method, path: String(parts.first ?? ""), query: query, headerFields: headers, body: Data((json ?? "").utf8),
+                              clientAddress: "127.0.0.1")
         let response = pipeline.respond(to: request)
         return Page(status: response.status.code, headers: response.headerFields, text: String(decoding: response.body, as: UTF8.self))
     }

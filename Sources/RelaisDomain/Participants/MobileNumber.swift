@@ -38,7 +38,8 @@ public enum MobileNumber {
         else if kept.hasPrefix("00") { international = kept.dropFirst(2) }
         else { international = nil }
         if let digits = international {
-            guard (8...15).contains(digits.count), digits.first != "0" else { return .failure(Reason(.mobileInvalid)) }
+            // A country code and a subscriber number: 9 to 15 digits in all (E.164 allows 15; no mobile has fewer than 9).
+            guard (9...15).contains(digits.count), digits.first != "0" else { return .failure(Reason(.mobileInvalid)) }
             // A French number written internationally: the same rule as written nationally.
             if digits.hasPrefix("33") {
                 return french("0" + digits.dropFirst(2))
@@ -60,11 +61,11 @@ public enum MobileNumber {
         return .success("+33" + national)
     }
 
-    /// Whether `text` is already in the stored form: `+`, a country code, 8 to 15 digits in all.
+    /// Whether `text` is already in the stored form: `+`, a country code, 9 to 15 digits in all.
     public static func isE164(_ text: String) -> Bool {
         guard text.hasPrefix("+") else { return false }
         let digits = text.dropFirst()
-        return (8...15).contains(digits.count) && digits.first != "0" && digits.allSatisfy { $0.isASCII && $0.isNumber }
+        return (9...15).contains(digits.count) && digits.first != "0" && digits.allSatisfy { $0.isASCII && $0.isNumber }
     }
 
     /// `+33612345678` as French readers know it: `06 12 34 56 78`; other numbers stay in E.164,

@@ -31,6 +31,12 @@ public enum SMSText {
         public var units: Int
         public var segments: Int
 
+        public init(encoding: Encoding, units: Int, segments: Int) {
+            self.encoding = encoding
+            self.units = units
+            self.segments = segments
+        }
+
         public var description: String { "\(units) \(encoding == .gsm7 ? "septets" : "UTF-16 units") in \(encoding.rawValue), \(segments) SMS" }
     }
 
@@ -101,7 +107,9 @@ public enum SMSText {
     /// name has no letter to show.
     public static func senderName(from name: String) -> String? {
         let folded = name.folding(options: [.diacriticInsensitive, .widthInsensitive], locale: Locale(identifier: "fr_FR"))
+        // Elided one-letter words ("d'", "l'") say nothing on a phone's screen.
         let words = folded.split(whereSeparator: { !($0.isASCII && ($0.isLetter || $0.isNumber)) }).map(String.init)
+            .filter { $0.count > 1 || $0.allSatisfy(\.isNumber) }
         var sender = ""
         for word in words {
             let candidate = sender.isEmpty ? word : sender + " " + word
