@@ -37,8 +37,10 @@ public final class Store: Sendable {
         return migrator.migrations.filter { !before.contains($0) }
     }
 
+    /// The migrations applied, in the order they were registered (`v10-…` after `v9-…`).
     public func appliedMigrations() throws -> [String] {
-        try pool.read { try Migrations.migrator.appliedIdentifiers($0) }.sorted()
+        let applied = try pool.read { try Migrations.migrator.appliedIdentifiers($0) }
+        return Migrations.migrator.migrations.filter(applied.contains)
     }
 
     /// A consistent snapshot through SQLite's online backup API, safe while the daemon serves.
