@@ -164,6 +164,23 @@ struct SMSPageTests {
         #expect(refused.status == 409 && refused.text.contains("désactivés"))
     }
 
+    @Test func theSettingsPageShowsTheKannelGatewayButNeverItsPassword() throws {
+        let client = try Self.client(configure: { configuration, _ in
+            configuration.smsTransport = "kannel"
+            configuration.kannelUsername = "relais"
+            configuration.kannelPassword = "S3cret-Kannel-Passw0rd"
+            configuration.smsSender = "CSAPA Nord"
+            configuration.smsReminderDaysBefore = 1
+            configuration.smsSkipPublicHolidays = false
+        })
+        let page = try client.get("/admin/settings", as: "root")
+        #expect(!page.text.contains("S3cret-Kannel-Passw0rd"))
+        for expected in ["passerelle Kannel", "http://127.0.0.1:13013/cgi-bin/sendsms", "Utilisateur sendsms de Kannel", "Mot de passe sendsms de Kannel",
+                         ">CSAPA Nord<", "la veille", "SMS aussi les jours fériés", "<code>sms.kannel.dlr_mask</code>"] {
+            #expect(page.text.contains(expected), "shows \(expected)")
+        }
+    }
+
     @Test func theShortLinkOfAnSMSOpensTheQuestionnaireLikeTheLettersCode() throws {
         let client = try Self.client()
         // An unknown code: the page to type it again, without data; a malformed one too.

@@ -168,8 +168,9 @@ extension RelaisApp {
             if c.smsTransport == "kannel" {
                 sms.append(row("a_set_transport", text("s_set_transport_kannel"), ["sms.transport"]))
                 sms.append(row("s_set_kannel_url", c.kannelURL, ["sms.kannel.url"]))
-                sms.append(row("a_set_smtp_username", c.kannelUsername ?? text("a_none"), ["sms.kannel.username"]))
-                sms.append(row("a_set_smtp_password", text(c.kannelPassword?.isEmpty == false ? "a_set_defined" : "a_set_undefined"),
+                sms.append(row("s_set_kannel_username", c.kannelUsername ?? text("a_none"), ["sms.kannel.username"]))
+                // Never the password itself: only whether one is set.
+                sms.append(row("s_set_kannel_password", text(c.kannelPassword?.isEmpty == false ? "a_set_defined" : "a_set_undefined"),
                                ["sms.kannel.password"]))
                 sms.append(row("s_set_dlr", c.kannelDLRMask == 0 ? text("s_set_dlr_none") : String(c.kannelDLRMask),
                                ["sms.kannel.dlr_mask", "sms.kannel.dlr_base_url", "sms.kannel.dlr_secret"]))
