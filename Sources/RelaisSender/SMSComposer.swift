@@ -95,7 +95,12 @@ public struct SMSComposer: Sendable {
             facts["inPerson"] = consultation.modality == .inPerson
             facts["visio"] = consultation.modality == .visio
             facts["phone"] = consultation.modality == .phone
-            facts["where"] = placeFacts["where"] ?? ""
+            // The site's address: the group's room is not where a consultation is held.
+            facts["where"] = prepared.place.map { place -> String in
+                var site = place
+                site.roomName = nil
+                return Self.where(site, language: language)
+            } ?? ""
             facts["visioURL"] = prepared.place?.visioURL ?? ""
             if let before { facts["before"] = Self.moment(before, zone: zone, language: language) }
             context["consultation"] = facts

@@ -315,10 +315,14 @@ extension Outbox {
             // The SMS reminder of an appointment goes `smsReminderDays` before it (the day before,
             // or two days before), inside the SMS hours.
             var earliest = now
-            if ChannelRules.isAppointmentReminder(record.kind), let start = session?.startsAt ?? consultation?.startsAt {
-                earliest = max(now, start.addingTimeInterval(-Double(policy.smsReminderDays) * 86400))
+            let appointment = ChannelRules.isAppointmentReminder(record.kind) ? session?.startsAt ?? consultation?.startsAt : nil
+            if let appointment { earliest = max(now, appointment.addingTimeInterval(-Double(policy.smsReminderDays) * 86400)) }
+            var opening = conditions.smsWindow.map { $0.nextOpening(atOrAfter: earliest) } ?? earliest
+            // The day before is closed to SMS (a Sunday, a holiday) up to the appointment itself:
+            // sooner rather than never.
+            if let appointment, let late = opening, late >= appointment, let window = conditions.smsWindow {
+                opening = window.nextOpening(atOrAfter: now)
             }
-            let opening = conditions.smsWindow.map { $0.nextOpening(atOrAfter: earliest) } ?? earliest
             if opening != now { return .deferred(until: opening, channel: .sms) }
         case .phone?, nil: break
         }

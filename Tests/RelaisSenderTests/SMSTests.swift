@@ -92,6 +92,31 @@ struct SMSTests {
         #expect(world.maildirCount() == 0, "no email for someone without one")
     }
 
+    @Test func aReminderWhoseDayBeforeIsClosedToSMSGoesSoonerRatherThanNever() throws {
+        var policy = ReminderPolicy()
+        policy.smsReminderDays = 1
+        let world = try World(policy: policy)
+        let sms = RecordingSMS()
+        let (programme, _) = try world.programme(start: "2027-03-04T18:00")
+        let ana = try world.smsParticipant("Ana")
+        _ = try world.enrolments.enrol(programmeID: programme.id, participantID: ana.id, waitingList: false, by: .system)
+        // A consultation on Monday 8 March 2027 at 08:30 in Paris: the day before is a Sunday, and
+        // Monday's SMS hours open after it.
+        let consultation = try Consultations(store: world.store, clock: world.time.clock).book(
+            programmeID: programme.id, participantID: ana.id, index: 1, facilitatorID: world.lead.id, start: Self.at("2027-03-08T07:30:00Z"),
+            end: Self.at("2027-03-08T08:15:00Z"), modality: .inPerson, allowedIndexes: 1...2, by: .system)
+        let sender = try world.smsSender(sms, policy: policy)
+        _ = try sender.sweep(at: Self.at("2027-02-01T10:00:00Z"))
+        // Due Saturday 6 March 08:30 (two days before, as the email), before the hours: nothing moves.
+        #expect(try sender.sweep(at: Self.at("2027-03-06T07:30:00Z")).windowOpen == false)
+        // Saturday 09:00: waiting for the day before would mean Monday 09:00, after the consultation: it goes now.
+        let saturday = try sender.sweep(at: Self.at("2027-03-06T08:00:00Z"))
+        #expect(saturday.smsSent == 1 && saturday.deferred == 0)
+        let reminder = try #require(try world.outbox.list(state: .sent, kind: .consultationReminder, participantID: ana.id).first)
+        #expect(reminder.payload["consultationId"] == consultation.id && reminder.channel == .sms)
+        #expect(sms.sent.last?.text == "Bonjour Ana, rappel : rendez-vous individuel lundi 8 mars à 8 h 30, 1 rue Exemple. Empêchement : 03 20 00 00 00")
+    }
+
     @Test func noSMSAtNightOnSundaysOrPublicHolidaysWhileMailGoesOnAHoliday() throws {
         let world = try World(now: "2027-07-01T08:00:00Z")
         let sms = RecordingSMS()
