@@ -1,8 +1,8 @@
 # Relais: the two commands of the README are `make run` and `make test`.
 SHELL := /bin/bash
 SYSTEM_PACKAGES := libmicrohttpd-dev libsqlite3-dev sqlite3 libsodium-dev libcurl4-openssl-dev libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config
-# The browser tests: Debian's chromium and its driver.
-TEST_PACKAGES := chromium chromium-driver faketime
+# The browser tests: Debian's chromium and its driver; the SMS tests: Kannel (bearerbox, smsbox) and its fake SMS centre.
+TEST_PACKAGES := chromium chromium-driver faketime kannel kannel-extras
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps test-deps build release run test bench clean

@@ -47,9 +47,12 @@ let package = Package(
         // The domain gives them the rule of a deliverable address and the codes of failures.
         .target(name: "RelaisMail", dependencies: ["CCurl", "RelaisDomain"]),
 
-        // The reminder sender: mail templates, message composition, the sweep over the outbox.
+        // SMS and their transports: a spool folder (the default), a Kannel gateway through libcurl.
+        .target(name: "RelaisSMS", dependencies: ["CCurl", "RelaisDomain"]),
+
+        // The reminder sender: mail and SMS templates, message composition, the sweep over the outbox.
         .target(name: "RelaisSender", dependencies: [
-            "RelaisDomain", "RelaisStore", "RelaisMail",
+            "RelaisDomain", "RelaisStore", "RelaisMail", "RelaisSMS",
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -80,7 +83,8 @@ let package = Package(
 
         // The `relais` executable: wires everything, one subcommand per operator task.
         .executableTarget(name: "relais", dependencies: [
-            "RelaisDomain", "RelaisStore", "RelaisUseCases", "RelaisConfig", "RelaisReports", "RelaisWeb", "HTTPServer", "RelaisMail", "RelaisSender",
+            "RelaisDomain", "RelaisStore", "RelaisUseCases", "RelaisConfig", "RelaisReports", "RelaisWeb", "HTTPServer", "RelaisMail", "RelaisSMS",
+            "RelaisSender",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -112,7 +116,7 @@ let package = Package(
         ]),
         .testTarget(name: "RelaisStoreTests", dependencies: ["RelaisStore", "RelaisDomain"]),
         .testTarget(name: "RelaisSenderTests", dependencies: [
-            "RelaisSender", "RelaisStore", "RelaisDomain", "RelaisMail", "RelaisConfig", "RelaisTestSupport",
+            "RelaisSender", "RelaisStore", "RelaisDomain", "RelaisMail", "RelaisSMS", "RelaisConfig", "RelaisTestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "RelaisMailTests", dependencies: ["RelaisMail", "RelaisDomain", "RelaisTestSupport"]),

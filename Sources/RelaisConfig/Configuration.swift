@@ -70,6 +70,31 @@ public struct Configuration: Sendable, Equatable {
     /// The CO reading of the programme nearest to a status date, at most this many days away, validates it.
     public var coWindowDays = 7
 
+    /// SMS: off entirely with `sms.enabled: false` (participants are then reached by email or by phone).
+    public var smsEnabled = true
+    /// `spool` (files under <data_dir>/sms/new, the embedded default) or `kannel`.
+    public var smsTransport = "spool"
+    /// The sender shown on phones; by default made from `structure.name` (`SMSText.senderName`).
+    public var smsSender: String?
+    public var smsSendFrom = "09:00"
+    public var smsSendUntil = "19:00"
+    public var smsSendDays = "mon-sat"
+    /// No SMS on French public holidays (whatever their weekday).
+    public var smsSkipPublicHolidays = true
+    /// The SMS reminder of a session or consultation goes this many days before it: 1 or 2.
+    public var smsReminderDaysBefore = 2
+    public var smsTemplatesDir: String?
+    public var kannelURL = "http://127.0.0.1:13013/cgi-bin/sendsms"
+    public var kannelUsername: String?
+    public var kannelPassword: String?
+    public var kannelSMSC: String?
+    public var kannelDLRMask = 27
+    /// Where Kannel reaches Relais for delivery reports; by default the address the daemon serves.
+    public var kannelDLRBaseURL: String?
+    /// The secret in the delivery-report address; by default derived from a key kept beside the database.
+    public var kannelDLRSecret: String?
+    public var kannelTimeoutSeconds = 30
+
     /// `instruments.<id>.band_scheme` and `instruments.<id>.parameters.<name>`, checked
     /// against the instrument files when they load.
     public var instrumentSettings: [String: String] = [:]
@@ -100,8 +125,24 @@ public struct Configuration: Sendable, Equatable {
                       days: SendingWindow.days(mailSendDays) ?? Set(1...6), timeZone: timeZone.zone)
     }
 
+    /// SMS files of the embedded transport, under the data folder.
+    public var smsSpoolPath: String { (dataDir as NSString).appendingPathComponent("sms") }
+    /// SMS templates: `sms.templates_dir`, else `sms/` in the protocols folder.
+    public var effectiveSMSTemplatesDir: String { smsTemplatesDir ?? (protocolsDir as NSString).appendingPathComponent("sms") }
+    /// The sender SMS show: `sms.sender`, else the structure's name as operators accept it.
+    public var effectiveSMSSender: String { smsSender ?? SMSText.senderName(from: structureName) ?? "Relais" }
+
+    /// The SMS hours as a value of the domain: closed at night, on the days left out and, by
+    /// default, on French public holidays.
+    public var smsWindow: SendingWindow {
+        SendingWindow(opens: SendingWindow.minutes(smsSendFrom) ?? 9 * 60, closes: SendingWindow.minutes(smsSendUntil) ?? 19 * 60,
+                      days: SendingWindow.days(smsSendDays) ?? Set(1...6), timeZone: timeZone.zone, closedOnPublicHolidays: smsSkipPublicHolidays)
+    }
+
     public var reminderPolicy: ReminderPolicy {
         var policy = ReminderPolicy()
+        policy.smsEnabled = smsEnabled
+        policy.smsReminderDays = smsReminderDaysBefore
         policy.maxAttempts = mailMaxAttempts
         policy.firstRetrySeconds = mailFirstRetrySeconds
         policy.tokenDays = questionnaireTokenDays

@@ -74,6 +74,29 @@ public enum ConfigurationLoader {
             throw ConfigurationError(key: "mail.send_until", source: "configuration",
                                      reason: "must be later than mail.send_from (\(config.mailSendFrom))")
         }
+        if SendingWindow.minutes(config.smsSendFrom)! >= SendingWindow.minutes(config.smsSendUntil)! {
+            throw ConfigurationError(key: "sms.send_until", source: "configuration", reason: "must be later than sms.send_from (\(config.smsSendFrom))")
+        }
+        if let sender = config.smsSender, !SMSText.isValidSender(sender) {
+            throw ConfigurationError(key: "sms.sender", source: "configuration", reason: """
+                expected at most 11 letters (without accents), digits and spaces with at least one letter, such as CSAPA Nord, \
+                or a number of 3 to 15 digits, got '\(sender)'
+                """)
+        }
+        if config.smsEnabled && config.smsTransport == "kannel" {
+            for (key, value) in [("sms.kannel.username", config.kannelUsername), ("sms.kannel.password", config.kannelPassword)] where value == nil {
+                throw ConfigurationError(key: key, source: "configuration", reason: "required when sms.transport is kannel (a sendsms-user of the smsbox)")
+            }
+        }
+        for (key, url) in [("sms.kannel.url", config.kannelURL as String?), ("sms.kannel.dlr_base_url", config.kannelDLRBaseURL)] {
+            if let url, URL(string: url)?.scheme.map({ ["http", "https"].contains($0) }) != true || URL(string: url)?.host == nil {
+                throw ConfigurationError(key: key, source: "configuration", reason: "expected an http:// or https:// address, got '\(url)'")
+            }
+        }
+        if let secret = config.kannelDLRSecret, secret.count < 16 || !secret.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
+            throw ConfigurationError(key: "sms.kannel.dlr_secret", source: "configuration",
+                                     reason: "expected at least 16 letters, digits, '-' or '_' (it is part of an address)")
+        }
         // The rule the transports apply (`EmailAddress`): a sender they would refuse stops Relais here.
         for (key, address) in [("mail.from", config.mailFrom), ("mail.reply_to", config.mailReplyTo)] {
             if let address, let problem = EmailAddress.deliveryProblem(address) {

@@ -52,7 +52,7 @@ public struct MessageComposer: Sendable {
            let session = prepared.session {
             message.attachments = [calendarAttachment(prepared, session: session, now: now)]
         }
-        if prepared.record.kind == .consultationChanged, let consultation = prepared.consultation {
+        if prepared.record.kind == .consultationChanged || prepared.record.kind == .consultationReminder, let consultation = prepared.consultation {
             message.attachments = [calendarAttachment(prepared, consultation: consultation, now: now)]
         }
         return message

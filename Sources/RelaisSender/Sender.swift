@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import RelaisDomain
 import RelaisMail
+import RelaisSMS
 import RelaisStore
 
 /// What one sweep did.
@@ -16,9 +17,16 @@ public struct SweepReport: Codable, Sendable, Equatable {
     public var skipped = 0
     public var cancelled = 0
     public var tasksOpened = 0
-    /// Set when the transport failed and the sweep stopped early (the rest waits for the next sweep);
-    /// a refusal of one message's recipient does not stop it.
+    /// Of `sent`, those sent by SMS.
+    public var smsSent = 0
+    /// Left pending for later: outside their channel's hours (an SMS at night, on a Sunday or a
+    /// public holiday), an SMS reminder waiting for its day, or a transport down in this sweep.
+    public var deferred = 0
+    /// Set when the mail transport failed: no more mail in this sweep (the rest waits for the
+    /// next); a refusal of one message's recipient does not stop it.
     public var transportError: String?
+    /// The same for the SMS gateway: no more SMS in this sweep.
+    public var smsTransportError: String?
 
     public init(at: Date, windowOpen: Bool) {
         self.at = at
@@ -35,6 +43,8 @@ public struct Sender: Sendable {
     public var transport: any MailTransport
     public var composer: MessageComposer
     public var window: SendingWindow
+    /// SMS: their transport, texts and hours; nil when SMS are switched off (`sms.enabled`).
+    public var sms: SMSSending?
     public var policy: ReminderPolicy
     /// MM-DD of the yearly evaluation reminder.
     public var evaluationDate: String
@@ -57,18 +67,53 @@ public struct Sender: Sendable {
     public func sweep(at now: Date, limit: Int = 500) throws -> SweepReport {
         let lock = try lockPath.map(SweepLock.init)
         defer { lock?.release() }
-        var report = SweepReport(at: now, windowOpen: window.allows(now))
+        let mailOpen = window.allows(now)
+        let smsOpen = sms?.window.allows(now) ?? false
+        var report = SweepReport(at: now, windowOpen: mailOpen || smsOpen)
         let due: [String]
         if report.windowOpen {
-            try outbox.scheduleDaily(localDate: LocalDateTime(now, in: window.timeZone).date, evaluationDate: evaluationDate, at: now)
+            // Staff mail is mail: the day's digests are written in the mail hours.
+            if mailOpen {
+                try outbox.scheduleDaily(localDate: LocalDateTime(now, in: window.timeZone).date, evaluationDate: evaluationDate, at: now)
+            }
             due = try outbox.due(at: now, limit: limit)
         } else {
             // Outside the hours, only what must not wait (security notices to staff).
             due = try outbox.due(at: now, limit: limit, kinds: MessageKind.allCases.filter(\.ignoresSendingWindow))
         }
         report.due = due.count
+        // A channel whose transport fails is left alone for the rest of the sweep; the other goes on.
+        var unavailable: Set<MessageChannel> = sms == nil ? [.sms] : []
         for id in due {
-            switch try outbox.prepare(id: id, at: now, tokenDays: policy.tokenDays, timeZone: window.timeZone) {
+            if unavailable.isSuperset(of: [.email, .sms]) { break }
+            let conditions = ChannelConditions(mailWindow: mailOpen ? nil : window, smsWindow: sms?.window, unavailable: unavailable,
+                                               linkKey: sms?.linkKey)
+            switch try outbox.prepare(id: id, at: now, tokenDays: policy.tokenDays, timeZone: window.timeZone, conditions: conditions) {
+            case .deferred(let until, let channel):
+                report.deferred += 1
+                logger.debug("outbox \(id) waits (\(channel.rawValue)) until \(until.map { "\($0)" } ?? "the next sweep")")
+            case .send(let prepared) where prepared.channel == .sms:
+                guard let sms else { continue }
+                let record = prepared.record
+                let reference = SMSComposer.reference(for: record)
+                let message = sms.composer.compose(prepared, reference: reference)
+                do {
+                    try outbox.beginAttempt(id: record.id, reference: reference)
+                    try sms.transport.send(message)
+                    try outbox.markSent(id: record.id, recipient: message.to, messageID: reference, channel: .sms, at: now, timeZone: window.timeZone)
+                    report.sent += 1
+                    report.smsSent += 1
+                } catch let error as SMSDeliveryError {
+                    let state = try outbox.markAttemptFailed(id: record.id, error: error.reason, failure: error.failure, recipient: message.to,
+                                                             permanent: error.isPermanent, channel: .sms, policy: policy, at: now,
+                                                             timeZone: window.timeZone)
+                    if state == .failed { report.failed += 1 } else { report.retrying += 1 }
+                    logger.warning("SMS \(record.kind.rawValue) \(record.id) through \(sms.transport.name) failed: \(error)")
+                    if error.concernsTransport {
+                        report.smsTransportError = error.reason
+                        unavailable.insert(.sms)
+                    }
+                }
             case .closed(let state, let reason):
                 if state == .cancelled { report.cancelled += 1 } else { report.skipped += 1 }
                 if reason.openedPhoneTask { report.tasksOpened += 1 }
@@ -88,19 +133,35 @@ public struct Sender: Sendable {
                                                              at: now, timeZone: window.timeZone)
                     if state == .failed { report.failed += 1 } else { report.retrying += 1 }
                     logger.warning("delivery of \(record.kind.rawValue) \(record.id) through \(transport.name) failed: \(error)")
-                    // A transport that is down fails every message alike: stop here and let the
-                    // next sweep try again, instead of burning an attempt of each message. A
-                    // refusal of this message alone (its recipient greylisted, say) waits for its
-                    // own back-off while the sweep goes on.
+                    // A transport that is down fails every message alike: no more mail in this
+                    // sweep (the next one tries again), instead of burning an attempt of each
+                    // message; SMS go on. A refusal of this message alone (its recipient
+                    // greylisted, say) waits for its own back-off while the sweep goes on.
                     if error.scope == .transport {
                         report.transportError = error.reason
-                        break
+                        unavailable.insert(.email)
                     }
                 }
             }
-            if report.transportError != nil { break }
         }
         return report
+    }
+}
+
+/// What the sender needs for SMS.
+public struct SMSSending: Sendable {
+    public var transport: any SMSTransport
+    public var composer: SMSComposer
+    /// The SMS hours: by default those of mail, and never on a public holiday.
+    public var window: SendingWindow
+    /// The key of letters' links and codes: an SMS carries a questionnaire's short link.
+    public var linkKey: @Sendable () throws -> [UInt8]
+
+    public init(transport: any SMSTransport, composer: SMSComposer, window: SendingWindow, linkKey: @escaping @Sendable () throws -> [UInt8]) {
+        self.transport = transport
+        self.composer = composer
+        self.window = window
+        self.linkKey = linkKey
     }
 }
 

@@ -85,6 +85,7 @@ public struct Consultations: Sendable {
                                             index: index, facilitatorId: facilitatorID, startsAt: start, endsAt: end, modality: modality,
                                             status: .planned, note: "", createdAt: now, updatedAt: now)
             try record.insert(db)
+            try Reminders.reconcileConsultationReminder(db, record, policy: store.reminderPolicy, at: now)
             try Audit.record(db, actor, "book_consultation", entity: "participant", id: participantID, detail: record.id, at: now)
             return record
         }
@@ -127,6 +128,7 @@ public struct Consultations: Sendable {
             try record.update(db)
             // The participant is told of a new time in the same transaction (one notice pending at most).
             try Reminders.notifyConsultationChange(db, record, previousStart: before.startsAt, policy: store.reminderPolicy, at: now)
+            try Reminders.reconcileConsultationReminder(db, record, policy: store.reminderPolicy, at: now)
             try Audit.record(db, actor, "update_consultation", entity: "participant", id: record.participantId,
                              detail: "\(id)\(note != nil ? " note" : "")\(status.map { " status=\($0.rawValue)" } ?? "")", at: now)
             return record

@@ -536,6 +536,48 @@ enum Migrations {
                 t.uniqueKey(["consultation_id", "version"])
             }
         }
+        migrator.registerMigration("v10-sms") { db in
+            // SMS as a channel. The participant's preferred channel may now be 'sms': its CHECK
+            // is part of the table, so the table is rebuilt from its own definition with the new
+            // value (foreign keys are off during a migration and checked before it commits; no
+            // index or trigger is defined on it).
+            guard let definition = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'participant'"),
+                  let check = definition.range(of: "preferred_channel IN ('email','phone','post','none')"),
+                  let head = definition.range(of: "participant") else {
+                throw DatabaseError(message: "v10-sms: unexpected definition of the participant table")
+            }
+            var rebuilt = definition
+            rebuilt.replaceSubrange(check, with: "preferred_channel IN ('email','phone','post','none','sms')")
+            rebuilt.replaceSubrange(head, with: "participant_v10")
+            let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(participant)").map { "\"\($0["name"] as String)\"" }.joined(separator: ", ")
+            try db.execute(sql: rebuilt)
+            try db.execute(sql: """
+                INSERT INTO participant_v10(\(columns)) SELECT \(columns) FROM participant;
+                DROP TABLE participant;
+                ALTER TABLE participant_v10 RENAME TO participant;
+                """)
+            try db.alter(table: "participant") { t in
+                // E.164 (`MobileNumber`), and when the participant consented to SMS at it.
+                t.add(column: "mobile", .text)
+                t.add(column: "consent_sms_at", .datetime)
+            }
+            // Each message's channel: decided when it is written (what the participant's details
+            // give then, shown to staff), decided again when it is sent. For an SMS, the delivery
+            // report the gateway sends back: 'accepted' by the operator, then 'delivered' or
+            // 'failed', with when and the operator's words.
+            try db.alter(table: "outbox") { t in
+                t.add(column: "channel", .text).check(sql: "channel IN ('email','sms','phone')")
+                t.add(column: "delivery", .text).check(sql: "delivery IN ('accepted','delivered','failed')")
+                t.add(column: "delivery_at", .datetime)
+                t.add(column: "delivery_detail", .text)
+            }
+            try db.execute(sql: """
+                UPDATE outbox SET channel = CASE WHEN kind = 'follow_up_call' OR closed_reason LIKE '%phone task%' THEN 'phone' ELSE 'email' END
+                """)
+            try db.execute(sql: "CREATE INDEX outbox_channel ON outbox(channel, state, created_at)")
+            // Delivery reports name the message by the reference of its attempt.
+            try db.execute(sql: "CREATE INDEX outbox_message_id ON outbox(message_id) WHERE message_id IS NOT NULL")
+        }
         migrator.registerMigration("v11-reads-without-writes") { db in
             // A list read names the participants it showed in its one audit row, so that it costs
             // one row rather than one per participant and "who saw X" still finds it.

@@ -29,9 +29,18 @@ public struct OutboxRecord: Codable, Sendable, Equatable, FetchableRecord, Persi
     public var closedReason: String?
     public var createdAt: Date
     public var updatedAt: Date
+    /// How it goes: decided when written from the participant's details (and again when they
+    /// change), then when sent; nil for a message no channel can carry (it will be skipped).
+    public var channel: MessageChannel?
+    /// For an SMS, what the gateway's delivery report said: accepted by the operator, then
+    /// delivered to the phone or failed; when, and the operator's words.
+    public var delivery: SMSDelivery?
+    public var deliveryAt: Date?
+    public var deliveryDetail: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, key, kind, payload, state, attempts, recipient, failure
+        case id, key, kind, payload, state, attempts, recipient, failure, channel, delivery
+        case deliveryAt = "delivery_at", deliveryDetail = "delivery_detail"
         case participantId = "participant_id", userId = "user_id", programmeId = "programme_id", sessionId = "session_id"
         case invitationId = "invitation_id", dueAt = "due_at", nextAttemptAt = "next_attempt_at", lastError = "last_error"
         case messageId = "message_id", sentAt = "sent_at", closedReason = "closed_reason"
@@ -87,14 +96,15 @@ public struct Outbox: Sendable {
     static func enqueue(_ db: Database, _ entry: OutboxEntry, policy: ReminderPolicy, at now: Date) throws -> Bool {
         let stale = entry.kind.isParticipantMail && policy.isStale(moment: entry.moment ?? entry.dueAt, writtenAt: now)
         let id = UUID().uuidString.lowercased()
+        let channel = try predictedChannel(db, kind: entry.kind, participantID: entry.participantID, policy: policy)
         try db.execute(sql: """
             INSERT INTO outbox(id, key, kind, participant_id, user_id, programme_id, session_id, invitation_id, payload,
-                               due_at, next_attempt_at, state, attempts, closed_reason, created_at, updated_at)
-            VALUES (?,?,?,?,?,?,?,?,?,?,?,?, 0, ?, ?, ?) ON CONFLICT(key) DO NOTHING
+                               due_at, next_attempt_at, state, attempts, closed_reason, created_at, updated_at, channel)
+            VALUES (?,?,?,?,?,?,?,?,?,?,?,?, 0, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING
             """, arguments: [id, entry.key, entry.kind.rawValue, entry.participantID, entry.userID,
                              entry.programmeID, entry.sessionID, entry.invitationID, String(decoding: try JSONEncoder().encode(entry.payload), as: UTF8.self),
                              entry.dueAt, entry.dueAt, stale ? OutboxState.skipped.rawValue : OutboxState.pending.rawValue,
-                             stale ? ClosingReason.recordedLate.text : nil, now, now])
+                             stale ? ClosingReason.recordedLate.text : nil, now, now, channel?.rawValue])
         let added = db.changesCount > 0
         // A follow-up is collected only from those who consented to follow-up contact, by phone as by mail.
         let mayCollect = try entry.kind == .endQuestionnaire
@@ -108,6 +118,36 @@ public struct Outbox: Sendable {
                            reason: reason, at: now, structureZone: .gmt) // these messages always name their programme, whose zone is used
         }
         return added
+    }
+
+    /// The ways a participant can be written to today (`ContactMeans`); nil for an unknown one.
+    static func contactMeans(_ db: Database, participantID: String, policy: ReminderPolicy) throws -> ContactMeans? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT email IS NOT NULL AND consent_email_at IS NOT NULL AS email, mobile IS NOT NULL AND consent_sms_at IS NOT NULL AS sms,
+                   preferred_channel FROM participant WHERE id = ?
+            """), arguments: [participantID]) else { return nil }
+        return ContactMeans(email: row["email"], sms: policy.smsEnabled && row["sms"] as Bool,
+                            prefersSMS: row["preferred_channel"] as String == ContactChannel.sms.rawValue)
+    }
+
+    /// The channel a message will take, from what is known now: email for staff, the rules of
+    /// `ChannelRules` for a participant; nil when none will carry it.
+    static func predictedChannel(_ db: Database, kind: MessageKind, participantID: String?, policy: ReminderPolicy) throws -> MessageChannel? {
+        guard let participantID else { return ChannelRules.channels(for: kind).first ?? .email }
+        if kind == .followUpCall { return .phone }
+        guard let means = try contactMeans(db, participantID: participantID, policy: policy) else { return nil }
+        return ChannelRules.channel(for: kind, means)
+    }
+
+    /// After a change of a participant's contact details or consents: the channel of each of
+    /// their pending messages, as it now stands.
+    static func refreshChannels(_ db: Database, participantID: String, policy: ReminderPolicy) throws {
+        let pending = try Row.fetchAll(db, sql: "SELECT id, kind FROM outbox WHERE participant_id = ? AND state = 'pending'", arguments: [participantID])
+        for row in pending {
+            guard let kind = MessageKind(rawValue: row["kind"]) else { continue }
+            let channel = try predictedChannel(db, kind: kind, participantID: participantID, policy: policy)
+            try db.execute(sql: "UPDATE outbox SET channel = ? WHERE id = ?", arguments: [channel?.rawValue, row["id"] as String])
+        }
     }
 
     /// Cancels pending messages matching a condition (SQL over the outbox columns).
@@ -146,13 +186,34 @@ public struct Outbox: Sendable {
 
     /// Marks a message delivered. Done right after the transport accepted it and before the
     /// next one is taken, so a restart does not send it again.
-    public func markSent(id: String, recipient: String, messageID: String?, at now: Date) throws {
+    public func markSent(id: String, recipient: String, messageID: String?, channel: MessageChannel = .email, at now: Date,
+                         timeZone: TimeZone = .gmt) throws {
         let stamp = StoredTime.text(now)
         try store.pool.write { db in
+            // A delivery report may come back before this (Kannel answers within milliseconds):
+            // a report of failure already recorded fails the message at once.
             try db.cachedStatement(sql: """
-                UPDATE outbox SET state = 'sent', recipient = ?, message_id = ?, sent_at = ?, attempts = attempts + 1,
-                  last_error = NULL, failure = NULL, updated_at = ? WHERE id = ? AND state = 'pending'
-                """).execute(arguments: [recipient, messageID, stamp, stamp, id])
+                UPDATE outbox SET state = CASE WHEN delivery = 'failed' THEN 'failed' ELSE 'sent' END,
+                  failure = CASE WHEN delivery = 'failed' THEN 'not_delivered' ELSE NULL END,
+                  last_error = CASE WHEN delivery = 'failed' THEN 'delivery report: ' || COALESCE(delivery_detail, 'not delivered') ELSE NULL END,
+                  recipient = ?, message_id = ?, sent_at = ?, attempts = attempts + 1, channel = ?, updated_at = ?
+                WHERE id = ? AND state = 'pending'
+                """).execute(arguments: [recipient, messageID, stamp, channel.rawValue, stamp, id])
+            if db.changesCount > 0, channel == .sms, let record = try OutboxRecord.fetchOne(db, key: id), record.state == .failed {
+                try Self.openFailureTask(db, record, channel: .sms, detail: "non distribué (\(record.deliveryDetail ?? "rapport de l'opérateur"))",
+                                         at: now, timeZone: timeZone)
+            }
+        }
+    }
+
+    /// Before an SMS is handed to the gateway: the reference its delivery reports will name
+    /// (new for each attempt, so that a late report of an earlier one is not taken for this one),
+    /// and no delivery yet.
+    public func beginAttempt(id: String, reference: String) throws {
+        try store.pool.write { db in
+            try db.execute(sql: """
+                UPDATE outbox SET message_id = ?, delivery = NULL, delivery_at = NULL, delivery_detail = NULL WHERE id = ? AND state = 'pending'
+                """, arguments: [reference, id])
         }
     }
 
@@ -162,7 +223,7 @@ public struct Outbox: Sendable {
     /// transaction.
     @discardableResult
     public func markAttemptFailed(id: String, error: String, failure: DeliveryFailure? = nil, recipient: String? = nil, permanent: Bool,
-                                  policy: ReminderPolicy, at now: Date, timeZone: TimeZone) throws -> OutboxState {
+                                  channel: MessageChannel = .email, policy: ReminderPolicy, at now: Date, timeZone: TimeZone) throws -> OutboxState {
         try store.pool.write { db in
             guard let record = try OutboxRecord.fetchOne(db, key: id), record.state == .pending else { return .failed }
             let attempts = record.attempts + 1
@@ -170,25 +231,64 @@ public struct Outbox: Sendable {
             let next = now.addingTimeInterval(policy.retryDelay(afterAttempt: attempts))
             try db.execute(sql: """
                 UPDATE outbox SET attempts = ?, last_error = ?, failure = ?, recipient = COALESCE(?, recipient), state = ?, next_attempt_at = ?,
-                  updated_at = ? WHERE id = ?
+                  channel = ?, updated_at = ? WHERE id = ?
                 """, arguments: [attempts, String(error.prefix(1000)), failure?.rawValue, recipient, givesUp ? "failed" : "pending",
-                                 givesUp ? record.nextAttemptAt : next, now, id])
-            if givesUp, record.kind.needsPhoneWithoutEmail, let participantID = record.participantId {
-                try Tasks.open(db, for: record, participantID: participantID, kind: .deliveryFailed,
-                               reason: "Échec d'envoi du message (\(record.kind.rawValue)) : \(error.prefix(200))", at: now,
-                               structureZone: timeZone)
+                                 givesUp ? record.nextAttemptAt : next, channel.rawValue, now, id])
+            if givesUp {
+                try Self.openFailureTask(db, record, channel: channel, detail: error, at: now, timeZone: timeZone)
             }
             return givesUp ? .failed : .pending
         }
     }
 
+    /// The phone task of a message that could not be delivered for good: for what the participant
+    /// must not miss, and by SMS for every message (someone reached only on their mobile is
+    /// otherwise told nothing; the call also checks the number).
+    static func openFailureTask(_ db: Database, _ record: OutboxRecord, channel: MessageChannel, detail: String, at now: Date,
+                                timeZone: TimeZone) throws {
+        guard let participantID = record.participantId, record.kind.isParticipantMail,
+              record.kind.needsPhoneWithoutEmail || channel == .sms else { return }
+        let what = channel == .sms ? "Échec d'envoi du SMS" : "Échec d'envoi du message"
+        try Tasks.open(db, for: record, participantID: participantID, kind: .deliveryFailed,
+                       reason: "\(what) (\(record.kind.rawValue)) : \(detail.prefix(200))", at: now, structureZone: timeZone)
+    }
+
+    /// A delivery report of the SMS gateway for the attempt `reference` names (`beginAttempt`):
+    /// the report of an earlier attempt names another and is ignored. Idempotent: the same report
+    /// twice changes nothing, and a final state (delivered, failed) is never replaced by a later
+    /// intermediate one. A report of failure marks the message failed (`not_delivered`) and opens
+    /// its phone task, like a failure to send. Returns the message's delivery now, or nil when no
+    /// SMS has this reference.
+    @discardableResult
+    public func recordDelivery(reference: String, report: SMSDelivery, detail: String?, at now: Date, timeZone: TimeZone) throws -> SMSDelivery? {
+        try store.pool.write { db in
+            guard let record = try OutboxRecord.fetchOne(db, sql: "SELECT * FROM outbox WHERE message_id = ?", arguments: [reference]),
+                  record.channel == .sms || record.state == .pending else { return nil }
+            guard [.pending, .sent, .failed].contains(record.state) else { return record.delivery }
+            if let current = record.delivery, current.isFinal || current == report { return current }
+            let words = detail.flatMap { $0.isEmpty ? nil : String($0.prefix(500)) }
+            try db.execute(sql: "UPDATE outbox SET delivery = ?, delivery_at = ?, delivery_detail = ?, updated_at = ? WHERE id = ?",
+                           arguments: [report.rawValue, now, words, now, record.id])
+            // Still pending: the sender marks it sent in a moment, and reads this report then.
+            if report == .failed && record.state == .sent {
+                try db.execute(sql: "UPDATE outbox SET state = 'failed', failure = ?, last_error = ? WHERE id = ?",
+                               arguments: [DeliveryFailure.notDelivered.rawValue, "delivery report: \(words ?? "not delivered")", record.id])
+                try Self.openFailureTask(db, record, channel: .sms, detail: "non distribué (\(words ?? "rapport de l'opérateur"))", at: now,
+                                         timeZone: timeZone)
+            }
+            return report
+        }
+    }
+
     // MARK: Staff and scripts
 
-    public func list(state: OutboxState?, kind: MessageKind?, participantID: String?, limit: Int = 200) throws -> [OutboxRecord] {
+    public func list(state: OutboxState?, kind: MessageKind?, participantID: String?, channel: MessageChannel? = nil,
+                     limit: Int = 200) throws -> [OutboxRecord] {
         try store.pool.read { db in
             var request = OutboxRecord.all()
             if let state { request = request.filter(Column("state") == state.rawValue) }
             if let kind { request = request.filter(Column("kind") == kind.rawValue) }
+            if let channel { request = request.filter(Column("channel") == channel.rawValue) }
             if let participantID { request = request.filter(Column("participant_id") == participantID) }
             return try request.order(Column("due_at").desc, Column("id")).limit(limit).fetchAll(db)
         }
@@ -213,6 +313,22 @@ public struct Outbox: Sendable {
             try record.update(db)
             try Audit.record(db, actor, "retry", entity: "outbox", id: id, detail: record.kind.rawValue, at: now)
             return record
+        }
+    }
+
+    /// SMS by what staff need to know of them: `pending` (to send), `sent` (handed to the
+    /// gateway, no report yet), `accepted` (by the operator), `delivered`, `failed`, and the
+    /// `cancelled` and `skipped` ones.
+    public func smsCounts() throws -> [String: Int] {
+        try store.pool.read { db in
+            var result: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT CASE WHEN state = 'sent' AND delivery IS NOT NULL THEN delivery ELSE state END AS status, COUNT(*) AS n
+                FROM outbox WHERE channel = 'sms' GROUP BY status
+                """) {
+                result[row["status"]] = row["n"]
+            }
+            return result
         }
     }
 

@@ -4,10 +4,21 @@ import RelaisDomain
 
 /// Who a message goes to.
 public struct Recipient: Sendable, Equatable {
+    /// Their email address (empty for a participant written to by SMS only).
     public var email: String
     public var name: String
     public var firstName: String
     public var language: String
+    /// Their mobile number (E.164), for an SMS.
+    public var mobile: String?
+
+    public init(email: String, name: String, firstName: String, language: String, mobile: String? = nil) {
+        self.email = email
+        self.name = name
+        self.firstName = firstName
+        self.language = language
+        self.mobile = mobile
+    }
 }
 
 public struct SessionFacts: Sendable, Equatable {
@@ -60,6 +71,8 @@ public struct PreparedMessage: Sendable {
     public var record: OutboxRecord
     public var recipient: Recipient
     public var timeZone: TimeZone
+    /// Email, or SMS to `recipient.mobile`.
+    public var channel: MessageChannel = .email
     public var programmeTitle: String?
     /// The programme's template: its sessions' titles in the recipient's language.
     public var templateID: String?
@@ -68,6 +81,9 @@ public struct PreparedMessage: Sendable {
     public var consultation: ConsultationFacts?
     public var sessions: [SessionFacts] = []
     public var questionnaireToken: String?
+    /// For an SMS: the short code of the questionnaire (the letters' code, `LetterCode`), whose
+    /// short link `/c/CODE` opens the same questionnaire as `questionnaireToken`'s.
+    public var questionnaireCode: String?
     public var instruments: [String] = []
     /// For a follow-up questionnaire: the months after the programme it is for.
     public var followUpMonths: Int?
@@ -82,6 +98,29 @@ public enum Preparation: Sendable {
     case closed(OutboxState, ClosingReason)
     /// An action (phone task) was carried out instead of mail.
     case performed(PerformedAction)
+    /// Not now: its channel's sending hours are closed, an SMS reminder waits for its day, or
+    /// its transport is down in this sweep. It stays pending, due again at `until` (nil: as it was).
+    case deferred(until: Date?, channel: MessageChannel)
+}
+
+/// What the send-time check is told about the channels, for one sweep.
+public struct ChannelConditions: Sendable {
+    /// The mail hours, when the sweep runs outside them (for SMS): an email then waits for them.
+    public var mailWindow: SendingWindow?
+    /// The SMS hours (no SMS at night, on Sundays or public holidays by default); nil: as mail.
+    public var smsWindow: SendingWindow?
+    /// Channels whose transport failed in this sweep: their messages wait for the next one.
+    public var unavailable: Set<MessageChannel>
+    /// The key of letters' links and codes (`link.key`), for the short link of an SMS.
+    public var linkKey: (@Sendable () throws -> [UInt8])?
+
+    public init(mailWindow: SendingWindow? = nil, smsWindow: SendingWindow? = nil, unavailable: Set<MessageChannel> = [],
+                linkKey: (@Sendable () throws -> [UInt8])? = nil) {
+        self.mailWindow = mailWindow
+        self.smsWindow = smsWindow
+        self.unavailable = unavailable
+        self.linkKey = linkKey
+    }
 }
 
 /// Why the send-time check closed a message. `text` is what `closed_reason` stores and the
@@ -153,29 +192,47 @@ extension Outbox {
     /// The send-time check (a message is sent only if what made it due still holds): in one
     /// transaction, either closes the message with the reason it no longer applies, turns it into
     /// a phone task, or returns what to send (issuing the questionnaire link it carries).
-    public func prepare(id: String, at now: Date, tokenDays: Int, timeZone: TimeZone) throws -> Preparation {
-        try store.pool.write { db in
+    public func prepare(id: String, at now: Date, tokenDays: Int, timeZone: TimeZone, conditions: ChannelConditions = ChannelConditions()) throws -> Preparation {
+        let policy = store.reminderPolicy
+        return try store.pool.write { db in
             guard let record = try OutboxRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM outbox WHERE id = ?"), arguments: [id]) else {
                 return .closed(.cancelled, .messageDeleted)
             }
             guard record.state == .pending else { return .closed(record.state, .alreadyClosed(record.state)) }
-            let outcome = try Self.check(db, record, at: now, tokenDays: tokenDays, timeZone: timeZone)
+            let outcome = try Self.check(db, record, at: now, tokenDays: tokenDays, timeZone: timeZone, policy: policy, conditions: conditions)
             switch outcome {
-            case .closed(let state, let reason): try Self.close(db, id: id, state, reason: reason.text, at: now)
+            case .closed(let state, let reason):
+                try Self.close(db, id: id, state, reason: reason.text, at: now)
+                if case .becamePhoneTask = reason {
+                    try db.execute(sql: "UPDATE outbox SET channel = 'phone' WHERE id = ?", arguments: [id])
+                } else if reason == .noEmailOrConsent {
+                    try db.execute(sql: "UPDATE outbox SET channel = NULL WHERE id = ?", arguments: [id])
+                }
             case .performed(let what):
                 let stamp = StoredTime.text(now)
-                try db.execute(sql: "UPDATE outbox SET state = 'sent', sent_at = ?, closed_reason = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?",
-                               arguments: [stamp, what.text, stamp, id])
+                try db.execute(sql: """
+                    UPDATE outbox SET state = 'sent', sent_at = ?, closed_reason = ?, attempts = attempts + 1, channel = 'phone', updated_at = ? WHERE id = ?
+                    """, arguments: [stamp, what.text, stamp, id])
+            case .deferred(let until, let channel):
+                if let until {
+                    try db.execute(sql: "UPDATE outbox SET next_attempt_at = ?, channel = ?, updated_at = ? WHERE id = ?",
+                                   arguments: [until, channel.rawValue, now, id])
+                }
             case .send: break
             }
             return outcome
         }
     }
 
-    private static func check(_ db: Database, _ record: OutboxRecord, at now: Date, tokenDays: Int, timeZone: TimeZone) throws -> Preparation {
+    private static func check(_ db: Database, _ record: OutboxRecord, at now: Date, tokenDays: Int, timeZone: TimeZone, policy: ReminderPolicy,
+                              conditions: ChannelConditions) throws -> Preparation {
         if let userID = record.userId {
             guard let user = try User.fetchOne(db, key: userID), !user.isDisabled, let email = user.email else {
                 return .closed(.skipped, .staffUnreachable)
+            }
+            if conditions.unavailable.contains(.email) { return .deferred(until: nil, channel: .email) }
+            if let window = conditions.mailWindow, !window.allows(now), !record.kind.ignoresSendingWindow {
+                return .deferred(until: window.nextOpening(atOrAfter: now), channel: .email)
             }
             let recipient = Recipient(email: email, name: user.displayName, firstName: user.displayName, language: user.language)
             var message = PreparedMessage(record: record, recipient: recipient, timeZone: timeZone)
@@ -221,7 +278,7 @@ extension Outbox {
             }
         }
         var consultation: ConsultationRecord?
-        if record.kind == .consultationChanged {
+        if record.kind == .consultationChanged || record.kind == .consultationReminder {
             consultation = try record.payload["consultationId"].flatMap { try ConsultationRecord.fetchOne(db, key: $0) }
             guard let current = consultation, current.status == .planned,
                   Reminders.epoch(current.startsAt) == record.payload["startsAt"].flatMap(Int.init) else {
@@ -243,8 +300,34 @@ extension Outbox {
                                         structureZone: timeZone)
             return .performed(opened ? .phoneTaskOpened : .phoneTaskAlreadyOpen)
         }
-        guard let email = participant.email, participant.consentEmailAt != nil else {
-            guard record.kind.needsPhoneWithoutEmail else { return .closed(.skipped, .noEmailOrConsent) }
+        let means = ContactMeans(email: participant.email != nil && participant.consentEmailAt != nil,
+                                 sms: policy.smsEnabled && participant.mobile != nil && participant.consentSmsAt != nil,
+                                 prefersSMS: participant.preferredChannel == .sms)
+        let channel = ChannelRules.channel(for: record.kind, means)
+        switch channel {
+        case .email?:
+            if conditions.unavailable.contains(.email) { return .deferred(until: nil, channel: .email) }
+            if let window = conditions.mailWindow, !window.allows(now) {
+                return .deferred(until: window.nextOpening(atOrAfter: now), channel: .email)
+            }
+        case .sms?:
+            if conditions.unavailable.contains(.sms) { return .deferred(until: nil, channel: .sms) }
+            // The SMS reminder of an appointment goes `smsReminderDays` before it (the day before,
+            // or two days before), inside the SMS hours.
+            var earliest = now
+            let appointment = ChannelRules.isAppointmentReminder(record.kind) ? session?.startsAt ?? consultation?.startsAt : nil
+            if let appointment { earliest = max(now, appointment.addingTimeInterval(-Double(policy.smsReminderDays) * 86400)) }
+            var opening = conditions.smsWindow.map { $0.nextOpening(atOrAfter: earliest) } ?? earliest
+            // The day before is closed to SMS (a Sunday, a holiday) up to the appointment itself:
+            // sooner rather than never.
+            if let appointment, let late = opening, late >= appointment, let window = conditions.smsWindow {
+                opening = window.nextOpening(atOrAfter: now)
+            }
+            if opening != now { return .deferred(until: opening, channel: .sms) }
+        case .phone?, nil: break
+        }
+        guard let channel, channel != .phone else {
+            guard channel == .phone else { return .closed(.skipped, .noEmailOrConsent) }
             let kind: TaskKind = record.kind.carriesQuestionnaire ? .questionnaireCall : .sessionChangeCall
             let reason = kind == .questionnaireCall
                 ? "Pas de courriel (ou pas de consentement) : recueillir le questionnaire par téléphone ou envoyer la lettre."
@@ -256,9 +339,10 @@ extension Outbox {
 
         var message = PreparedMessage(
             record: record,
-            recipient: Recipient(email: email, name: "\(participant.firstName) \(participant.lastName)", firstName: participant.firstName,
-                                 language: participant.language),
-            timeZone: programme.zone, programmeTitle: programme.title)
+            recipient: Recipient(email: channel == .email ? participant.email ?? "" : "", name: "\(participant.firstName) \(participant.lastName)",
+                                 firstName: participant.firstName, language: participant.language,
+                                 mobile: channel == .sms ? participant.mobile : nil),
+            timeZone: programme.zone, channel: channel, programmeTitle: programme.title)
         message.templateID = programme.templateId
         message.place = try Self.place(db, programme, roomID: session?.roomId ?? programme.roomId)
         message.session = session.map(Self.facts)
@@ -271,7 +355,17 @@ extension Outbox {
             message.sessions = try SessionRecord.filter(Column("programme_id") == programmeID && Column("status") == "planned"
                                                         && Column("starts_at") > now).order(Column("idx")).fetchAll(db).map(Self.facts)
         }
-        if let invitation {
+        if let invitation, channel == .sms, let linkKey = conditions.linkKey {
+            // An SMS carries the short link of the letters' code: the same live link and code as
+            // a letter of this questionnaire, and the same in each reminder.
+            let link = try Questionnaires.letterLink(db, invitationID: invitation.id, days: tokenDays, key: try linkKey(), at: now)
+            message.questionnaireToken = link.token
+            message.questionnaireCode = link.code
+            message.instruments = invitation.instruments
+            if invitation.purpose == .followUp { message.followUpMonths = invitation.months }
+            message.linkExpiresAt = try Date.fetchOne(db, sql: "SELECT expires_at FROM questionnaire_token WHERE token_hash = ?",
+                                                      arguments: [Secrets.digest(link.token)])
+        } else if let invitation {
             message.questionnaireToken = try Questionnaires.issueToken(db, invitationID: invitation.id, days: tokenDays, at: now)
             message.instruments = invitation.instruments
             if invitation.purpose == .followUp { message.followUpMonths = invitation.months }

@@ -33,9 +33,13 @@ public struct ParticipantRecord: Codable, Sendable, Equatable, FetchableRecord, 
     public var disability = false
     public var complementaireSanteSolidaire = false
     public var justice = false
+    /// E.164 (`MobileNumber`): where SMS go, with `consentSmsAt`.
+    public var mobile: String?
+    public var consentSmsAt: Date?
 
     enum CodingKeys: String, CodingKey {
-        case id, email, phone, isolation, precarity, language
+        case id, email, phone, isolation, precarity, language, mobile
+        case consentSmsAt = "consent_sms_at"
         case firstName = "first_name", lastName = "last_name", createdAt = "created_at", birthYear = "birth_year"
         case postalAddress = "postal_address", preferredChannel = "preferred_channel", noContact = "no_contact"
         case consentDataProcessingAt = "consent_data_processing_at", consentEmailAt = "consent_email_at"
@@ -67,7 +71,8 @@ public struct ParticipantRecord: Codable, Sendable, Equatable, FetchableRecord, 
                            postalAddress: postalAddress, preferredChannel: preferredChannel, noContact: noContact,
                            consentDataProcessing: consentDataProcessingAt != nil, consentEmail: consentEmailAt != nil,
                            consentFollowUp: consentFollowUpAt != nil, smokerStatus: smokerStatus, difficultCarePath: difficultCarePath,
-                           language: language, sex: sex, postalCode: postalCode, publics: publics)
+                           language: language, sex: sex, postalCode: postalCode, publics: publics, mobile: mobile,
+                           consentSms: consentSmsAt != nil)
     }
 
     /// Applies validated details; a consent keeps its original date while it stays given.
@@ -77,6 +82,8 @@ public struct ParticipantRecord: Codable, Sendable, Equatable, FetchableRecord, 
         birthYear = details.birthYear
         email = details.email
         phone = details.phone
+        mobile = details.mobile
+        consentSmsAt = details.consentSms ? (consentSmsAt ?? now) : nil
         postalAddress = details.postalAddress
         preferredChannel = details.preferredChannel
         noContact = details.noContact
@@ -176,6 +183,8 @@ public struct Participants: Sendable {
             guard var record = try ParticipantRecord.fetchOne(db, key: id) else { throw Refusal.notFound(.participantNotFound) }
             record.apply(valid, at: now)
             try record.update(db)
+            // Pending messages follow the new details: the channel staff see is the one they will take.
+            try Outbox.refreshChannels(db, participantID: id, policy: store.reminderPolicy)
             try Audit.record(db, actor, "update", entity: "participant", id: id, at: now)
             return record
         }

@@ -106,6 +106,13 @@ public struct Questionnaires: Sendable {
         let now = clock.now()
         return try store.pool.write { db in
             guard try InvitationRecord.exists(db, key: invitationID) else { throw Refusal.notFound(.questionnaireNotFound) }
+            return try Self.letterLink(db, invitationID: invitationID, days: days, key: key, at: now)
+        }
+    }
+
+    /// The same, inside the caller's transaction (an SMS carries the letter's short link and code).
+    static func letterLink(_ db: Database, invitationID: String, days: Int, key: [UInt8], at now: Date) throws -> LetterLink {
+        do {
             let live = try Row.fetchAll(db, sql: """
                 SELECT token_hash, letter_nonce, code_hash FROM questionnaire_token
                 WHERE invitation_id = ? AND letter_nonce IS NOT NULL AND expires_at > ? ORDER BY created_at DESC

@@ -118,6 +118,26 @@ enum Reminders {
                                                      "startsAt": startsAt]), policy: policy, at: now)
     }
 
+    /// The reminder of an individual consultation, `sessionReminderDays` before it (by SMS,
+    /// `smsReminderDays`): one per revision of the consultation (its `sequence`), so that a
+    /// consultation moved, even back to its first time, is reminded at its new time; the
+    /// reminder of a former time, or of a consultation cancelled or done, is withdrawn.
+    static func reconcileConsultationReminder(_ db: Database, _ consultation: ConsultationRecord, policy: ReminderPolicy, at now: Date) throws {
+        let prefix = "\(MessageKind.consultationReminder.rawValue):\(consultation.id):"
+        let key = prefix + String(consultation.sequence)
+        let current = consultation.status == .planned && consultation.startsAt > now
+        try Outbox.cancelPending(db, where: "kind = ? AND key LIKE ? AND (key != ? OR ?)",
+                                 [MessageKind.consultationReminder.rawValue, prefix + "%", key, !current],
+                                 reason: "consultation moved, cancelled or held", at: now)
+        guard current else { return }
+        var entry = OutboxEntry(key: key, kind: .consultationReminder,
+                                dueAt: consultation.startsAt.addingTimeInterval(-Double(policy.sessionReminderDays) * 86400),
+                                participantID: consultation.participantId, programmeID: consultation.programmeId,
+                                payload: ["consultationId": consultation.id, "startsAt": String(epoch(consultation.startsAt))])
+        entry.moment = consultation.startsAt
+        try Outbox.enqueue(db, entry, policy: policy, at: now)
+    }
+
     /// Everything pending for a participant who left the programme.
     static func cancelForWithdrawal(_ db: Database, programmeID: String, participantID: String, at now: Date) throws {
         try Outbox.cancelPending(db, where: "programme_id = ? AND participant_id = ?", [programmeID, participantID],

@@ -15,6 +15,8 @@ public struct DashboardView: Sendable {
     public var failedDeliveries: [FailedDelivery] = []
     /// All the failed deliveries, of which `failedDeliveries` shows the latest.
     public var failedCount = 0
+    /// SMS by status (`Outbox.smsCounts`).
+    public var sms: [String: Int] = [:]
 }
 
 extension UseCases {
@@ -39,6 +41,7 @@ extension UseCases {
             view.myTasks = try tasks.list(state: .open, assignedTo: user.id, participantID: nil).count
             view.failedCount = try outbox.counts()[.failed] ?? 0
             view.failedDeliveries = try failedDeliveries(limit: 10, by: caller)
+            view.sms = try outbox.smsCounts()
         }
         if user.role == .tabacologue {
             view.myConsultations = try board.consultations(facilitatorID: user.id, since: dayStart.addingTimeInterval(-7 * 86400))

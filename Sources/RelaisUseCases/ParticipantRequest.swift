@@ -10,12 +10,15 @@ public struct ParticipantRequest: Sendable, Codable, Equatable {
     public var clearsBirthYear = false
     public var email: String?
     public var phone: String?
+    /// A mobile number for SMS, normalised to E.164 at validation.
+    public var mobile: String?
     public var postalAddress: String?
     public var preferredChannel: String?
     public var noContact: Bool?
     public var consentDataProcessing: Bool?
     public var consentEmail: Bool?
     public var consentFollowUp: Bool?
+    public var consentSms: Bool?
     public var smokerStatus: String?
     public var precarity: Bool?
     public var isolation: Bool?
@@ -39,6 +42,7 @@ public struct ParticipantRequest: Sendable, Codable, Equatable {
         case firstName, lastName, birthYear, email, phone, postalAddress, preferredChannel, noContact, consentDataProcessing
         case consentEmail, consentFollowUp, smokerStatus, precarity, isolation, difficultCarePath, language
         case sex, postalCode, pregnant, chronicIllness, mentalIllness, disability, complementaireSanteSolidaire, justice
+        case mobile, consentSms
     }
 
     public init(from decoder: any Decoder) throws {
@@ -49,6 +53,8 @@ public struct ParticipantRequest: Sendable, Codable, Equatable {
         birthYear = clearsBirthYear ? nil : try c.decodeIfPresent(Int.self, forKey: .birthYear)
         email = try c.decodeIfPresent(String.self, forKey: .email)
         phone = try c.decodeIfPresent(String.self, forKey: .phone)
+        mobile = try c.decodeIfPresent(String.self, forKey: .mobile)
+        consentSms = try c.decodeIfPresent(Bool.self, forKey: .consentSms)
         postalAddress = try c.decodeIfPresent(String.self, forKey: .postalAddress)
         preferredChannel = try c.decodeIfPresent(String.self, forKey: .preferredChannel)
         noContact = try c.decodeIfPresent(Bool.self, forKey: .noContact)
@@ -86,6 +92,8 @@ public struct ParticipantRequest: Sendable, Codable, Equatable {
         if let birthYear { details.birthYear = birthYear } else if clearsBirthYear || base == nil { details.birthYear = nil }
         if let email { details.email = email }
         if let phone { details.phone = phone }
+        if let mobile { details.mobile = mobile }
+        if let consentSms { details.consentSms = consentSms }
         if let postalAddress { details.postalAddress = postalAddress }
         if let raw = preferredChannel {
             if let value = ContactChannel(rawValue: raw) { details.preferredChannel = value } else { problems["preferredChannel"] = UseCases.oneOf(ContactChannel.self) }

@@ -33,6 +33,9 @@ public struct ParticipantRecordView: Sendable {
     /// The CO readings (assessment ids) that call for thinking of domestic CO poisoning: high in
     /// someone who says they do not smoke.
     public var coPoisoningPrompts: Set<String> = []
+    /// The participant's messages, latest first (email, SMS, phone tasks instead), for staff who
+    /// manage reminders; empty otherwise.
+    public var messages: [OutboxRecord] = []
 }
 
 /// A page of the participants list.
@@ -117,7 +120,7 @@ extension UseCases {
         for task in openTasks where task.kind == .deliveryFailed {
             if let outboxID = task.outboxId, let message = try outbox.message(id: outboxID) { messages[task.id] = message }
         }
-        return ParticipantRecordView(
+        var view = ParticipantRecordView(
             participant: participant, enrolments: enrolments, consultations: shown,
             assessments: history.assessments, assessmentHistory: history,
             orientations: try orientations(participantID: id, by: caller),
@@ -125,6 +128,10 @@ extension UseCases {
             openTasks: openTasks, programmes: programmes, openTaskMessages: messages,
             coPoisoningPrompts: try coPoisoningPrompts(participant: participant, assessments: history.assessments,
                                                        clinicianOf: Set(shown.filter(\.clinician).map(\.consultation.id))))
+        if caller.may(.manageReminders) {
+            view.messages = try outbox.list(state: nil, kind: nil, participantID: id, limit: 50)
+        }
+        return view
     }
 
     /// The GDPR export: everything stored about the participant, read in one transaction with

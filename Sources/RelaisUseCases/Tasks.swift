@@ -74,6 +74,9 @@ public struct FailedDelivery: Sendable {
     /// useless, correcting the email is what helps. Once corrected, a retry makes sense again.
     public var needsAddressCorrection: Bool {
         guard message.failure?.concernsTheAddress == true, let participant else { return false }
+        if message.channel == .sms {
+            return participant.mobile == nil || message.recipient == nil || participant.mobile == message.recipient
+        }
         return participant.email == nil || message.recipient == nil || participant.email == message.recipient
     }
 }
@@ -230,9 +233,49 @@ extension UseCases {
 
     // MARK: Outbox
 
-    public func messages(state: OutboxState?, kind: MessageKind?, participantID: String?, limit: Int = 200, by caller: Caller) throws -> [OutboxRecord] {
+    public func messages(state: OutboxState?, kind: MessageKind?, participantID: String?, channel: MessageChannel? = nil, limit: Int = 200,
+                         by caller: Caller) throws -> [OutboxRecord] {
         try caller.require(.manageReminders)
-        return try outbox.list(state: state, kind: kind, participantID: participantID, limit: limit)
+        return try outbox.list(state: state, kind: kind, participantID: participantID, channel: channel, limit: limit)
+    }
+
+    /// The latest SMS, each with whom it was for (to staff who may read contact details; audited
+    /// in one row per participant).
+    public func recentSMS(limit: Int = 100, by caller: Caller) throws -> [(message: OutboxRecord, participant: ParticipantRecord?)] {
+        try caller.require(.manageReminders)
+        let messages = try outbox.list(state: nil, kind: nil, participantID: nil, channel: .sms, limit: limit)
+        let showsNames = caller.may(.readContactDetails)
+        let items = try messages.map { message in
+            (message: message, participant: showsNames ? try message.participantId.flatMap { try participants.find(id: $0) } : nil)
+        }
+        try store.recordRead(caller.actor, "read_sms", participants: Set(items.compactMap(\.participant?.id)).sorted(), at: clock.now())
+        return items
+    }
+
+    /// SMS counted by status (`Outbox.smsCounts`), for the dashboard and the outbox page.
+    public func smsCounts(by caller: Caller) throws -> [String: Int] {
+        guard caller.may(.manageReminders) || caller.may(.administer) else { throw Refusal.forbidden() }
+        return try outbox.smsCounts()
+    }
+
+    /// A delivery report of the SMS gateway (Kannel's `dlr-url`), already authenticated by the
+    /// secret of its address: `type` is Kannel's report type. Nil when no SMS has this reference.
+    public func recordSMSDelivery(reference: String, type: Int, detail: String?) throws -> SMSDelivery? {
+        guard let report = SMSDelivery(kannelType: type) else { throw ValidationError(field: "type", .invalidValue) }
+        return try outbox.recordDelivery(reference: reference, report: report, detail: detail, at: clock.now(), timeZone: settings.timeZone)
+    }
+
+    /// Keeps the trace of a test SMS sent from the settings page, like a test email.
+    public func recordTestSMS(number: String, outcome: String, failed: Bool, by caller: Caller) throws {
+        try caller.require(.administer)
+        try store.recordEvent(caller.actor, failed ? "test_sms_failed" : "test_sms", entity: "sms",
+                              detail: failed ? "\(number): \(outcome)" : outcome, at: clock.now())
+    }
+
+    /// The last test SMS, newest first.
+    public func testSMS(by caller: Caller) throws -> [AuditEntry] {
+        try caller.require(.administer)
+        return try store.auditEntries(entity: "sms", limit: 20).filter { $0.action.hasPrefix("test_sms") }
     }
 
     /// The failed deliveries, latest first, each with whom it was for (the participant, to staff

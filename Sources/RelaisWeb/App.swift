@@ -24,6 +24,12 @@ public struct RelaisApp: Sendable {
     /// and describes what it did ("envoyé via smtp (…) à …"); set by `relais serve`. Nil: the
     /// settings page says that mail is not configured in this process.
     public var mailTester: (@Sendable (_ recipient: String) throws -> String)? = nil
+    /// Sends a test SMS to one number (E.164) through the configured SMS transport, and describes
+    /// what it did; set by `relais serve`. Nil: the settings page says SMS are not set up here.
+    public var smsTester: (@Sendable (_ number: String) throws -> String)? = nil
+    /// The secret of the delivery-report address the SMS gateway calls (`/sms/dlr/{secret}/…`);
+    /// set by `relais serve`. Nil: reports are refused.
+    public var smsDeliverySecret: String? = nil
 
     public init(configuration: Configuration, store: Store, protocols: ProtocolCatalog, logger: Logger, clock: Clock = .system) throws {
         self.configuration = configuration
@@ -57,6 +63,7 @@ public struct RelaisApp: Sendable {
         registerFeeds(&routes)
         registerOutboxAPI(&routes)
         registerQuestionnaires(&routes)
+        registerSMS(&routes)
         registerLogin(&routes)
         registerDashboard(&routes)
         registerAccountPages(&routes)
@@ -139,6 +146,20 @@ struct Resources: Sendable {
 /// Why the administration page's test email failed: the server refused this recipient (or this
 /// message), or the way out failed (connection, TLS, authentication, command). `detail` is the
 /// server's or the transport's own words, shown as a technical detail after a French sentence.
+/// Why a test SMS failed: the number was refused (by the gateway or the number rule), or the
+/// gateway could not be used at all.
+public struct SMSTestFailure: Error, Sendable, CustomStringConvertible {
+    public var refusedNumber: Bool
+    public var detail: String
+
+    public init(refusedNumber: Bool, detail: String) {
+        self.refusedNumber = refusedNumber
+        self.detail = detail
+    }
+
+    public var description: String { detail }
+}
+
 public struct MailTestFailure: Error, Sendable, CustomStringConvertible {
     public var refusedRecipient: Bool
     public var detail: String

@@ -20,7 +20,8 @@ struct Demo: AsyncParsableCommand {
             so the maildir already holds the mail of the past, and the next messages are pending:
             the 3-month follow-up of the past programme falls due two days after --today, the
             current programme has sessions to come, the future one has just been filled.
-            Mail of the replayed past always goes to the maildir, whatever the configured transport.
+            Mail of the replayed past always goes to the maildir, and its SMS to the spool (var/sms/new),
+            whatever the configured transports. Some participants are reached by SMS only.
             Then advance the clock with: relais send-due --now <instant>.
             """)
 
@@ -49,6 +50,7 @@ struct Demo: AsyncParsableCommand {
         guard let template = templates.first(where: { $0.id == "3g2i" }) ?? templates.first else { throw Refused("no programme template in Protocols/") }
         var demoConfiguration = configuration
         demoConfiguration.mailTransport = "maildir"
+        demoConfiguration.smsTransport = "spool"
         var logger = Logger(label: "relais.demo")
         logger.logLevel = .error
         let sender = try makeSender(demoConfiguration, store: store, instruments: instruments, logger: logger)
@@ -78,12 +80,12 @@ struct DemoBuilder {
 
     static let operatorCaller = Caller.commandLine("demo")
     static let people: [(String, String, String)] = [
-        ("Amandine", "Morel", "email"), ("Bruno", "Lefèvre", "email"), ("Chloé", "Garnier", "phone"), ("David", "Roux", "email"),
+        ("Amandine", "Morel", "email"), ("Bruno", "Lefèvre", "email"), ("Chloé", "Garnier", "sms"), ("David", "Roux", "email"),
         ("Élodie", "Fournier", "email"), ("Farid", "Benali", "email"), ("Gisèle", "Marchand", "post"), ("Hugo", "Perrin", "email"),
-        ("Inès", "Colin", "email"), ("Jules", "Mercier", "phone"), ("Karima", "Haddad", "email"), ("Louis", "Faure", "email"),
-        ("Manon", "Blanc", "email"), ("Nicolas", "Guerin", "phone"), ("Océane", "Boyer", "email"), ("Pascal", "Lemoine", "email"),
+        ("Inès", "Colin", "email"), ("Jules", "Mercier", "sms"), ("Karima", "Haddad", "email"), ("Louis", "Faure", "email"),
+        ("Manon", "Blanc", "email"), ("Nicolas", "Guerin", "sms"), ("Océane", "Boyer", "email"), ("Pascal", "Lemoine", "email"),
         ("Rose", "Chevalier", "email"), ("Samir", "Aubert", "email"), ("Thérèse", "Dumas", "phone"), ("Victor", "Renaud", "email"),
-        ("Yasmine", "Caron", "email"), ("Zoé", "Picard", "email"), ("Arthur", "Robin", "email"), ("Béatrice", "Noël", "phone"),
+        ("Yasmine", "Caron", "email"), ("Zoé", "Picard", "email"), ("Arthur", "Robin", "email"), ("Béatrice", "Noël", "sms"),
     ]
 
     func local(_ date: CalendarDate, _ hour: Int, _ minute: Int = 0) -> Date {
@@ -144,6 +146,10 @@ struct DemoBuilder {
                 request.email = "\(slug)@exemple.invalid"
                 request.consentEmail = true
             case "phone": request.phone = "06 00 00 \(String(format: "%02d", index)) \(String(format: "%02d", index * 3 % 100))"
+            case "sms":
+                // Reached by SMS only: a mobile of the range ARCEP keeps for fiction (06 39 98 xx xx).
+                request.mobile = "06 39 98 \(String(format: "%02d", index)) \(String(format: "%02d", index * 3 % 100))"
+                request.consentSms = true
             default: request.postalAddress = "\(index + 1) allée des Exemples, 75000 Exemple-sur-Seine"
             }
             people.append(try actions.createParticipant(request, by: demo))

@@ -3,6 +3,7 @@ import Logging
 import RelaisConfig
 import RelaisDomain
 import RelaisMail
+import RelaisSMS
 import RelaisSender
 import RelaisStore
 import RelaisWeb
@@ -51,7 +52,76 @@ func makeSender(_ configuration: Configuration, store: Store, instruments: Instr
                         window: configuration.sendingWindow, policy: configuration.reminderPolicy,
                         evaluationDate: configuration.evaluationReminderDate, logger: logger)
     sender.lockPath = (configuration.dataDir as NSString).appendingPathComponent("sender.lock")
+    if configuration.smsEnabled {
+        let templates: SMSTemplates
+        do {
+            templates = try SMSTemplates(directory: configuration.effectiveSMSTemplatesDir)
+        } catch {
+            throw ConfigurationError(key: "sms.templates_dir", source: configuration.effectiveSMSTemplatesDir, reason: error.description)
+        }
+        let smsComposer = SMSComposer(templates: templates, sender: configuration.effectiveSMSSender, structureName: configuration.structureName,
+                                      structurePhone: configuration.structurePhone,
+                                      publicBaseURL: publicBaseURL ?? configuration.recordedLinkBaseURL)
+        sender.sms = SMSSending(transport: try makeSMSTransport(configuration, store: store), composer: smsComposer,
+                                window: configuration.smsWindow, linkKey: { try store.secretKey("link") })
+    }
     return sender
+}
+
+/// The configured SMS transport: the spool needs no setup, which is why it is the default.
+func makeSMSTransport(_ configuration: Configuration, store: Store) throws -> any SMSTransport {
+    switch configuration.smsTransport {
+    case "kannel":
+        let secret = try smsDeliverySecret(configuration, store: store)
+        let base = smsDeliveryBaseURL(configuration)
+        return KannelTransport(settings: KannelSettings(
+            url: configuration.kannelURL, username: configuration.kannelUsername ?? "", password: configuration.kannelPassword ?? "",
+            dlrMask: configuration.kannelDLRMask, smsc: configuration.kannelSMSC, timeoutSeconds: configuration.kannelTimeoutSeconds,
+            deliveryReportURL: { reference in "\(base)/sms/dlr/\(secret)/\(reference)?type=%d&answer=%A" }))
+    default:
+        do {
+            return try SpoolTransport(directory: configuration.smsSpoolPath)
+        } catch {
+            throw ConfigurationError(key: "data_dir", source: "configuration", reason: "cannot create the SMS spool: \(error)")
+        }
+    }
+}
+
+/// The secret of the delivery-report address: `sms.kannel.dlr_secret`, else derived from a key
+/// kept beside the database (`sms-dlr.key`, not in backups), the same for the daemon and the CLI.
+func smsDeliverySecret(_ configuration: Configuration, store: Store) throws -> String {
+    if let secret = configuration.kannelDLRSecret { return secret }
+    return Secrets.hmacToken(key: try store.secretKey("sms-dlr"), message: "kannel-delivery-reports")
+}
+
+/// Where Kannel reaches Relais: `sms.kannel.dlr_base_url`, else the address the daemon serves
+/// (recorded in the data folder), else the configured one.
+func smsDeliveryBaseURL(_ configuration: Configuration) -> String {
+    let base = configuration.kannelDLRBaseURL ?? ServedAddress.read(dataDir: configuration.dataDir) ?? configuration.effectivePublicBaseURL
+    return base.hasSuffix("/") ? String(base.dropLast()) : base
+}
+
+/// What the settings page's "Envoyer un SMS de test" does: one short French SMS from the
+/// structure's sender to one number (E.164), handed synchronously to the configured transport.
+func makeSMSTester(_ configuration: Configuration, store: Store) throws -> @Sendable (_ number: String) throws -> String {
+    let transport = try makeSMSTransport(configuration, store: store)
+    let target: String = switch transport.name {
+    case "kannel": "kannel (\(configuration.kannelURL))"
+    case "spool": "spool (\(configuration.smsSpoolPath)/new)"
+    default: transport.name
+    }
+    let sender = configuration.effectiveSMSSender
+    return { number in
+        let text = "Message de test de Relais (\(configuration.structureName)) : l'envoi des SMS fonctionne. Vous n'avez rien à faire."
+        let message = SMSMessage(to: number, from: sender, text: SMSText.normalized(text), reference: "test.\(UUID().uuidString.prefix(8).lowercased())",
+                                 kind: "test")
+        do throws(SMSDeliveryError) {
+            try transport.send(message)
+        } catch {
+            throw SMSTestFailure(refusedNumber: !error.concernsTransport, detail: error.description)
+        }
+        return "envoyé via \(target) au \(number)"
+    }
 }
 
 /// What the administration page's "Envoyer un e-mail de test" button does: one short French

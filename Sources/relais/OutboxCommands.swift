@@ -67,6 +67,9 @@ struct OutboxCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Only the messages of this participant (id).", valueName: "id"))
         var participant: String?
 
+        @Option(help: ArgumentHelp("Only this channel: \(MessageChannel.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "channel"))
+        var channel: String?
+
         @Option(help: "At most this many messages.")
         var limit = 200
 
@@ -79,10 +82,14 @@ struct OutboxCommand: ParsableCommand {
                 guard let value = MessageKind(rawValue: raw) else { throw Refused("--kind: unknown kind '\(raw)'") }
                 return value
             }
+            let channel = try self.channel.map { raw in
+                guard let value = MessageChannel(rawValue: raw) else { throw Refused("--channel: unknown channel '\(raw)' (email, sms or phone)") }
+                return value
+            }
             guard (1...100_000).contains(limit) else { throw Refused("--limit: must be from 1 to 100000") }
             let configuration = try installation.load()
             let messages = try installation.actions(configuration, protocols: false)
-                .messages(state: state, kind: kind, participantID: participant, limit: limit, by: .commandLine("outbox list"))
+                .messages(state: state, kind: kind, participantID: participant, channel: channel, limit: limit, by: .commandLine("outbox list"))
             print(String(decoding: try JSONBody.data(messages.map(MessageBody.init)), as: UTF8.self))
         }
     }

@@ -57,6 +57,10 @@ struct Serve: AsyncParsableCommand {
         }
         var app = try RelaisApp(configuration: configuration, store: store, protocols: protocols, logger: logger)
         app.mailTester = try makeMailTester(configuration)
+        if configuration.smsEnabled {
+            app.smsTester = try makeSMSTester(configuration, store: store)
+            app.smsDeliverySecret = try smsDeliverySecret(configuration, store: store)
+        }
         try createFirstAdministrator(app.actions)
 
         let server: Server
@@ -133,7 +137,7 @@ struct SenderService: Service {
     let logger: Logger
 
     func run() async throws {
-        logger.info("sender: \(sender.transport.name) transport, a sweep every \(interval) s")
+        logger.info("sender: \(sender.transport.name) transport for mail, \(sender.sms.map { "\($0.transport.name) for SMS" } ?? "SMS switched off"), a sweep every \(interval) s")
         while !Task.isShuttingDownGracefully {
             // Off the cooperative pool: a sweep blocks on SQLite and on the mail server.
             let result: Result<SweepReport, any Error> = await withCheckedContinuation { continuation in
@@ -141,7 +145,7 @@ struct SenderService: Service {
             }
             switch result {
             case .success(let report) where report.sent + report.failed + report.retrying + report.tasksOpened > 0:
-                logger.info("sweep: \(report.sent) sent, \(report.retrying) to retry, \(report.failed) failed, \(report.tasksOpened) phone task(s)")
+                logger.info("sweep: \(report.sent) sent (\(report.smsSent) SMS), \(report.retrying) to retry, \(report.failed) failed, \(report.tasksOpened) phone task(s)")
             case .failure(let error): logger.error("sweep failed: \(error)")
             default: break
             }

@@ -37,7 +37,7 @@ struct LetterRulesTests {
     }
 
     @Test func aDeliveryFailureSaysWhetherCorrectingTheAddressHelps() {
-        #expect(DeliveryFailure.allCases.filter(\.concernsTheAddress) == [.addressInvalid, .mailboxUnknown, .recipientRefused])
+        #expect(DeliveryFailure.allCases.filter(\.concernsTheAddress) == [.addressInvalid, .mailboxUnknown, .recipientRefused, .numberInvalid])
         #expect(Set(DeliveryFailure.allCases.map(\.reason.code)).count == DeliveryFailure.allCases.count)
     }
 

@@ -24,9 +24,9 @@ final class World: @unchecked Sendable {
     let room: RoomRecord
 
     /// The lead gets the daily staff digest only when given an email.
-    init(now: String = "2027-02-01T10:00:00Z", leadEmail: String? = nil) throws {
+    init(now: String = "2027-02-01T10:00:00Z", leadEmail: String? = nil, policy: ReminderPolicy = ReminderPolicy()) throws {
         time = ManualClock(ISO8601DateFormatter().date(from: now)!)
-        store = try Store(path: directory.file("relais.sqlite"))
+        store = try Store(path: directory.file("relais.sqlite"), reminderPolicy: policy)
         instruments = try ProtocolsLoader.instruments(directory: Self.protocols)
         template = try ProtocolsLoader.templates(directory: Self.protocols, instruments: instruments).first { $0.id == "3g2i" }!
         lead = try Accounts(store: store, clock: time.clock).createUser(name: "lead", displayName: "Dr Lead", role: .tabacologue,

@@ -360,9 +360,9 @@ struct AdminPageTests {
             #expect(page.text.contains(expected) || page.text.contains(expected.replacingOccurrences(of: "&#39;", with: "'")), "shows \(expected)")
         }
         #expect(page.text.contains("<label for=\"test-recipient\">"))
-        // No way to change a setting from the page: its only form is the test email (and logout).
+        // No way to change a setting from the page: its only forms are the test email and SMS (and logout).
         let actions = page.text.components(separatedBy: "<form method=\"post\" action=\"").dropFirst().map { $0.prefix { $0 != "\"" } }
-        #expect(Set(actions) == ["/logout", "/admin/settings/test-email"])
+        #expect(Set(actions) == ["/logout", "/admin/settings/test-email", "/admin/settings/test-sms"])
 
         var unset = configuration
         unset.smtpPassword = nil

@@ -215,6 +215,9 @@ struct FrenchWalkTests {
             case "/participants/{id}/treatments/{treatment}": return ["/participants/\(ana.id)/treatments/\(treatment.id)"]
             case "/q/{token}": return ["/q/\(token)", "/q/inconnu"]
             case "/c", "/outbox", "/accessibilite": return [pattern]
+            // The short link of an SMS (an unknown code, a malformed one), and the gateway's reports (plain text, not a page).
+            case "/c/{code}": return ["/c/ABC-DEF-GHJ", "/c/xyz"]
+            case "/sms/dlr/{secret}/{reference}": return ["/sms/dlr/faux/inconnu?type=1"]
             case "/reports/years/{year}", "/reports/years/{year}/bilan": return [pattern.replacingOccurrences(of: "{year}", with: "2027")]
             case "/reports/programmes/{id}", "/reports/programmes/{id}/bilan": return [pattern.replacingOccurrences(of: "{id}", with: programmeID)]
             case "/reports/period/bilan": return ["/reports/period/bilan?from=2027-01-01&to=2027-12-31"]
@@ -331,6 +334,9 @@ struct FrenchWalkTests {
             case "/admin/rooms/{id}": return [("/admin/rooms/\(room.id)", [("name", ""), ("capacity", "0")], "root")]
             case "/admin/rooms/{id}/remove": return [("/admin/rooms/\(room.id)/remove", [], "root"), ("/admin/rooms/\(otherRoom.id)/remove", [], "root")]
             case "/admin/settings/test-email": return [("/admin/settings/test-email", [("recipient", "not-an-email")], "root")]
+            case "/admin/settings/test-sms":
+                return [("/admin/settings/test-sms", [("number", "01 23 45 67 89")], "root"), ("/admin/settings/test-sms", [("number", "abc")], "root"),
+                        ("/admin/settings/test-sms", [("number", "06 12 34 56 78")], "root")]
             default: return nil
             }
         }

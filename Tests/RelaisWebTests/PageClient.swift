@@ -72,6 +72,7 @@ final class PageClient: @unchecked Sendable {
         if tokens[name] == nil { tokens[name] = try app.accounts.issueToken(userName: name, by: .system).token }
         var headers: HTTPFields = [.authorization: "Bearer \(tokens[name] ?? "")"]
         if json != nil { headers[.contentType] = "application/json" }
+        // "?state=sent&channel=sms": the query apart, as a server reads it.
         let parts = path.split(separator: "?", maxSplits: 1)
         let query: [(name: String, value: String)] = parts.count > 1 ? parts[1].split(separator: "&").map { pair in
             let kv = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }

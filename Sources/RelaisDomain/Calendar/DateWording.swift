@@ -11,6 +11,15 @@ public enum DateWording {
         return "\(weekdays[date.isoWeekday - 1]) \(date.day) \(monthNames(language)[date.month - 1]) \(date.year)"
     }
 
+    /// "jeudi 4 mars", "Thursday 4 March": the day without its year (in an SMS, for a date a few days away).
+    public static func dayWithoutYear(_ date: CalendarDate, language: String) -> String {
+        let weekdays = language == "en"
+            ? ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+            : ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+        let day = language != "en" && date.day == 1 ? "1er" : String(date.day)
+        return "\(weekdays[date.isoWeekday - 1]) \(day) \(monthNames(language)[date.month - 1])"
+    }
+
     /// The date of a letter: "3 décembre 2026", "1er décembre 2026" (French writes the first of
     /// the month as an ordinal); "3 December 2026".
     public static func date(_ date: CalendarDate, language: String) -> String {

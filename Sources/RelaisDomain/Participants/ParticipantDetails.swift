@@ -1,8 +1,9 @@
 import Foundation
 
-/// How a participant prefers to be reached.
+/// How a participant prefers to be reached. `sms` puts SMS before email for the messages both
+/// may carry (`ChannelRules`).
 public enum ContactChannel: String, Codable, Sendable, CaseIterable {
-    case email, phone, post, none
+    case email, sms, phone, post, none
 }
 
 public enum SmokerStatus: String, Codable, Sendable, CaseIterable {
@@ -19,12 +20,16 @@ public struct ParticipantDetails: Sendable, Equatable {
     public var birthYear: Int?
     public var email: String?
     public var phone: String?
+    /// A mobile number for SMS, E.164 once validated (`MobileNumber`).
+    public var mobile: String?
     public var postalAddress: String?
     public var preferredChannel: ContactChannel
     public var noContact: Bool
     public var consentDataProcessing: Bool
     public var consentEmail: Bool
     public var consentFollowUp: Bool
+    /// Consent to receive SMS (reminders, questionnaire links) at `mobile`.
+    public var consentSms: Bool
     public var smokerStatus: SmokerStatus
     public var difficultCarePath: Bool
     public var language: String
@@ -39,12 +44,14 @@ public struct ParticipantDetails: Sendable, Equatable {
                 consentDataProcessing: Bool = false, consentEmail: Bool = false, consentFollowUp: Bool = false,
                 smokerStatus: SmokerStatus = .smoker, precarity: Bool = false, isolation: Bool = false,
                 difficultCarePath: Bool = false, language: String = "fr", sex: Sex? = nil, postalCode: String? = nil,
-                publics: Set<PriorityPublic> = []) {
+                publics: Set<PriorityPublic> = [], mobile: String? = nil, consentSms: Bool = false) {
         self.firstName = firstName
         self.lastName = lastName
         self.birthYear = birthYear
         self.email = email
         self.phone = phone
+        self.mobile = mobile
+        self.consentSms = consentSms
         self.postalAddress = postalAddress
         self.preferredChannel = preferredChannel
         self.noContact = noContact
@@ -85,6 +92,7 @@ public struct ParticipantDetails: Sendable, Equatable {
         details.lastName = lastName.trimmingCharacters(in: .whitespacesAndNewlines)
         details.email = clean(email)?.lowercased()
         details.phone = clean(phone)
+        details.mobile = clean(mobile)
         details.postalAddress = clean(postalAddress)
         details.postalCode = clean(postalCode)?.replacingOccurrences(of: " ", with: "")
         var problems: [String: Reason] = [:]
@@ -105,16 +113,26 @@ public struct ParticipantDetails: Sendable, Equatable {
                 problems["phone"] = Reason(.phoneInvalid)
             }
         }
-        if details.email == nil && details.phone == nil && details.postalAddress == nil && !details.noContact {
+        if let mobile = details.mobile {
+            switch MobileNumber.normalized(mobile) {
+            case .success(let e164): details.mobile = e164
+            case .failure(let reason): problems["mobile"] = reason
+            }
+        }
+        if details.email == nil && details.phone == nil && details.mobile == nil && details.postalAddress == nil && !details.noContact {
             problems["contact"] = Reason(.contactMissing)
         }
         switch details.preferredChannel {
         case .email where details.email == nil: problems["preferredChannel"] = Reason(.channelEmailMissing)
         case .phone where details.phone == nil: problems["preferredChannel"] = Reason(.channelPhoneMissing)
         case .post where details.postalAddress == nil: problems["preferredChannel"] = Reason(.channelPostMissing)
+        case .sms where details.mobile == nil || !details.consentSms: problems["preferredChannel"] = Reason(.channelSmsMissing)
         default: break
         }
         if details.consentEmail && details.email == nil { problems["consentEmail"] = Reason(.consentEmailWithoutEmail) }
+        if details.consentSms && self.mobile?.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty != false {
+            problems["consentSms"] = Reason(.consentSmsWithoutMobile)
+        }
         if !["fr", "en"].contains(language) { problems["language"] = Reason(.languageInvalid) }
         guard problems.isEmpty else { throw ValidationError(problems) }
         return details

@@ -212,4 +212,16 @@ public enum ReasonCode: String, Sendable, Codable, CaseIterable {
     case longestQuitWithoutAttempt = "longest_quit_without_attempt"
     case consultationRecordNotStarted = "consultation_record_not_started"
     case consultationRecordNotHeld = "consultation_record_not_held"
+
+    // SMS
+    case mobileInvalid = "mobile_invalid"
+    case mobileLandline = "mobile_landline"
+    case consentSmsWithoutMobile = "consent_sms_without_mobile"
+    case channelSmsMissing = "channel_sms_missing"
+    case smsDisabled = "sms_disabled"
+    case deliveryNumberInvalid = "delivery_number_invalid"
+    case deliveryGatewayUnreachable = "delivery_gateway_unreachable"
+    case deliveryGatewayRefused = "delivery_gateway_refused"
+    case deliveryNotDelivered = "delivery_not_delivered"
+    case deliveryTextTooLong = "delivery_text_too_long"
 }

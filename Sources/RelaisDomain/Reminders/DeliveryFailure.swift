@@ -27,12 +27,22 @@ public enum DeliveryFailure: String, Codable, Sendable, CaseIterable {
     case transportFailed = "transport_failed"
     /// The local end failed: the maildir could not be written, the sendmail command did not run.
     case localFailure = "local_failure"
+    /// SMS: the number is not one an SMS can be sent to (refused before any gateway was asked, or by it).
+    case numberInvalid = "number_invalid"
+    /// SMS: the gateway (Kannel's smsbox) could not be reached.
+    case gatewayUnreachable = "gateway_unreachable"
+    /// SMS: the gateway refused the message or Relais's login (`sms.kannel.username`, `password`).
+    case gatewayRefused = "gateway_refused"
+    /// SMS: the operator's delivery report says the message did not reach the phone.
+    case notDelivered = "not_delivered"
+    /// SMS: the text would take more than three SMS (a template made too long).
+    case textTooLong = "text_too_long"
 
     /// Whether the address itself can never be delivered to: retrying is useless, correcting
     /// the participant's email is what helps.
     public var concernsTheAddress: Bool {
         switch self {
-        case .addressInvalid, .mailboxUnknown, .recipientRefused: true
+        case .addressInvalid, .mailboxUnknown, .recipientRefused, .numberInvalid: true
         default: false
         }
     }
@@ -52,6 +62,11 @@ public enum DeliveryFailure: String, Codable, Sendable, CaseIterable {
         case .tlsFailed: .deliveryTLSFailed
         case .transportFailed: .deliveryTransportFailed
         case .localFailure: .deliveryLocalFailure
+        case .numberInvalid: .deliveryNumberInvalid
+        case .gatewayUnreachable: .deliveryGatewayUnreachable
+        case .gatewayRefused: .deliveryGatewayRefused
+        case .notDelivered: .deliveryNotDelivered
+        case .textTooLong: .deliveryTextTooLong
         }
         return Reason(code)
     }

@@ -22,6 +22,8 @@ public enum MessageKind: String, Codable, Sendable, CaseIterable {
     /// To a staff member whose password someone else reset: so that an administrator cannot use
     /// a clinical account unnoticed.
     case passwordReset = "password_reset"
+    /// Before an individual consultation (as before a session): its day, time and how it is held.
+    case consultationReminder = "consultation_reminder"
 
     /// Mail to a participant (as opposed to staff mail and actions).
     public var isParticipantMail: Bool {
@@ -51,8 +53,11 @@ public enum MessageKind: String, Codable, Sendable, CaseIterable {
 
 /// The timing rules of the reminders (README, "Reminders and follow-up"), in one place.
 public struct ReminderPolicy: Sendable, Equatable {
-    /// Session reminder: this many days before the start.
+    /// Session reminder: this many days before the start (consultation reminders too).
     public var sessionReminderDays = 2
+    /// The same reminders sent by SMS: this many days before (1: the day before, or 2),
+    /// `sms.reminder_days_before`; a reminder due earlier waits for it.
+    public var smsReminderDays = 2
     /// Follow-up reminders, in days after the invitation.
     public var followUpReminderDays = [7, 14]
     /// Then a phone task, this many days after the invitation.
@@ -64,6 +69,8 @@ public struct ReminderPolicy: Sendable, Equatable {
     public var firstRetrySeconds = 300
     /// Questionnaire links expire after this many days.
     public var tokenDays = 60
+    /// Whether SMS go at all (`sms.enabled`): off, participants are reached by email or by phone only.
+    public var smsEnabled = true
     /// A message to a participant whose moment passed more than this many days before it is
     /// written (a programme entered after the fact) is never sent: it is kept as skipped,
     /// "recorded late", and a questionnaire becomes a phone task for the staff instead.

@@ -1,7 +1,8 @@
 import Foundation
 
-/// When participants may receive mail: local hours and days of the week (by default
-/// 09:00–19:00, not Sunday). Outside the window the sender waits; nothing is dropped.
+/// When participants may receive mail (or SMS): local hours and days of the week (by default
+/// 09:00–19:00, not Sunday), and for SMS not on French public holidays either. Outside the
+/// window the sender waits; nothing is dropped.
 public struct SendingWindow: Sendable, Equatable {
     /// Minutes after local midnight: sending allowed in [opens, closes).
     public var opens: Int
@@ -9,18 +10,42 @@ public struct SendingWindow: Sendable, Equatable {
     /// ISO weekdays allowed: 1 = Monday … 7 = Sunday.
     public var days: Set<Int>
     public var timeZone: TimeZone
+    /// Closed on French public holidays (`FrenchHolidays`), whatever their weekday.
+    public var closedOnPublicHolidays: Bool
 
-    public init(opens: Int = 9 * 60, closes: Int = 19 * 60, days: Set<Int> = Set(1...6), timeZone: TimeZone) {
+    public init(opens: Int = 9 * 60, closes: Int = 19 * 60, days: Set<Int> = Set(1...6), timeZone: TimeZone,
+                closedOnPublicHolidays: Bool = false) {
         self.opens = opens
         self.closes = closes
         self.days = days
         self.timeZone = timeZone
+        self.closedOnPublicHolidays = closedOnPublicHolidays
     }
 
     public func allows(_ instant: Date) -> Bool {
         let local = LocalDateTime(instant, in: timeZone)
         let minutes = local.hour * 60 + local.minute
-        return days.contains(local.date.isoWeekday) && minutes >= opens && minutes < closes
+        return isOpenDay(local.date) && minutes >= opens && minutes < closes
+    }
+
+    /// Whether sending is allowed at some hour of `date`.
+    public func isOpenDay(_ date: CalendarDate) -> Bool {
+        days.contains(date.isoWeekday) && opens < closes && !(closedOnPublicHolidays && FrenchHolidays.holiday(on: date) != nil)
+    }
+
+    /// The first instant at or after `instant` inside the window (`instant` itself when it is
+    /// inside), or nil when the window never opens (no day allowed). Looks a year ahead at most.
+    public func nextOpening(atOrAfter instant: Date) -> Date? {
+        if allows(instant) { return instant }
+        let local = LocalDateTime(instant, in: timeZone)
+        var date = local.date
+        for offset in 0...370 {
+            if offset > 0 { date = date.addingDays(1) }
+            guard isOpenDay(date) else { continue }
+            guard let opening = LocalDateTime(date: date, hour: opens / 60, minute: opens % 60)?.instant(in: timeZone) else { continue }
+            if opening >= instant { return opening }
+        }
+        return nil
     }
 
     /// Parses "HH:MM".

@@ -196,6 +196,7 @@ struct ParticipantBody: Encodable, JSONWritable {
         @Nullable var dataProcessing: Date?
         @Nullable var email: Date?
         @Nullable var followUp: Date?
+        @Nullable var sms: Date?
     }
 
     var id: String
@@ -219,6 +220,7 @@ struct ParticipantBody: Encodable, JSONWritable {
     // Contact details, for roles that read them.
     var email: Nullable<String>?
     var phone: Nullable<String>?
+    var mobile: Nullable<String>?
     var postalAddress: Nullable<String>?
     var preferredChannel: ContactChannel?
     var noContact: Bool?
@@ -242,10 +244,12 @@ struct ParticipantBody: Encodable, JSONWritable {
         disability = record.disability
         complementaireSanteSolidaire = record.complementaireSanteSolidaire
         justice = record.justice
-        consents = Consents(dataProcessing: record.consentDataProcessingAt, email: record.consentEmailAt, followUp: record.consentFollowUpAt)
+        consents = Consents(dataProcessing: record.consentDataProcessingAt, email: record.consentEmailAt, followUp: record.consentFollowUpAt,
+                            sms: record.consentSmsAt)
         if contact {
             email = Nullable(wrappedValue: record.email)
             phone = Nullable(wrappedValue: record.phone)
+            mobile = Nullable(wrappedValue: record.mobile)
             postalAddress = Nullable(wrappedValue: record.postalAddress)
             preferredChannel = record.preferredChannel
             noContact = record.noContact
@@ -523,6 +527,12 @@ public struct MessageBody: Encodable, Sendable {
     @Nullable var sentAt: Date?
     @Nullable var closedReason: String?
     var createdAt: Date
+    /// `email`, `sms`, `phone` (a phone task instead), or null when nothing can carry it.
+    @Nullable var channel: MessageChannel?
+    /// For an SMS: what the gateway's delivery report said, when, and the operator's words.
+    @Nullable var delivery: SMSDelivery?
+    @Nullable var deliveryAt: Date?
+    @Nullable var deliveryDetail: String?
 
     public init(_ message: OutboxRecord) {
         id = message.id
@@ -544,6 +554,10 @@ public struct MessageBody: Encodable, Sendable {
         sentAt = message.sentAt
         closedReason = message.closedReason
         createdAt = message.createdAt
+        channel = message.channel
+        delivery = message.delivery
+        deliveryAt = message.deliveryAt
+        deliveryDetail = message.deliveryDetail
     }
 }
 
@@ -552,6 +566,7 @@ struct TaskBody: Encodable {
         var firstName: String
         var lastName: String
         @Nullable var phone: String?
+        @Nullable var mobile: String?
         @Nullable var email: String?
         @Nullable var postalAddress: String?
     }
@@ -615,7 +630,7 @@ struct TaskBody: Encodable {
         createdAt = task.createdAt
         closedAt = task.closedAt
         participant = Person(firstName: view.participant.firstName, lastName: view.participant.lastName, phone: view.participant.phone,
-                             email: view.participant.email, postalAddress: view.participant.postalAddress)
+                             mobile: view.participant.mobile, email: view.participant.email, postalAddress: view.participant.postalAddress)
         session = view.sessionChange.map { Session(id: $0.sessionID, index: $0.index, title: $0.title, cancelled: $0.cancelled,
                                                    startsAt: $0.startsAt, previousStartsAt: $0.previousStartsAt) }
         if withScript, view.invitation != nil {

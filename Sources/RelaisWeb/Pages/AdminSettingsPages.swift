@@ -43,6 +43,39 @@ extension RelaisApp {
                 return try app.adminSettingsPage(context, failed: form.with(error: message, on: "recipient"), status: 502)
             }
         }
+
+        // The test SMS: to a mobile number typed as staff type them, normalised as participants' are.
+        routes.page(.post, "/admin/settings/test-sms", .administer) { request, context in
+            let strings = app.renderer.strings(context.language)
+            let typed = request.trimmedFormValue("number")
+            let form = AdminForm(id: "testSMS", values: ["number": typed], order: ["number"])
+            guard app.configuration.smsEnabled else {
+                return try app.adminSettingsPage(context, failed: form.with(error: app.renderer.text(Reason(.smsDisabled), language: context.language),
+                                                                             on: "number"), status: 409)
+            }
+            let number: String
+            switch MobileNumber.normalized(typed) {
+            case .success(let e164): number = e164
+            case .failure(let reason):
+                return try app.adminSettingsPage(context, failed: form.with(error: app.renderer.text(reason, language: context.language), on: "number"),
+                                                 status: 422)
+            }
+            guard let tester = app.smsTester else {
+                return try app.adminSettingsPage(context, failed: form.with(error: strings["s_test_not_configured"], on: "number"), status: 503)
+            }
+            do {
+                let description = try tester(number)
+                try app.actions.recordTestSMS(number: number, outcome: description, failed: false, by: context.caller)
+                return app.redirect("/admin/settings#test-sms-title", done: "s_done_test_sms")
+            } catch {
+                let reason = String(describing: error)
+                app.logger.warning("test SMS failed: \(reason)")
+                try app.actions.recordTestSMS(number: number, outcome: reason, failed: true, by: context.caller)
+                let cause = (error as? SMSTestFailure).map { $0.refusedNumber ? "s_err_test_number_refused" : "s_err_test_transport" } ?? "s_err_test_transport"
+                let message = strings.fill(cause) + " " + strings.fill("a_err_test_detail", ["detail": reason])
+                return try app.adminSettingsPage(context, failed: form.with(error: message, on: "number"), status: 502)
+            }
+        }
     }
 
     /// `RELAIS_` + the key in capitals with dots as underscores, as the loader reads it.
@@ -130,6 +163,30 @@ extension RelaisApp {
             row("a_set_login_window", String(c.loginWindowMinutes), ["security.login_window_minutes"]),
             row("a_set_audit_retention", String(c.auditRetentionDays), ["security.audit_retention_days"]),
         ]
+        var sms: [[String: Any]] = [row("s_set_enabled", text(c.smsEnabled ? "s_set_on" : "s_set_off"), ["sms.enabled"])]
+        if c.smsEnabled {
+            if c.smsTransport == "kannel" {
+                sms.append(row("a_set_transport", text("s_set_transport_kannel"), ["sms.transport"]))
+                sms.append(row("s_set_kannel_url", c.kannelURL, ["sms.kannel.url"]))
+                sms.append(row("s_set_kannel_username", c.kannelUsername ?? text("a_none"), ["sms.kannel.username"]))
+                // Never the password itself: only whether one is set.
+                sms.append(row("s_set_kannel_password", text(c.kannelPassword?.isEmpty == false ? "a_set_defined" : "a_set_undefined"),
+                               ["sms.kannel.password"]))
+                sms.append(row("s_set_dlr", c.kannelDLRMask == 0 ? text("s_set_dlr_none") : String(c.kannelDLRMask),
+                               ["sms.kannel.dlr_mask", "sms.kannel.dlr_base_url", "sms.kannel.dlr_secret"]))
+            } else {
+                sms.append(row("a_set_transport", text("s_set_transport_spool"), ["sms.transport"], note: "s_set_transport_spool_note"))
+                sms.append(row("s_set_spool", c.smsSpoolPath + "/new", ["data_dir"]))
+            }
+            sms.append(row("s_set_sender", c.effectiveSMSSender, ["sms.sender"], note: c.smsSender == nil ? "s_set_sender_default" : nil))
+            let smsDays = SendingWindow.days(c.smsSendDays).map { adminDays($0, strings) } ?? c.smsSendDays
+            sms.append(row("a_set_hours", "\(c.smsSendFrom) – \(c.smsSendUntil)", ["sms.send_from", "sms.send_until"]))
+            sms.append(row("a_set_days", "\(smsDays) (\(c.smsSendDays))", ["sms.send_days"]))
+            sms.append(row("s_set_holidays", text(c.smsSkipPublicHolidays ? "s_set_holidays_closed" : "s_set_holidays_open"),
+                           ["sms.skip_public_holidays"]))
+            sms.append(row("s_set_reminder_days", text(c.smsReminderDaysBefore == 1 ? "s_set_reminder_1" : "s_set_reminder_2"),
+                           ["sms.reminder_days_before"]))
+        }
         let counts = try actions.outboxCounts(by: context.caller)
         let outboxRows: [[String: Any]] = OutboxState.allCases.map { state in
             ["label": text("a_outbox_\(state.rawValue)"), "count": counts[state] ?? 0, "state": state.rawValue]
@@ -137,10 +194,13 @@ extension RelaisApp {
 
         let lastTest = try actions.testEmails(by: context.caller).first
         let test = failed.flatMap { $0.id == "test" ? $0 : nil } ?? AdminForm(id: "test")
+        let lastTestSMS = try actions.testSMS(by: context.caller).first
+        let testSMS = failed.flatMap { $0.id == "testSMS" ? $0 : nil } ?? AdminForm(id: "testSMS")
         var values: [String: Any] = [
             "sections": [
                 ["id": "mail", "title": text("a_sec_mail"), "rows": mail],
                 ["id": "window", "title": text("a_sec_window"), "rows": window],
+                ["id": "sms", "title": text("s_sec_sms"), "rows": sms],
                 ["id": "web", "title": text("a_sec_web"), "rows": web],
                 ["id": "structure", "title": text("a_sec_structure"), "rows": structure],
                 ["id": "security", "title": text("a_sec_security"), "rows": security],
@@ -148,7 +208,15 @@ extension RelaisApp {
             "outbox": outboxRows,
             "test": test.context(defaults: ["recipient": context.user.email ?? ""]),
             "mailConfigured": mailTester != nil,
+            "testSMS": testSMS.context(defaults: ["number": ""]),
+            "smsEnabled": c.smsEnabled, "smsConfigured": smsTester != nil,
         ]
+        if let lastTestSMS {
+            values["lastTestSMS"] = [
+                "at": adminDateTime(lastTestSMS.at, language: context.language), "by": lastTestSMS.actorName,
+                "failed": lastTestSMS.action == "test_sms_failed", "detail": lastTestSMS.detail ?? "",
+            ]
+        }
         if let lastTest {
             values["lastTest"] = [
                 "at": adminDateTime(lastTest.at, language: context.language), "by": lastTest.actorName,

@@ -10,10 +10,10 @@ struct ParticipantForm {
     /// The priority publics and the care path, as checkboxes named like the API's fields.
     static let publicFields = ["pregnant", "chronicIllness", "mentalIllness", "disability", "complementaireSanteSolidaire", "justice",
                                "precarity", "isolation", "difficultCarePath"]
-    static let flagFields = ["noContact", "consentDataProcessing", "consentEmail", "consentFollowUp"] + publicFields
+    static let flagFields = ["noContact", "consentDataProcessing", "consentEmail", "consentSms", "consentFollowUp"] + publicFields
     /// The order of the fields on the page, for the error summary.
-    static let order = ["firstName", "lastName", "birthYear", "sex", "contact", "email", "phone", "postalCode", "preferredChannel",
-                        "consentDataProcessing", "consentEmail", "consentFollowUp", "smokerStatus", "language"]
+    static let order = ["firstName", "lastName", "birthYear", "sex", "contact", "email", "phone", "mobile", "postalCode", "preferredChannel",
+                        "consentDataProcessing", "consentEmail", "consentSms", "consentFollowUp", "smokerStatus", "language"]
 
     var text: [String: String] = [:]
     var flags: Set<String> = []
@@ -31,9 +31,10 @@ struct ParticipantForm {
     init(_ details: ParticipantDetails) {
         text = ["firstName": details.firstName, "lastName": details.lastName, "birthYear": details.birthYear.map(String.init) ?? "",
                 "email": details.email ?? "", "phone": details.phone ?? "", "postalAddress": details.postalAddress ?? "",
-                "postalCode": details.postalCode ?? ""]
+                "postalCode": details.postalCode ?? "", "mobile": details.mobile.map(MobileNumber.display) ?? ""]
         let pairs: [(String, Bool)] = [("noContact", details.noContact), ("consentDataProcessing", details.consentDataProcessing),
                                        ("consentEmail", details.consentEmail), ("consentFollowUp", details.consentFollowUp),
+                                       ("consentSms", details.consentSms),
                                        ("difficultCarePath", details.difficultCarePath)]
         flags = Set(pairs.filter(\.1).map(\.0)).union(details.publics.compactMap { RelaisApp.publicFields[$0] })
         sex = details.sex?.rawValue ?? ""
@@ -46,7 +47,7 @@ struct ParticipantForm {
 extension ParticipantForm {
     /// The form as submitted, kept as typed.
     init(_ request: Request) {
-        for field in ["firstName", "lastName", "birthYear", "email", "phone", "postalAddress", "postalCode"] {
+        for field in ["firstName", "lastName", "birthYear", "email", "phone", "mobile", "postalAddress", "postalCode"] {
             text[field] = request.formValue(field) ?? ""
         }
         flags = Set(Self.flagFields.filter { request.formValue($0) != nil })
@@ -70,6 +71,8 @@ extension ParticipantForm {
         }
         request.email = text["email"] ?? ""
         request.phone = text["phone"] ?? ""
+        request.mobile = text["mobile"] ?? ""
+        request.consentSms = flags.contains("consentSms")
         request.postalAddress = text["postalAddress"] ?? ""
         request.postalCode = text["postalCode"] ?? ""
         request.sex = sex
@@ -100,11 +103,12 @@ extension RelaisApp {
         let zone = structureZone
         func label(_ key: String) -> String { strings[key] ?? key }
         let consentDates: [String: Date?] = ["consentDataProcessing": record?.consentDataProcessingAt, "consentEmail": record?.consentEmailAt,
-                                             "consentFollowUp": record?.consentFollowUpAt]
-        let consents: [[String: Any]] = ["consentDataProcessing", "consentEmail", "consentFollowUp"].map { name in
+                                             "consentFollowUp": record?.consentFollowUpAt, "consentSms": record?.consentSmsAt]
+        let consents: [[String: Any]] = ["consentDataProcessing", "consentEmail", "consentSms", "consentFollowUp"].map { name in
             var consent: [String: Any] = ["name": name, "label": label("p_\(name)"), "checked": form.flags.contains(name),
                                           "error": form.errors[name] ?? false, "givenOn": false,
-                                          "help": name == "consentDataProcessing" ? label("p_consentDataProcessing_help") : ""]
+                                          "help": name == "consentDataProcessing" ? label("p_consentDataProcessing_help")
+                                            : name == "consentSms" ? label("p_consentSms_help") : ""]
             if let date = consentDates[name] ?? nil { consent["givenOn"] = ParticipantText.date(date, zone) }
             return consent
         }

@@ -67,6 +67,7 @@ extension RelaisApp {
             "birthYear": record.birthYear.map { String($0) as Any } ?? false,
             "createdOn": ParticipantText.date(record.createdAt, zone),
             "email": record.email ?? false, "phone": record.phone ?? false, "postalAddress": record.postalAddress ?? false,
+            "mobile": record.mobile.map { MobileNumber.display($0) as Any } ?? false,
             "channel": label("p_channel_\(record.preferredChannel.rawValue)"), "noContact": record.noContact,
             "smokerStatus": label("p_\(record.smokerStatus.rawValue)"),
             "sex": record.sex.map { label("p_sex_\($0.rawValue)") as Any } ?? false, "postalCode": record.postalCode ?? false,
@@ -74,7 +75,7 @@ extension RelaisApp {
             "noConsent": record.consentDataProcessingAt == nil,
         ] as [String: Any]
         values["consents"] = [("consentDataProcessing", record.consentDataProcessingAt), ("consentEmail", record.consentEmailAt),
-                              ("consentFollowUp", record.consentFollowUpAt)].map { name, date -> [String: Any] in
+                              ("consentSms", record.consentSmsAt), ("consentFollowUp", record.consentFollowUpAt)].map { name, date -> [String: Any] in
             ["label": label("p_\(name)"), "givenOn": date.map { ParticipantText.date($0, zone) as Any } ?? false]
         }
         values["enrolments"] = enrolments.map { item -> [String: Any] in
@@ -189,6 +190,10 @@ extension RelaisApp {
             return ["kind": label("p_task_\(task.kind.rawValue)"), "reason": reason, "due": ParticipantText.date(iso: task.dueOn)]
         }
         values["hasTasks"] = !tasks.isEmpty
+        // The messages: by email, by SMS (with what the operator's report said), or a phone task instead.
+        values["messages"] = view.messages.map { messageRow($0, language: language) }
+        values["hasMessages"] = !view.messages.isEmpty
+        values["showMessages"] = user.role.allows(.manageReminders)
         values["showTasksLink"] = user.role.allows(.manageReminders)
 
         values["canEdit"] = user.role.allows(.plan)

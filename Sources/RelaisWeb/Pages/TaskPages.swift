@@ -107,10 +107,13 @@ extension RelaisApp {
         // tel: takes the digits and a leading "+" (RFC 3966); what staff typed is shown as is.
         let dial = phone.filter { $0.isNumber || $0 == "+" }
         let lines = participant.postalAddress.map(Self.addressLines) ?? []
+        // The mobile too (SMS), when it is not the same number as the phone.
+        let mobile = participant.mobile.flatMap { $0.filter { $0.isNumber } == MobileNumber.normalized(phone).successValue?.filter { $0.isNumber } ? nil : $0 }
         return [
-            "phone": phone, "tel": dial, "email": participant.email ?? "", "emailFirst": phone.isEmpty && participant.email != nil,
+            "phone": phone, "tel": dial, "email": participant.email ?? "", "emailFirst": phone.isEmpty && mobile == nil && participant.email != nil,
+            "mobile": mobile.map(MobileNumber.display) ?? "", "mobileTel": mobile ?? "",
             "address": lines.map { ["line": $0] }, "hasAddress": !lines.isEmpty,
-            "none": phone.isEmpty && participant.email == nil && lines.isEmpty,
+            "none": phone.isEmpty && mobile == nil && participant.email == nil && lines.isEmpty,
         ]
     }
 

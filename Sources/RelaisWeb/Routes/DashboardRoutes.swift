@@ -58,6 +58,9 @@ extension RelaisApp {
                 values["failedMore"] = view.failedCount > view.failedDeliveries.count
                     ? strings.fill("l_failed_all", ["count": String(view.failedCount)]) : ""
                 values["showReminders"] = true
+                let sms = app.smsCountRows(view.sms, language: language)
+                values["sms"] = sms
+                values["hasSMS"] = !sms.isEmpty
             }
             values["isAdmin"] = role == .admin
             if role == .admin { values["linkWarning"] = app.linkWarning(language: language) ?? "" }
@@ -67,9 +70,14 @@ extension RelaisApp {
         // Every failed delivery, with whom it was for, why, and what to do about it.
         routes.page(.get, "/outbox", .manageReminders) { request, context in
             let deliveries = try app.actions.failedDeliveries(limit: 500, by: context.caller)
+            // The SMS: their counts by status, and the latest with whom they were for and what the operator said.
+            let sms = try app.actions.recentSMS(limit: 100, by: context.caller)
+            let counts = app.smsCountRows(try app.actions.smsCounts(by: context.caller), language: context.language)
             return app.render(.outbox, context, [
                 "notice": app.notice(request, context) ?? "", "back": "outbox",
                 "failed": app.failedDeliveryRows(deliveries, language: context.language), "hasFailed": !deliveries.isEmpty,
+                "sms": sms.map { app.messageRow($0.message, participant: $0.participant, language: context.language) }, "hasSMS": !sms.isEmpty,
+                "smsCounts": counts,
             ])
         }
 
@@ -90,8 +98,10 @@ extension RelaisApp {
                 "id": message.id, "kind": strings["kind_\(message.kind.rawValue)"] ?? message.kind.rawValue,
                 "when": when(message.updatedAt, structureZone, language),
                 "reason": renderer.text(delivery.reason, language: language),
-                "recipient": message.recipient ?? "",
+                "recipient": message.recipient.map { message.channel == .sms ? MobileNumber.display($0) : $0 } ?? "",
                 "correct": delivery.needsAddressCorrection,
+                "correctMobile": delivery.needsAddressCorrection && message.channel == .sms,
+                "isSMS": message.channel == .sms,
             ]
             if let participant = delivery.participant {
                 row["participantId"] = participant.id

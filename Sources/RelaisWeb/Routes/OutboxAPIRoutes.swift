@@ -12,9 +12,11 @@ extension RelaisApp {
             var problems: [String: Reason] = [:]
             let state: OutboxState? = Self.choice(request, "state", &problems)
             let kind: MessageKind? = Self.choice(request, "kind", &problems)
+            let channel: MessageChannel? = Self.choice(request, "channel", &problems)
             let limit = Self.limit(request, &problems)
             guard problems.isEmpty else { throw ValidationError(problems) }
-            let messages = try app.actions.messages(state: state, kind: kind, participantID: request.queryValue("participant"), limit: limit, by: caller)
+            let messages = try app.actions.messages(state: state, kind: kind, participantID: request.queryValue("participant"), channel: channel,
+                                                    limit: limit, by: caller)
             return try JSONBody.response(["messages": messages.map(MessageBody.init)])
         }
 
