@@ -79,7 +79,7 @@ static inline CURLcode relais_curl_setopt_read_function(CURL *handle, relais_cur
 }
 typedef size_t (*relais_curl_write_callback)(char *data, size_t size, size_t count, void *userdata);
 static inline CURLcode relais_curl_setopt_write_function(CURL *handle, relais_curl_write_callback callback) {
-    return curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, callback);
+    return relais_curl()->easy_setopt(handle, CURLOPT_WRITEFUNCTION, callback);
 }
 typedef int (*relais_curl_debug_callback)(CURL *handle, curl_infotype type, char *data, size_t size, void *userdata);
 static inline CURLcode relais_curl_setopt_debug_function(CURL *handle, relais_curl_debug_callback callback) {

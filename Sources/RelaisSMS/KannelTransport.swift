@@ -45,7 +45,12 @@ public struct KannelTransport: SMSTransport {
         self.settings = settings
     }
 
-    private static let globalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+    /// libcurl, opened when the first SMS goes to Kannel (as for SMTP: a daemon that never sends
+    /// through it does not load it); nil once ready, else why not.
+    private static let globalInit: String? = {
+        if let failure = relais_curl_load() { return "libcurl cannot be loaded (is libcurl4 installed?): \(String(cString: failure))" }
+        return relais_curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK ? nil : "libcurl failed to initialise"
+    }()
 
     /// The sendsms request for `message`.
     public func requestURL(_ message: SMSMessage) -> String {
@@ -74,15 +79,13 @@ public struct KannelTransport: SMSTransport {
         guard settings.url.hasPrefix("http://") || settings.url.hasPrefix("https://") else {
             throw SMSDeliveryError(reason: "invalid Kannel sendsms address '\(settings.url.prefix(200))'", failure: .gatewayUnreachable)
         }
-        guard Self.globalInit == CURLE_OK else {
-            throw SMSDeliveryError(reason: "libcurl failed to initialise", failure: .localFailure)
-        }
-        guard let handle = curl_easy_init() else { throw SMSDeliveryError(reason: "libcurl could not create a handle", failure: .localFailure) }
+        if let failure = Self.globalInit { throw SMSDeliveryError(reason: failure, failure: .localFailure) }
+        guard let handle = relais_curl_easy_init() else { throw SMSDeliveryError(reason: "libcurl could not create a handle", failure: .localFailure) }
         let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         let body = ResponseBody()
         defer {
-            curl_easy_cleanup(handle)
+            relais_curl_easy_cleanup(handle)
             errorBuffer.deallocate()
         }
         let url = requestURL(message)
@@ -104,13 +107,13 @@ public struct KannelTransport: SMSTransport {
             if code == CURLE_OK { code = relais_curl_setopt_write_function(handle, relaisSMSWriteCallback) }
             set(CURLOPT_WRITEDATA, pointer: Unmanaged.passUnretained(body).toOpaque())
             guard code == CURLE_OK else { return code }
-            return curl_easy_perform(handle)
+            return relais_curl_easy_perform(handle)
         }
         // The address in errors without the query: it holds the password and the text.
         let gateway = settings.url
         guard result == CURLE_OK else {
             let detail = String(cString: errorBuffer).trimmingCharacters(in: .whitespacesAndNewlines)
-            let reason = "Kannel sendsms at \(gateway) failed: \(String(cString: curl_easy_strerror(result)))\(detail.isEmpty ? "" : " (\(detail))")"
+            let reason = "Kannel sendsms at \(gateway) failed: \(String(cString: relais_curl_easy_strerror(result)))\(detail.isEmpty ? "" : " (\(detail))")"
             let failure: DeliveryFailure = switch result {
             case CURLE_OPERATION_TIMEDOUT: .timeout
             case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: .gatewayUnreachable

@@ -60,7 +60,7 @@ struct SMSPageTests {
 
         let created = try Self.newParticipant(client, [("mobile", "06 12 34 56 78"), ("consentSms", "1"), ("preferredChannel", "sms")])
         #expect(created.status == 303)
-        let record = try #require(try client.app.participants.list(search: "Martin", by: .system).first)
+        let record = try #require(try client.app.participants.list(search: "Martin", by: .system).participants.first)
         #expect(record.mobile == "+33612345678" && record.consentSmsAt != nil && record.preferredChannel == .sms)
         let shown = try client.get("/participants/\(record.id)", as: "coord")
         #expect(shown.text.contains("<dt>Portable (SMS)</dt><dd>06 12 34 56 78</dd>"))
