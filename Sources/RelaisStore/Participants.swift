@@ -127,6 +127,8 @@ extension ParticipantRecord {
         birthYear = row["birth_year"]
         email = row["email"]
         phone = row["phone"]
+        mobile = row["mobile"]
+        consentSmsAt = row["consent_sms_at"]
         postalAddress = row["postal_address"]
         preferredChannel = try choice("preferred_channel")
         noContact = row["no_contact"]

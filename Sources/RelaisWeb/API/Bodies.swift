@@ -282,9 +282,11 @@ struct ParticipantBody: Encodable, JSONWritable {
                 writer.field("dataProcessing", consents.dataProcessing)
                 writer.field("email", consents.email)
                 writer.field("followUp", consents.followUp)
+                writer.field("sms", consents.sms)
             }
             if let email { writer.field("email", email.wrappedValue) }
             if let phone { writer.field("phone", phone.wrappedValue) }
+            if let mobile { writer.field("mobile", mobile.wrappedValue) }
             if let postalAddress { writer.field("postalAddress", postalAddress.wrappedValue) }
             if let preferredChannel { writer.field("preferredChannel", preferredChannel) }
             if let noContact { writer.field("noContact", noContact) }
