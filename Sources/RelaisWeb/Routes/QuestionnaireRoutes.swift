@@ -83,26 +83,31 @@ extension RelaisApp {
         }
 
         routes.open(.post, "/c") { request in
-            let language = request.preferredLanguage
-            let typed = String(request.trimmedFormValue("code").prefix(64))
-            switch try app.actions.questionnaire(code: typed, clientAddress: request.clientAddress) {
-            case .open(let token):
-                return Response.redirect(to: "/q/\(token)")
-            case .used: return app.questionnaireClosed("used", language: language, status: 410)
-            case .expired: return app.questionnaireClosed("expired", language: language, status: 410)
-            case .unknown:
-                return app.codePage(language: language, typed: typed, error: app.renderer.strings(language)["l_code_unknown"], status: 404)
-            case .malformed:
-                return app.codePage(language: language, typed: typed, error: app.renderer.strings(language)["l_code_malformed"], status: 422)
-            case .throttled(let seconds):
-                // Whole minutes, rounded up, with the singular said in words ("une minute").
-                let minutes = max(1, (seconds + 59) / 60)
-                let strings = app.renderer.strings(language)
-                let error = minutes == 1 ? strings["l_code_throttled_one"] : strings.fill("l_code_throttled", ["minutes": String(minutes)])
-                var response = app.codePage(language: language, typed: typed, error: error, status: 429)
-                response.headerFields[.retryAfter] = String(seconds)
-                return response
-            }
+            try app.answerCode(String(request.trimmedFormValue("code").prefix(64)), request, malformedStatus: 422, keepTypedWhenThrottled: true)
+        }
+    }
+
+    /// What a letter's code leads to, typed on `/c` or carried by an SMS's short link (`/c/{code}`):
+    /// its questionnaire, or the same polite pages as a link's, throttled alike.
+    func answerCode(_ typed: String, _ request: Request, malformedStatus: Int, keepTypedWhenThrottled: Bool) throws -> Response {
+        let language = request.preferredLanguage
+        switch try actions.questionnaire(code: typed, clientAddress: request.clientAddress) {
+        case .open(let token):
+            return Response.redirect(to: "/q/\(token)")
+        case .used: return questionnaireClosed("used", language: language, status: 410)
+        case .expired: return questionnaireClosed("expired", language: language, status: 410)
+        case .unknown:
+            return codePage(language: language, typed: typed, error: renderer.strings(language)["l_code_unknown"], status: 404)
+        case .malformed:
+            return codePage(language: language, typed: typed, error: renderer.strings(language)["l_code_malformed"], status: malformedStatus)
+        case .throttled(let seconds):
+            // Whole minutes, rounded up, with the singular said in words ("une minute").
+            let minutes = max(1, (seconds + 59) / 60)
+            let strings = renderer.strings(language)
+            let error = minutes == 1 ? strings["l_code_throttled_one"] : strings.fill("l_code_throttled", ["minutes": String(minutes)])
+            var response = codePage(language: language, typed: keepTypedWhenThrottled ? typed : "", error: error, status: 429)
+            response.headerFields[.retryAfter] = String(seconds)
+            return response
         }
     }
 

@@ -34,25 +34,7 @@ extension RelaisApp {
         // The short link of an SMS: the letters' code in the address. It is resolved as if typed
         // on `/c` (the same throttle), then the questionnaire opens at its link.
         routes.open(.get, "/c/{code}") { request in
-            let language = request.preferredLanguage
-            let typed = String(request.parameter("code").prefix(64))
-            switch try app.actions.questionnaire(code: typed, clientAddress: request.clientAddress) {
-            case .open(let token):
-                return Response.redirect(to: "/q/\(token)")
-            case .used: return app.questionnaireClosed("used", language: language, status: 410)
-            case .expired: return app.questionnaireClosed("expired", language: language, status: 410)
-            case .unknown:
-                return app.codePage(language: language, typed: typed, error: app.renderer.strings(language)["l_code_unknown"], status: 404)
-            case .malformed:
-                return app.codePage(language: language, typed: typed, error: app.renderer.strings(language)["l_code_malformed"], status: 404)
-            case .throttled(let seconds):
-                let minutes = max(1, (seconds + 59) / 60)
-                let strings = app.renderer.strings(language)
-                let error = minutes == 1 ? strings["l_code_throttled_one"] : strings.fill("l_code_throttled", ["minutes": String(minutes)])
-                var response = app.codePage(language: language, typed: "", error: error, status: 429)
-                response.headerFields[.retryAfter] = String(seconds)
-                return response
-            }
+            try app.answerCode(String(request.parameter("code").prefix(64)), request, malformedStatus: 404, keepTypedWhenThrottled: false)
         }
     }
 
