@@ -28,6 +28,19 @@ struct FuzzTests {
             _ = TextRules.oneLineProblem(FuzzInput.noise(&random), maxLength: 10)
             _ = TextRules.httpsLinkProblem(["https://", "javascript:", "http://"].randomElement(using: &random)! + FuzzInput.noise(&random))
             _ = CSV.neutralised(FuzzInput.number(&random) + FuzzInput.noise(&random))
+            // Where request values enter: a value inside its window, or a validation error.
+            if let year = try? Input.year(FuzzInput.number(&random), field: "year") { #expect(DateWindow.years.contains(year)) }
+            if let day = try? Input.calendarDate(text, field: "date") { #expect(DateWindow.contains(day)) }
+            if let local = try? Input.localDateTime(time, field: "start") { #expect(DateWindow.contains(local.date)) }
+            _ = try? Input.instant(time + ["Z", "+02:00", "-23:59", ""].randomElement(using: &random)!, field: "at")
+            if let count = try? Input.integer(FuzzInput.number(&random), field: "n", in: 0...100) { #expect((0...100).contains(count)) }
+            _ = try? Input.wholeNumber(FuzzInput.number(&random), field: "n")
+            // A mobile number is stored only in E.164.
+            let typed = Bool.random(using: &random) ? ["+33", "06", "0033", "+590"].randomElement(using: &random)! + FuzzInput.number(&random) : FuzzInput.noise(&random)
+            if case .success(let mobile) = MobileNumber.normalized(typed) {
+                #expect(MobileNumber.isE164(mobile), "\(typed) → \(mobile)")
+                _ = MobileNumber.display(mobile)
+            }
         }
         // Easter and the holidays of every year a CalendarDate can hold, and beyond.
         for year in 1...10_500 { _ = FrenchHolidays.holidays(year: year) }
