@@ -41,14 +41,20 @@ let package = Package(
         // checks the permission, validates, and writes its fact with audit and outbox rows.
         .target(name: "RelaisUseCases", dependencies: ["RelaisDomain", "RelaisStore", "RelaisConfig"]),
 
+        // Files a reader or a crash never sees half of (temporary, synced, renamed): the maildir,
+        // the SMS spool and the served-address file.
+        .target(name: "DurableFiles"),
+
         // libcurl (Debian libcurl4-openssl-dev) for SMTP, and the mail transports behind one protocol.
         // Its headers only: the shim opens libcurl when the first mail goes through SMTP.
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // One libcurl transfer with the options every Relais transfer shares (SMTP, Kannel).
+        .target(name: "CurlEasy", dependencies: ["CCurl"]),
         // The domain gives them the rule of a deliverable address and the codes of failures.
-        .target(name: "RelaisMail", dependencies: ["CCurl", "RelaisDomain"]),
+        .target(name: "RelaisMail", dependencies: ["CCurl", "CurlEasy", "DurableFiles", "RelaisDomain"]),
 
         // SMS and their transports: a spool folder (the default), a Kannel gateway through libcurl.
-        .target(name: "RelaisSMS", dependencies: ["CCurl", "RelaisDomain"]),
+        .target(name: "RelaisSMS", dependencies: ["CCurl", "CurlEasy", "DurableFiles", "RelaisDomain"]),
 
         // The reminder sender: mail and SMS templates, message composition, the sweep over the outbox.
         .target(name: "RelaisSender", dependencies: [
@@ -59,7 +65,7 @@ let package = Package(
 
         // Configuration: embedded defaults, YAML file, environment overrides.
         .target(name: "RelaisConfig", dependencies: [
-            "RelaisDomain",
+            "RelaisDomain", "DurableFiles",
             .product(name: "Yams", package: "Yams"),
         ]),
 

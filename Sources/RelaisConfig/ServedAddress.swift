@@ -1,3 +1,4 @@
+import DurableFiles
 import Foundation
 
 /// The address the daemon actually serves (scheme, host and the port it bound), recorded in the
@@ -14,25 +15,9 @@ public enum ServedAddress {
 
     /// Writes the file atomically (a temporary file, synced, then renamed over the old one), so
     /// a sweep reading it at the same moment sees the old address or the new one, never half.
-    public static func record(_ url: String, dataDir: String) throws {
+    public static func record(_ url: String, dataDir: String) throws(DurableFileError) {
         let target = path(dataDir: dataDir)
-        let temporary = target + ".\(getpid()).tmp"
-        let data = Data((url + "\n").utf8)
-        let descriptor = open(temporary, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw ServedAddressError(path: temporary, code: errno) }
-        let written = data.withUnsafeBytes { write(descriptor, $0.baseAddress, data.count) }
-        let synced = written == data.count && fsync(descriptor) == 0
-        let code = errno
-        close(descriptor)
-        guard synced else {
-            unlink(temporary)
-            throw ServedAddressError(path: temporary, code: code)
-        }
-        guard rename(temporary, target) == 0 else {
-            let code = errno
-            unlink(temporary)
-            throw ServedAddressError(path: target, code: code)
-        }
+        try DurableFile.write(Data((url + "\n").utf8), to: target, through: target + ".\(getpid()).tmp", mode: 0o644, exclusive: false)
     }
 
     /// The recorded address, or nil when the daemon never started on this data folder (or the
@@ -52,12 +37,6 @@ public enum ServedAddress {
         return host == "localhost" || host.hasSuffix(".localhost") || host.hasPrefix("127.") || host == "::1" || host == "0.0.0.0" || host == "::"
             || host == "0:0:0:0:0:0:0:1"
     }
-}
-
-public struct ServedAddressError: Error, CustomStringConvertible {
-    public var path: String
-    public var code: Int32
-    public var description: String { "cannot write \(path): \(String(cString: strerror(code)))" }
 }
 
 extension Configuration {

@@ -1,3 +1,4 @@
+import DurableFiles
 import Foundation
 import RelaisDomain
 #if canImport(Glibc)
@@ -12,74 +13,27 @@ import Darwin
 public struct MaildirTransport: MailTransport {
     public let name = "maildir"
     public let directory: String
+    private let folder: DropFolder
 
     /// Creates directory/{tmp,new,cur} (mode 0700: messages hold health data) when missing.
     public init(directory: String) throws(MailDeliveryError) {
         self.directory = directory
-        for sub in ["tmp", "new", "cur"] {
-            let path = (directory as NSString).appendingPathComponent(sub)
-            do {
-                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
-                                                        attributes: [.posixPermissions: 0o700])
-            } catch {
-                throw MailDeliveryError(reason: "cannot create maildir folder \(path): \(error.localizedDescription)", failure: .localFailure)
-            }
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue,
-                  access(path, W_OK | X_OK) == 0 else {
-                throw MailDeliveryError(reason: "maildir folder \(path) is not a writable directory", failure: .localFailure)
-            }
-        }
+        do { folder = try DropFolder(directory: directory, subfolders: ["tmp", "new", "cur"]) }
+        catch { throw MailDeliveryError(reason: "maildir: \(error)", failure: .localFailure) }
     }
 
     public func deliver(_ message: MailMessage) throws(MailDeliveryError) {
         _ = try write(message)
     }
 
-    /// Delivers and returns the path of the file in new/.
-    /// The maildir protocol: write under tmp/, fsync, then rename into new/, so a reader never
-    /// sees a partial file; the rename within one file system is atomic. The new/ folder is
-    /// fsynced too so the rename itself survives a crash (the outbox then marks it delivered).
+    /// Delivers and returns the path of the file in new/ (written under tmp/, synced, renamed:
+    /// a mail client never sees a partial message, and the outbox marks it delivered only once
+    /// the rename is durable).
     @discardableResult
     public func write(_ message: MailMessage) throws(MailDeliveryError) -> String {
         try message.validateAddresses()
-        let data = message.rendered()
-        let unique = Self.uniqueName()
-        let tmpPath = (directory as NSString).appendingPathComponent("tmp/" + unique)
-        let newDirectory = (directory as NSString).appendingPathComponent("new")
-        let newPath = (newDirectory as NSString).appendingPathComponent(unique)
-
-        let fd = open(tmpPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw Self.failure("cannot create \(tmpPath)") }
-        var ok = data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Bool in
-            var offset = 0
-            while offset < bytes.count {
-                let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                if n < 0 { if errno == EINTR { continue }; return false }
-                offset += n
-            }
-            return true
-        }
-        let writeErrno = errno
-        if ok, fsync(fd) != 0 { ok = false }
-        let syncErrno = errno
-        if close(fd) != 0 && ok { ok = false }
-        guard ok else {
-            unlink(tmpPath)
-            errno = writeErrno != 0 ? writeErrno : syncErrno
-            throw Self.failure("cannot write \(tmpPath)")
-        }
-        guard rename(tmpPath, newPath) == 0 else {
-            let error = Self.failure("cannot move \(tmpPath) into new/")
-            unlink(tmpPath)
-            throw error
-        }
-        let directoryFD = open(newDirectory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directoryFD >= 0 {
-            fsync(directoryFD)
-            close(directoryFD)
-        }
-        return newPath
+        do { return try folder.drop(message.rendered(), name: Self.uniqueName()) }
+        catch { throw MailDeliveryError(reason: error.description, failure: .localFailure) }
     }
 
     /// "<epoch seconds>.<random hex>.<hostname>" as the maildir specification suggests; 128 random
@@ -91,9 +45,5 @@ public struct MaildirTransport: MailTransport {
         // The maildir specification encodes "/" and ":" in the host part ("\057", "\072").
         host = host.replacingOccurrences(of: "/", with: "\\057").replacingOccurrences(of: ":", with: "\\072")
         return "\(Int(Date().timeIntervalSince1970)).\(MIME.randomHex(bytes: 16)).\(host.isEmpty ? "localhost" : host)"
-    }
-
-    private static func failure(_ what: String) -> MailDeliveryError {
-        MailDeliveryError(reason: "\(what): \(String(cString: strerror(errno)))", failure: .localFailure)
     }
 }

@@ -1,4 +1,5 @@
 import CCurl
+import CurlEasy
 import Foundation
 import RelaisDomain
 
@@ -48,75 +49,37 @@ public struct SMTPTransport: MailTransport {
         self.settings = settings
     }
 
-    /// libcurl opened (on first use: see CCurl's shim.h), then curl_global_init, which is not
-    /// thread-safe and must run once before any handle exists; a static let is initialised
-    /// exactly once, under a lock, on first use. Nil when ready, else why not.
-    private static let globalInit: String? = {
-        if let failure = relais_curl_load() { return "libcurl cannot be loaded (is libcurl4 installed?): \(String(cString: failure))" }
-        let code = relais_curl_global_init(Int(CURL_GLOBAL_DEFAULT))
-        return code == CURLE_OK ? nil : "libcurl failed to initialise: \(SMTPTransport.text(code))"
-    }()
-
     public func deliver(_ message: MailMessage) throws(MailDeliveryError) {
         try message.validateAddresses()
         let url = try url()
-        if let failure = Self.globalInit { throw MailDeliveryError(reason: failure) }
-        guard let handle = relais_curl_easy_init() else {
-            throw MailDeliveryError(reason: "libcurl could not create a handle")
-        }
-        let recipients: UnsafeMutablePointer<curl_slist>? = relais_curl_slist_append(nil, "<\(message.to.renderedAddress)>")
-        let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
-        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        let transfer: CurlEasy
+        do { transfer = try CurlEasy(url: url, timeoutSeconds: settings.timeoutSeconds) }
+        catch { throw MailDeliveryError(reason: error.reason) }
         let source = UploadSource(message.rendered())
         let dialogue = SMTPDialogue()
-        defer {
-            relais_curl_easy_cleanup(handle)
-            relais_curl_slist_free_all(recipients)
-            errorBuffer.deallocate()
+        switch settings.security {
+        case .none: transfer.set(CURLOPT_USE_SSL, Int(CURLUSESSL_NONE.rawValue))
+        case .startTLS: transfer.set(CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue))
+        case .tls: break  // smtps:// is TLS from the start.
         }
-        guard recipients != nil else { throw MailDeliveryError(reason: "libcurl could not allocate the recipient list") }
-
-        let result: CURLcode = withExtendedLifetime((source, dialogue)) {
-            var code = CURLE_OK
-            func set(_ option: CURLoption, _ value: Int) { if code == CURLE_OK { code = relais_curl_setopt_long(handle, option, value) } }
-            func set(_ option: CURLoption, _ value: String) { if code == CURLE_OK { code = relais_curl_setopt_string(handle, option, value) } }
-            func set(_ option: CURLoption, pointer: UnsafeMutableRawPointer?) {
-                if code == CURLE_OK { code = relais_curl_setopt_pointer(handle, option, pointer) }
-            }
-            set(CURLOPT_URL, url)
-            // Signals cannot be used for timeouts in a multithreaded daemon (libcurl docs, "NOSIGNAL").
-            set(CURLOPT_NOSIGNAL, 1)
-            // The configured server is reached directly: proxy environment variables are for web traffic.
-            set(CURLOPT_PROXY, "")
-            set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
-            switch settings.security {
-            case .none: set(CURLOPT_USE_SSL, Int(CURLUSESSL_NONE.rawValue))
-            case .startTLS: set(CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue))
-            case .tls: break  // smtps:// is TLS from the start.
-            }
-            if let ca = settings.caCertificatePath { set(CURLOPT_CAINFO, ca) }
-            if let username = settings.username { set(CURLOPT_USERNAME, username) }
-            if let password = settings.password { set(CURLOPT_PASSWORD, password) }
-            set(CURLOPT_CONNECTTIMEOUT, max(1, settings.timeoutSeconds))
-            set(CURLOPT_TIMEOUT, max(1, settings.timeoutSeconds))
-            set(CURLOPT_MAIL_FROM, "<\(message.from.renderedAddress)>")
-            set(CURLOPT_MAIL_RCPT, pointer: UnsafeMutableRawPointer(recipients))
-            set(CURLOPT_UPLOAD, 1)
-            if code == CURLE_OK { code = relais_curl_setopt_read_function(handle, relaisMailReadCallback) }
-            set(CURLOPT_READDATA, pointer: Unmanaged.passUnretained(source).toOpaque())
-            // libcurl reports a refused RCPT TO like any failed command (CURLE_SEND_ERROR, "RCPT failed: 451"):
-            // the dialogue itself, through the debug callback, tells which command a refusal answered.
-            if code == CURLE_OK { code = relais_curl_setopt_debug_function(handle, relaisSMTPDebugCallback) }
-            set(CURLOPT_DEBUGDATA, pointer: Unmanaged.passUnretained(dialogue).toOpaque())
-            set(CURLOPT_VERBOSE, 1)
-            guard code == CURLE_OK else { return code }
-            return relais_curl_easy_perform(handle)
-        }
+        if let ca = settings.caCertificatePath { transfer.set(CURLOPT_CAINFO, ca) }
+        if let username = settings.username { transfer.set(CURLOPT_USERNAME, username) }
+        if let password = settings.password { transfer.set(CURLOPT_PASSWORD, password) }
+        transfer.set(CURLOPT_MAIL_FROM, "<\(message.from.renderedAddress)>")
+        transfer.set(CURLOPT_MAIL_RCPT, list: ["<\(message.to.renderedAddress)>"])
+        transfer.set(CURLOPT_UPLOAD, 1)
+        transfer.setReadFunction(relaisMailReadCallback)
+        transfer.set(CURLOPT_READDATA, pointer: Unmanaged.passUnretained(source).toOpaque())
+        // libcurl reports a refused RCPT TO like any failed command (CURLE_SEND_ERROR, "RCPT failed: 451"):
+        // the dialogue itself, through the debug callback, tells which command a refusal answered.
+        transfer.setDebugFunction(relaisSMTPDebugCallback)
+        transfer.set(CURLOPT_DEBUGDATA, pointer: Unmanaged.passUnretained(dialogue).toOpaque())
+        transfer.set(CURLOPT_VERBOSE, 1)
+        let result = withExtendedLifetime((source, dialogue)) { transfer.perform() }
         guard result != CURLE_OK else { return }
 
-        var responseCode = 0
-        _ = relais_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &responseCode)
-        let detail = String(cString: errorBuffer).trimmingCharacters(in: .whitespacesAndNewlines)
+        let responseCode = transfer.responseCode
+        let detail = transfer.errorDetail
         var reason = "SMTP delivery to \(message.to.renderedAddress) via \(settings.host):\(settings.port) failed: \(Self.text(result))"
         if !detail.isEmpty && detail != Self.text(result) { reason += " (\(MIME.sanitizeHeaderText(detail)))" }
         // The last reply code is only news when it is a refusal (a 250 just precedes a local failure).
@@ -195,9 +158,7 @@ public struct SMTPTransport: MailTransport {
         return url
     }
 
-    static func text(_ code: CURLcode) -> String {
-        String(cString: relais_curl_easy_strerror(code))
-    }
+    static func text(_ code: CURLcode) -> String { CurlEasy.text(code) }
 }
 
 /// The SMTP dialogue as libcurl's debug callback shows it (commands out, replies in), reduced

@@ -1,4 +1,5 @@
 import CCurl
+import CurlEasy
 import Foundation
 import RelaisDomain
 
@@ -45,13 +46,6 @@ public struct KannelTransport: SMSTransport {
         self.settings = settings
     }
 
-    /// libcurl, opened when the first SMS goes to Kannel (as for SMTP: a daemon that never sends
-    /// through it does not load it); nil once ready, else why not.
-    private static let globalInit: String? = {
-        if let failure = relais_curl_load() { return "libcurl cannot be loaded (is libcurl4 installed?): \(String(cString: failure))" }
-        return relais_curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK ? nil : "libcurl failed to initialise"
-    }()
-
     /// The sendsms request for `message`.
     public func requestURL(_ message: SMSMessage) -> String {
         let length = message.length
@@ -79,41 +73,20 @@ public struct KannelTransport: SMSTransport {
         guard settings.url.hasPrefix("http://") || settings.url.hasPrefix("https://") else {
             throw SMSDeliveryError(reason: "invalid Kannel sendsms address '\(settings.url.prefix(200))'", failure: .gatewayUnreachable)
         }
-        if let failure = Self.globalInit { throw SMSDeliveryError(reason: failure, failure: .localFailure) }
-        guard let handle = relais_curl_easy_init() else { throw SMSDeliveryError(reason: "libcurl could not create a handle", failure: .localFailure) }
-        let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
-        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        let transfer: CurlEasy
+        do { transfer = try CurlEasy(url: requestURL(message), timeoutSeconds: settings.timeoutSeconds) }
+        catch { throw SMSDeliveryError(reason: error.reason, failure: .localFailure) }
         let body = ResponseBody()
-        defer {
-            relais_curl_easy_cleanup(handle)
-            errorBuffer.deallocate()
-        }
-        let url = requestURL(message)
-        let result: CURLcode = withExtendedLifetime(body) {
-            var code = CURLE_OK
-            func set(_ option: CURLoption, _ value: Int) { if code == CURLE_OK { code = relais_curl_setopt_long(handle, option, value) } }
-            func set(_ option: CURLoption, _ value: String) { if code == CURLE_OK { code = relais_curl_setopt_string(handle, option, value) } }
-            func set(_ option: CURLoption, pointer: UnsafeMutableRawPointer?) {
-                if code == CURLE_OK { code = relais_curl_setopt_pointer(handle, option, pointer) }
-            }
-            set(CURLOPT_URL, url)
-            set(CURLOPT_NOSIGNAL, 1)
-            set(CURLOPT_PROXY, "")
-            set(CURLOPT_HTTPGET, 1)
-            set(CURLOPT_FOLLOWLOCATION, 0)
-            set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
-            set(CURLOPT_CONNECTTIMEOUT, max(1, settings.timeoutSeconds))
-            set(CURLOPT_TIMEOUT, max(1, settings.timeoutSeconds))
-            if code == CURLE_OK { code = relais_curl_setopt_write_function(handle, relaisSMSWriteCallback) }
-            set(CURLOPT_WRITEDATA, pointer: Unmanaged.passUnretained(body).toOpaque())
-            guard code == CURLE_OK else { return code }
-            return relais_curl_easy_perform(handle)
-        }
+        transfer.set(CURLOPT_HTTPGET, 1)
+        transfer.set(CURLOPT_FOLLOWLOCATION, 0)
+        transfer.setWriteFunction(relaisSMSWriteCallback)
+        transfer.set(CURLOPT_WRITEDATA, pointer: Unmanaged.passUnretained(body).toOpaque())
+        let result = withExtendedLifetime(body) { transfer.perform() }
         // The address in errors without the query: it holds the password and the text.
         let gateway = settings.url
         guard result == CURLE_OK else {
-            let detail = String(cString: errorBuffer).trimmingCharacters(in: .whitespacesAndNewlines)
-            let reason = "Kannel sendsms at \(gateway) failed: \(String(cString: relais_curl_easy_strerror(result)))\(detail.isEmpty ? "" : " (\(detail))")"
+            let detail = transfer.errorDetail
+            let reason = "Kannel sendsms at \(gateway) failed: \(CurlEasy.text(result))\(detail.isEmpty ? "" : " (\(detail))")"
             let failure: DeliveryFailure = switch result {
             case CURLE_OPERATION_TIMEDOUT: .timeout
             case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: .gatewayUnreachable
@@ -121,8 +94,7 @@ public struct KannelTransport: SMSTransport {
             }
             throw SMSDeliveryError(reason: reason, failure: failure)
         }
-        var status = 0
-        _ = relais_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        let status = transfer.responseCode
         let answer = body.text.trimmingCharacters(in: .whitespacesAndNewlines).prefix(300)
         switch status {
         case 200...299:

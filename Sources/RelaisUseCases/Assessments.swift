@@ -185,7 +185,7 @@ extension UseCases {
             guard let answers = rows[participant.id], !answers.isEmpty else { continue }
             do {
                 results.append((participant.id, try instrument.score(answers)))
-            } catch let error as ValidationError {
+            } catch {
                 for (item, reason) in error.fields { problems["\(participant.id).\(item)"] = reason }
             }
         }
