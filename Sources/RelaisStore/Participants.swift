@@ -113,42 +113,60 @@ extension ParticipantRecord {
     /// row: most of a participants list's time, before its JSON. The CHECK constraints of the
     /// schema keep the enumerations valid; a value they would refuse is an error all the same.
     public init(row: Row) throws {
-        func choice<T: RawRepresentable>(_ column: String) throws -> T where T.RawValue == String {
-            let text: String = row[column]
+        try self.init(row: row, at: ParticipantColumns(Array(row.columnNames)))
+    }
+
+    /// A row whose columns are where `at` says: a list resolves them once for its statement,
+    /// then reads every row by position.
+    init(row: Row, at c: ParticipantColumns) throws {
+        func choice<T: RawRepresentable>(_ index: Int, _ column: CodingKeys) throws -> T where T.RawValue == String {
+            let text: String = row[index]
             guard let value = T(rawValue: text) else {
-                throw DatabaseError(resultCode: .SQLITE_MISMATCH, message: "participant.\(column): unexpected value \(text)")
+                throw DatabaseError(resultCode: .SQLITE_MISMATCH, message: "participant.\(column.rawValue): unexpected value \(text)")
             }
             return value
         }
-        id = row["id"]
-        firstName = row["first_name"]
-        lastName = row["last_name"]
-        createdAt = row["created_at"]
-        birthYear = row["birth_year"]
-        email = row["email"]
-        phone = row["phone"]
-        mobile = row["mobile"]
-        consentSmsAt = row["consent_sms_at"]
-        postalAddress = row["postal_address"]
-        preferredChannel = try choice("preferred_channel")
-        noContact = row["no_contact"]
-        consentDataProcessingAt = row["consent_data_processing_at"]
-        consentEmailAt = row["consent_email_at"]
-        consentFollowUpAt = row["consent_follow_up_at"]
-        smokerStatus = try choice("smoker_status")
-        precarity = row["precarity"]
-        isolation = row["isolation"]
-        difficultCarePath = row["difficult_care_path"]
-        language = row["language"]
-        updatedAt = row["updated_at"]
-        sex = try (row["sex"] as String?).map { _ in try choice("sex") as Sex }
-        postalCode = row["postal_code"]
-        pregnant = row["pregnant"]
-        chronicIllness = row["chronic_illness"]
-        mentalIllness = row["mental_illness"]
-        disability = row["disability"]
-        complementaireSanteSolidaire = row["complementaire_sante_solidaire"]
-        justice = row["justice"]
+        id = row[c.id]
+        firstName = row[c.firstName]
+        lastName = row[c.lastName]
+        createdAt = try StoredDate.read(row, c.createdAt)
+        birthYear = row[c.birthYear]
+        email = row[c.email]
+        phone = row[c.phone]
+        mobile = row[c.mobile]
+        consentSmsAt = try StoredDate.readOptional(row, c.consentSmsAt)
+        postalAddress = row[c.postalAddress]
+        preferredChannel = try choice(c.preferredChannel, .preferredChannel)
+        noContact = row[c.noContact]
+        consentDataProcessingAt = try StoredDate.readOptional(row, c.consentDataProcessingAt)
+        consentEmailAt = try StoredDate.readOptional(row, c.consentEmailAt)
+        consentFollowUpAt = try StoredDate.readOptional(row, c.consentFollowUpAt)
+        smokerStatus = try choice(c.smokerStatus, .smokerStatus)
+        precarity = row[c.precarity]
+        isolation = row[c.isolation]
+        difficultCarePath = row[c.difficultCarePath]
+        language = row[c.language]
+        updatedAt = try StoredDate.readOptional(row, c.updatedAt)
+        sex = row.hasNull(atIndex: c.sex) ? nil : try choice(c.sex, .sex) as Sex
+        postalCode = row[c.postalCode]
+        pregnant = row[c.pregnant]
+        chronicIllness = row[c.chronicIllness]
+        mentalIllness = row[c.mentalIllness]
+        disability = row[c.disability]
+        complementaireSanteSolidaire = row[c.complementaireSanteSolidaire]
+        justice = row[c.justice]
+    }
+
+    /// The participants `sql` selects, its columns found once for the statement rather than by
+    /// name in every row, and the statement prepared once per connection (`cachedStatement`;
+    /// preparing the list's query was 1.6 M instructions a request): lists take a few shapes.
+    static func fetchAll(_ db: Database, sql: String, arguments: StatementArguments) throws -> [ParticipantRecord] {
+        let statement = try db.cachedStatement(sql: sql)
+        let columns = try ParticipantColumns(statement.columnNames)
+        let rows = try Row.fetchCursor(statement, arguments: arguments)
+        var records: [ParticipantRecord] = []
+        while let row = try rows.next() { records.append(try ParticipantRecord(row: row, at: columns)) }
+        return records
     }
 }
 
@@ -214,7 +232,8 @@ public struct Participants: Sendable {
         for id in ids where seen.insert(id).inserted { unique.append(id) }
         guard !unique.isEmpty else { return [:] }
         let records = try store.pool.read { db in
-            try ParticipantRecord.filter(sql: "id IN (SELECT value FROM json_each(?))", arguments: [Audit.participantList(unique)]).fetchAll(db)
+            try ParticipantRecord.fetchAll(db, sql: "SELECT * FROM participant WHERE id IN (SELECT value FROM json_each(?))",
+                                           arguments: [Audit.participantList(unique)])
         }
         let found = Set(records.map(\.id))
         try store.pool.write { db in
@@ -228,18 +247,26 @@ public struct Participants: Sendable {
     /// names the participants shown (and the search), before anything is shown.
     public func list(search: String?, after: ParticipantCursor? = nil, limit: Int? = nil, by actor: Actor) throws -> ParticipantPage {
         var records = try store.pool.read { db in
-            var request = ParticipantRecord.order(Column("last_name").collating(.nocase), Column("first_name"), Column("id"))
+            // A few shapes of SQL, each prepared once per connection; the index `participant_by_name`
+            // answers the order and the cursor without reading the pages before.
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
             if let search, !search.isEmpty {
-                let pattern = "%\(search)%"
-                request = request.filter(Column("first_name").like(pattern) || Column("last_name").like(pattern))
+                conditions.append("(first_name LIKE ? OR last_name LIKE ?)")
+                arguments += ["%\(search)%", "%\(search)%"]
             }
             if let after {
-                // The index `participant_by_name` answers this without reading the pages before.
-                request = request.filter(sql: "(last_name COLLATE NOCASE, first_name, id) > (?, ?, ?)",
-                                         arguments: [after.lastName, after.firstName, after.id])
+                conditions.append("(last_name COLLATE NOCASE, first_name, id) > (?, ?, ?)")
+                arguments += [after.lastName, after.firstName, after.id]
             }
-            if let limit { request = request.limit(limit + 1) }
-            return try request.fetchAll(db)
+            var sql = "SELECT * FROM participant"
+            if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+            sql += " ORDER BY last_name COLLATE NOCASE, first_name, id"
+            if let limit {
+                sql += " LIMIT ?"
+                arguments += [limit + 1]
+            }
+            return try ParticipantRecord.fetchAll(db, sql: sql, arguments: arguments)
         }
         var next: ParticipantCursor?
         if let limit, records.count > limit {

@@ -95,6 +95,42 @@ struct ReadsTests {
             #expect(byRow == decoded)
             #expect(byRow.firstName == record.firstName && byRow.publics == record.publics && byRow.sex == record.sex)
         }
+        // The list reads its rows by position, columns found once for the statement: the same records.
+        let decoded = try store.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM participant").map { try FetchableRecordDecoder().decode(ParticipantRecord.self, from: $0) }
+        }
+        let listed = try participants.list(search: nil, by: .system).participants
+        #expect(listed.count == 2 && listed.allSatisfy { record in decoded.contains(record) })
+        #expect(try participants.read(ids: [full.id, bare.id], action: "test", by: .system) == [full.id: decoded.first { $0.id == full.id }!,
+                                                                                             bare.id: decoded.first { $0.id == bare.id }!])
+    }
+
+    @Test func theIDsOfAListReadAreAJSONArray() throws {
+        #expect(Audit.participantList([]) == "[]")
+        #expect(Audit.participantList(["a1", "b-2"]) == #"["a1","b-2"]"#)
+        // What would need escaping goes through the encoder, whole.
+        let odd = ["a", "b\"c", "d\\e", "f\ng"]
+        #expect(try JSONDecoder().decode([String].self, from: Data(Audit.participantList(odd).utf8)) == odd)
+    }
+
+    @Test func storedDatesReadByArithmeticAreTheDatesGRDBReads() throws {
+        let (store, _) = try temporaryStore()
+        // Every 1,000,003.7 s from 1901 to 2100 (leap years, month ends, milliseconds), and edges.
+        var dates = stride(from: -2_177_452_800.0, to: 4_133_980_800.0, by: 1_000_003.7).map { Date(timeIntervalSince1970: $0) }
+        dates += ["2024-02-29 23:59:59.999", "2000-03-01 00:00:00.000", "1970-01-01 00:00:00.001", "2100-02-28 12:00:00.500"].map {
+            Date.fromDatabaseValue($0.databaseValue)!
+        }
+        try store.pool.read { db in
+            for date in dates {
+                let row = try #require(try Row.fetchOne(db, sql: "SELECT ?", arguments: [date]))
+                #expect(try StoredDate.read(row, 0) == row[0] as Date, "\(row[0] as String)")
+            }
+            // Other forms are GRDB's to read: without milliseconds, a day, a number; NULL is nil.
+            let row = try #require(try Row.fetchOne(db, sql: "SELECT '2024-05-06 07:08:09', '2024-05-06', 1700000000, NULL, 'soon'"))
+            for index in 0..<3 { #expect(try StoredDate.read(row, index) == row[index] as Date) }
+            #expect(try StoredDate.readOptional(row, 3) == nil)
+            #expect(throws: DatabaseError.self) { try StoredDate.read(row, 4) }
+        }
     }
 
     @Test func tokensAuthenticateFromMemoryAndAreRefusedAtOnceWhenRevokedOrDisabledEvenByAnotherProcess() throws {

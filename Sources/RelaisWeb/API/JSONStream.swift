@@ -101,12 +101,26 @@ final class JSONWriter {
     func append(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
         reserve(bytes.count)
-        (state.pointee.buffer + state.pointee.count).update(from: base, count: bytes.count)
-        state.pointee.count += bytes.count
+        copy(base, bytes.count)
     }
 
+    /// After `reserve`. Keys, literals and most values are a few bytes: copied in a loop, since
+    /// a call to `memcpy` for each cost more than the copy (a 200-row list makes 15,000 of them).
+    @inline(__always)
+    private func copy(_ base: UnsafePointer<UInt8>, _ count: Int) {
+        let target = state.pointee.buffer + state.pointee.count
+        if count <= 16 {
+            for index in 0..<count { target[index] = base[index] }
+        } else {
+            target.update(from: base, count: count)
+        }
+        state.pointee.count += count
+    }
+
+    @inline(__always)
     func append(_ text: StaticString) {
-        append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        reserve(text.utf8CodeUnitCount)
+        copy(text.utf8Start, text.utf8CodeUnitCount)
     }
 
     var depth: Int { state.pointee.depth }
@@ -170,9 +184,13 @@ final class JSONWriter {
     /// A key of the object being written: a literal that needs no escaping.
     func key(_ key: StaticString) {
         beginElement(at: depth)
-        append(UInt8(ascii: "\""))
-        append(key)
-        append("\":")
+        reserve(key.utf8CodeUnitCount + 3)
+        state.pointee.buffer[state.pointee.count] = UInt8(ascii: "\"")
+        state.pointee.count += 1
+        copy(key.utf8Start, key.utf8CodeUnitCount)
+        state.pointee.buffer[state.pointee.count] = UInt8(ascii: "\"")
+        state.pointee.buffer[state.pointee.count + 1] = UInt8(ascii: ":")
+        state.pointee.count += 2
     }
 
     func field(_ name: StaticString, _ value: String) { key(name); string(value) }
