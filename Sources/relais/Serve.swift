@@ -47,6 +47,7 @@ struct Serve: AsyncParsableCommand {
         }
 
         let store = try installation.openStore(configuration)
+        let checkpointer = try store.checkpointInBackground()
         let cutoff = Date().addingTimeInterval(-Double(configuration.auditRetentionDays) * 86400)
         let purged = try store.purgeAudit(before: cutoff)
         if purged > 0 { logger.info("purged \(purged) audit rows older than \(configuration.auditRetentionDays) days") }
@@ -100,6 +101,7 @@ struct Serve: AsyncParsableCommand {
         logger.info("Relais \(RelaisVersion.current) listening on \(served) (data: \(configuration.dataDir))")
 
         try await group.run()
+        withExtendedLifetime(checkpointer) {}
         logger.info("stopped")
     }
 

@@ -200,4 +200,33 @@ struct ReadsTests {
         try accounts.disable(name: "tab", by: .system)
         #expect(try accounts.session(cookie: third, idleTimeout: 1800) == nil)
     }
+
+    /// The daemon's commits never run a checkpoint (the only write that waits on the disk): its
+    /// writer's automatic checkpoints are off, and the background one copies the log into the
+    /// database on its own connection.
+    @Test func checkpointsRunInTheBackgroundNotInACommit() throws {
+        let (store, _) = try temporaryStore()
+        // First with a background tick that never comes in the test's time: what the commits alone do.
+        let idle = try store.checkpointInBackground(every: 3600)
+        #expect(try store.pool.write { try Int.fetchOne($0, sql: "PRAGMA wal_autocheckpoint") } == 0)
+        try store.pool.write { try $0.execute(sql: "CREATE TABLE filler(data BLOB)") }
+        func databaseBytes() throws -> Int {
+            (try FileManager.default.attributesOfItem(atPath: store.path)[.size] as? Int) ?? 0
+        }
+        let before = try databaseBytes()
+        // Well past SQLite's automatic threshold (1,000 pages of 4 kB), in commits of 64 kB.
+        for _ in 0..<100 {
+            try store.pool.write { try $0.execute(sql: "INSERT INTO filler VALUES (randomblob(65536))") }
+        }
+        #expect(try databaseBytes() - before < 1_000_000, "no commit copied the log into the database")
+        // Then a tick every 0.2 s: the log reaches the database without any commit.
+        let ticking = try Checkpointer(path: store.path, interval: 0.2)
+        var waited = 0.0
+        while try databaseBytes() - before < 6_000_000, waited < 10 {
+            Thread.sleep(forTimeInterval: 0.1)
+            waited += 0.1
+        }
+        #expect(try databaseBytes() - before >= 6_000_000, "the background checkpoint copied the log into the database")
+        withExtendedLifetime((idle, ticking)) {}
+    }
 }
