@@ -20,28 +20,20 @@ public enum PageTemplate: String, CaseIterable, Sendable {
 }
 
 /// Server-rendered pages: Mustache templates (HTML-escaped by default) and the string tables
-/// of each language, loaded and checked once at start: a missing template, or a string that
-/// one language has and the other lacks, stops Relais with the name of what is missing.
+/// of each language, checked once at start: a missing template, or a string that one language has
+/// and the other lacks, stops Relais with the name of what is missing. A template is compiled the
+/// first time a page needs it, then kept (`PageTemplates`).
 public struct Renderer: Sendable {
-    let library: MustacheLibrary
+    let templates: PageTemplates
     let strings: [String: [String: String]]
     public static let languages = ["fr", "en"]
     /// The entry of each string table that names its language (not a string of the pages).
     static let languageKey = "@language"
 
     public init(templatesDirectory: URL? = nil, localesDirectory: URL? = nil) throws {
-        let templates = templatesDirectory ?? Bundle.module.resourceURL!.appendingPathComponent("Templates")
+        let directory = templatesDirectory ?? Bundle.module.resourceURL!.appendingPathComponent("Templates")
         let locales = localesDirectory ?? Bundle.module.resourceURL!.appendingPathComponent("Locales")
-        var library = MustacheLibrary()
-        let files = try FileManager.default.contentsOfDirectory(atPath: templates.path).filter { $0.hasSuffix(".mustache") }
-        for file in files {
-            let text = try String(contentsOf: templates.appendingPathComponent(file), encoding: .utf8)
-            do {
-                try library.register(text, named: String(file.dropLast(".mustache".count)))
-            } catch {
-                throw RendererError(message: "template \(file) does not parse: \(error)")
-            }
-        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".mustache") }
         // Each area of the pages may keep its strings in its own file: `fr.json`, `admin.fr.json`…
         // A key defined twice is refused, so that one file never silently overrides another.
         var strings: [String: [String: String]] = [:]
@@ -67,7 +59,7 @@ public struct Renderer: Sendable {
         }
         let installed = Set(files.map { String($0.dropLast(".mustache".count)) })
         if let missing = PageTemplate.allCases.first(where: { !installed.contains($0.rawValue) }) {
-            throw RendererError(message: "template \(missing.rawValue).mustache is missing from \(templates.path)")
+            throw RendererError(message: "template \(missing.rawValue).mustache is missing from \(directory.path)")
         }
         let french = Set(strings["fr"]?.keys ?? [:].keys), english = Set(strings["en"]?.keys ?? [:].keys)
         if let key = french.symmetricDifference(english).sorted().first {
@@ -77,7 +69,7 @@ public struct Renderer: Sendable {
         if let code = ReasonCode.allCases.first(where: { !french.contains("reason.\($0.rawValue)") }) {
             throw RendererError(message: "string 'reason.\(code.rawValue)' is missing from the locale files")
         }
-        self.library = library
+        templates = PageTemplates(directory: directory)
         self.strings = strings
     }
 
@@ -90,8 +82,9 @@ public struct Renderer: Sendable {
         var context = MustacheValues.withoutEmptyStrings(context)
         context["t"] = strings(language)
         context["lang"] = language
-        // Every template was checked at start-up; an empty page would be a library failure.
-        let page = library.render(context, withTemplate: template.rawValue) ?? ""
+        // Every template parses (the tests compile them all) and was found at start-up; an empty
+        // page would be a library failure.
+        let page = (try? templates.library(for: template.rawValue))?.render(context, withTemplate: template.rawValue) ?? ""
         return Self.titledForErrors(page, prefix: strings(language)["title_error_prefix"] ?? "")
     }
 

@@ -1,4 +1,4 @@
-import RelaisDomain
+@testable import RelaisDomain
 import Testing
 
 /// Counts name their noun in the right number, by the rule of each language.
@@ -37,5 +37,12 @@ struct PluralTests {
         #expect(Plural.problem(in: "{1, plural, other {# programmes}}") != nil)
         #expect(Plural.problem(in: "{1, plural, one {# programme} other {# programmes}") != nil)
         #expect(Plural.problem(in: "sans bloc {1}") == nil)
+        // What opens a plural block, read by hand: spaces allowed around the name and the commas.
+        for opening in ["{n, plural,", "{ n_2 ,plural ,", "{count,plural,"] {
+            #expect(Plural.startsPluralBlock(Array(opening + " one {x} other {y}}"), at: 0), "\(opening)")
+        }
+        for other in ["{n}", "{n, select,", "{, plural,", "{n plural,", "{n, plural}", "{né, plural,", "{n, plurals,"] {
+            #expect(!Plural.startsPluralBlock(Array(other), at: 0), "\(other)")
+        }
     }
 }

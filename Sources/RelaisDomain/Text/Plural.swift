@@ -54,7 +54,7 @@ public enum Plural {
         while index < characters.count {
             if characters[index] == "{" {
                 let rest = String(characters[index...].prefix(60))
-                if rest.range(of: #"^\{\s*[A-Za-z0-9_]+\s*,\s*plural\s*,"#, options: .regularExpression) != nil {
+                if startsPluralBlock(characters, at: index) {
                     guard let block = parseBlock(characters, at: index) else { return "a plural block does not parse: \(rest)…" }
                     guard block.branches["one"] != nil, block.branches["other"] != nil else {
                         return "the plural block of '\(block.name)' needs both 'one' and 'other'"
@@ -66,6 +66,32 @@ public enum Plural {
             index += 1
         }
         return nil
+    }
+
+    /// Whether `{` at `index` opens `{name, plural,`: checked by hand rather than with a regular
+    /// expression, which would load ICU's regex engine at every start for the locale files' check.
+    static func startsPluralBlock(_ characters: [Character], at index: Int) -> Bool {
+        var position = index + 1
+        func skipSpaces() { while position < characters.count, characters[position].isWhitespace { position += 1 } }
+        func expect(_ word: String) -> Bool {
+            for character in word {
+                guard position < characters.count, characters[position] == character else { return false }
+                position += 1
+            }
+            return true
+        }
+        skipSpaces()
+        let nameStart = position
+        while position < characters.count, characters[position].isASCII, characters[position].isLetter || characters[position].isNumber || characters[position] == "_" {
+            position += 1
+        }
+        guard position > nameStart else { return false }
+        skipSpaces()
+        guard expect(",") else { return false }
+        skipSpaces()
+        guard expect("plural") else { return false }
+        skipSpaces()
+        return expect(",")
     }
 
     /// The names of the values the plural blocks of `text` count.
