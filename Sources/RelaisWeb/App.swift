@@ -123,12 +123,16 @@ public struct RelaisApp: Sendable {
     }
 }
 
-/// Files served as they are, read at start: a missing one stops Relais.
+/// Files served as they are, checked at start: a missing one stops Relais.
 struct Resources: Sendable {
     let stylesheet: Data
     /// The bilan sheet's "Copier" buttons (the page works without it).
     let copyScript: Data
-    let openAPI: Data
+    /// The OpenAPI description (300 kB), read when a script asks for it rather than kept in memory.
+    let openAPIFile: URL
+
+    /// The OpenAPI description, or nil if it went missing since the start.
+    var openAPI: Data? { try? Data(contentsOf: openAPIFile) }
 
     init() throws {
         guard let base = Bundle.module.resourceURL else { throw RendererError(message: "the resources of RelaisWeb are not installed") }
@@ -139,7 +143,10 @@ struct Resources: Sendable {
         }
         stylesheet = try read("Static/relais.css")
         copyScript = try read("Static/copy.js")
-        openAPI = try read("OpenAPI/openapi.json")
+        openAPIFile = base.appendingPathComponent("OpenAPI/openapi.json")
+        guard FileManager.default.isReadableFile(atPath: openAPIFile.path) else {
+            throw RendererError(message: "resource OpenAPI/openapi.json is missing from \(base.path)")
+        }
     }
 }
 

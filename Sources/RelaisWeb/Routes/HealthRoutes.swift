@@ -16,7 +16,10 @@ extension RelaisApp {
             health.isHealthy ? .json(healthy ?? Data(), status: .ok) : .json(degraded ?? Data(), status: .serviceUnavailable)
         }
         let resources = self.resources
-        routes.open(.get, "/api/v1/openapi.json", pages: false) { _ in .json(resources.openAPI) }
+        routes.open(.get, "/api/v1/openapi.json", pages: false) { _ in
+            guard let description = resources.openAPI else { throw RendererError(message: "the OpenAPI description is missing from the installation") }
+            return .json(description)
+        }
         routes.open(.get, "/static/relais.css") { _ in
             Response(status: .ok, headerFields: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
                      body: resources.stylesheet)
