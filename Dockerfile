@@ -12,7 +12,8 @@ COPY Package.swift ./
 COPY Sources ./Sources
 COPY Tests ./Tests
 COPY Benchmarks ./Benchmarks
-RUN swift build -c release --static-swift-stdlib --product relais \
+# As `make release`: static runtime, optimised for size (see the Makefile).
+RUN swift build -c release --static-swift-stdlib -Xswiftc -Osize --product relais \
     && mkdir -p /out/bin \
     && cp .build/release/relais /out/bin/ \
     && cp -r .build/release/relais_RelaisWeb.resources .build/release/relais_RelaisReports.resources /out/bin/

@@ -120,7 +120,7 @@ extension ConfigurationKey {
         .string("protocols_dir", \.protocolsDir),
         .string("http.host", \.httpHost),
         .integer("http.port", \.httpPort, 0...65535),
-        .integer("http.threads", \.httpThreads, 1...256),
+        .integer("http.threads", \.httpThreads, 0...256),
         .integer("http.connection_timeout_seconds", \.httpConnectionTimeoutSeconds, 1...3600),
         .integer("http.request_head_timeout_seconds", \.httpRequestHeadTimeoutSeconds, 1...600),
         .integer("http.request_body_timeout_seconds", \.httpRequestBodyTimeoutSeconds, 1...3600),

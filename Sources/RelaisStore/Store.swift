@@ -19,7 +19,7 @@ public final class Store: Sendable {
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
         configuration.label = "relais"
-        // One reader per HTTP worker thread (8 by default) and some for the sender and CLI.
+        // One reader per HTTP worker thread (one per core by default) and some for the sender and CLI.
         configuration.maximumReaderCount = 16
         configuration.prepareDatabase { db in
             // Durable enough for WAL, and the usual choice with it.

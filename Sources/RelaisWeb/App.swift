@@ -105,7 +105,7 @@ public struct RelaisApp: Sendable {
             var server = ServerConfiguration()
             server.host = configuration.httpHost
             server.port = UInt16(configuration.httpPort)
-            server.threads = configuration.httpThreads
+            server.threads = configuration.effectiveHTTPThreads
             server.connectionTimeoutSeconds = configuration.httpConnectionTimeoutSeconds
             server.requestHeadTimeoutSeconds = configuration.httpRequestHeadTimeoutSeconds
             server.requestBodyTimeoutSeconds = configuration.httpRequestBodyTimeoutSeconds

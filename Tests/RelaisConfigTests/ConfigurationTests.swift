@@ -42,6 +42,14 @@ struct ConfigurationTests {
         }
     }
 
+    @Test func workerThreadsAreOnePerCoreUnlessSet() throws {
+        #expect(Configuration().httpThreads == 0)
+        #expect(Configuration().effectiveHTTPThreads == max(2, ProcessInfo.processInfo.activeProcessorCount))
+        let set = try ConfigurationLoader.load(file: try write("http:\n  threads: 5\n"), environment: [:])
+        #expect(set.effectiveHTTPThreads == 5)
+        #expect(throws: ConfigurationError.self) { try ConfigurationLoader.load(file: try write("http:\n  threads: -1\n"), environment: [:]) }
+    }
+
     @Test func environmentOverridesTheFile() throws {
         let file = try write("http:\n  port: 9000\nstructure:\n  name: CSAPA Nord\n")
         let config = try ConfigurationLoader.load(file: file, environment: ["RELAIS_HTTP_PORT": "9100", "RELAIS_DATA_DIR": "/srv/relais"])
