@@ -65,6 +65,17 @@ struct ParticipantListTests {
         #expect(try clinic.client.get("/participants?cursor=nope", as: "coord").status == 422)
         let row = try #require(try clinic.app.store.auditEntries(entity: "participant", id: nadia.id).first)
         #expect(row.action == "list" && row.participants == [nadia.id])
+        // The rows are written in Swift, not by the template: every value escaped, the link, the
+        // consent tag of someone who has not consented, the birth year or a dash.
+        let marked = try clinic.participant("<b>Léa</b>", "O'Brien & \"Fils\"")
+        let listed = try clinic.client.get("/participants", as: "coord").text
+        #expect(listed.contains("<a href=\"/participants/\(marked.id)\">O&#39;Brien &amp; &quot;Fils&quot; &lt;b&gt;Léa&lt;/b&gt;</a>"), "\(listed)")
+        #expect(!listed.contains("<b>Léa</b>"))
+        let rows = RelaisApp.participantRows([nadia], enrolments: [nadia.id: 2], noConsentTag: "sans <consentement>")
+        let consented = nadia.consentDataProcessingAt != nil
+        #expect(rows == "<tr><td><a href=\"/participants/\(nadia.id)\">Zerbib Nadia</a>"
+                + (consented ? "" : " <span class=\"tag warn\">sans &lt;consentement&gt;</span>")
+                + "</td><td>\(nadia.birthYear.map(String.init) ?? "—")</td><td>2</td></tr>\n")
     }
 
     @Test func theHandWrittenBodiesWriteWhatEncodableWrites() throws {
