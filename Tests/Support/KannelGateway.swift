@@ -243,24 +243,39 @@ public final class KannelGateway: @unchecked Sendable {
         return true
     }
 
-    /// `count` distinct ports free on loopback now (bound to port 0, then released).
+    /// `count` distinct ports free on loopback now, chosen below the kernel's ephemeral range
+    /// (`ip_local_port_range`): the gateway is stopped and started again on the same ports, and a
+    /// port from that range may meanwhile become the local port of another test's outgoing
+    /// connection (the bearerbox then panics: "Address already in use").
     static func freePorts(_ count: Int) throws -> [Int] {
-        var descriptors: [Int32] = [], ports: [Int] = []
-        defer { descriptors.forEach { close($0) } }
-        for _ in 0..<count {
-            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = 0
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
-            guard bound == 0 else { throw TestHTTPError(description: "cannot bind a loopback port") }
-            _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
-            descriptors.append(descriptor)
-            ports.append(Int(UInt16(bigEndian: address.sin_port)))
+        let range = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))?
+            .split(whereSeparator: \.isWhitespace).compactMap { Int($0) } ?? []
+        let below = max(2048, min(range.first ?? 32768, 65536) - 1)
+        var ports: [Int] = []
+        var tries = 0
+        while ports.count < count {
+            tries += 1
+            guard tries < 10_000 else { throw TestHTTPError(description: "no free loopback port below \(below)") }
+            let port = Int.random(in: 20_000...max(20_001, below))
+            if !ports.contains(port), canBind(port) { ports.append(port) }
         }
         return ports
+    }
+
+    /// Whether a listening socket could be bound on loopback `port` now.
+    static func canBind(_ port: Int) -> Bool {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var reuse: Int32 = 1
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
     }
 
     /// fakesmsc's URL-encoding: `%XX` a byte, `+` a space, anything else itself.
