@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RelaisDomain
 
 /// Reads the dates GRDB stores ("yyyy-MM-dd HH:mm:ss.SSS", UTC) by arithmetic. GRDB's own
 /// reading goes through `DateComponents` and a `Calendar`, about 6,000 instructions a date: a
@@ -36,15 +37,9 @@ enum StoredDate {
         let month = digit(5) * 10 + digit(6), day = digit(8) * 10 + digit(9)
         let hour = digit(11) * 10 + digit(12), minute = digit(14) * 10 + digit(15), second = digit(17) * 10 + digit(18)
         let milliseconds = digit(20) * 100 + digit(21) * 10 + digit(22)
-        guard year > 0, (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60 else { return nil }
-        // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-        let y = month <= 2 ? year - 1 : year
-        let era = y / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        let days = era * 146_097 + dayOfEra - 719_468
-        let seconds = days * 86_400 + hour * 3_600 + minute * 60 + second
+        // An impossible day (a 30 February) goes to GRDB, which reads it its own way.
+        guard let date = CalendarDate(year: year, month: month, day: day), hour < 24, minute < 60, second < 60 else { return nil }
+        let seconds = date.dayNumber * 86_400 + hour * 3_600 + minute * 60 + second
         return Date(timeIntervalSinceReferenceDate: Double(seconds - 978_307_200) + Double(milliseconds) / 1_000)
     }
 }
