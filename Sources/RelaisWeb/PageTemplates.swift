@@ -23,7 +23,11 @@ final class PageTemplates: Sendable {
     /// does not parse, naming it.
     func library(for name: String) throws -> MustacheLibrary {
         try state.withLock { state in
-            try compile(name, into: &state)
+            // Compiled into a draft kept only whole: a page whose partial fails is not left
+            // marked compiled without it, to render with a hole at the next request.
+            var draft = state
+            try compile(name, into: &draft)
+            state = draft
             return state.library
         }
     }

@@ -35,6 +35,10 @@ struct PageTemplatesTests {
         #expect(library.getTemplate(named: "broken") == nil, "a page compiles only what it names")
         #expect(throws: RendererError.self) { try templates.library(for: "broken") }
         #expect((try? templates.library(for: "broken")) == nil)
+        // A page including the broken partial fails each time, never half compiled.
+        try "{{> broken}}".write(to: folder.appendingPathComponent("holed.mustache"), atomically: true, encoding: .utf8)
+        #expect(throws: RendererError.self) { try templates.library(for: "holed") }
+        #expect(throws: RendererError.self) { try templates.library(for: "holed") }
         #expect(PageTemplates.inclusions(in: "{{> a}} {{>b}} {{< c }} {{d}} {{#e}}") == ["a", "b", "c"])
     }
 }
