@@ -53,9 +53,10 @@ public enum Plural {
         var index = 0
         while index < characters.count {
             if characters[index] == "{" {
-                let rest = String(characters[index...].prefix(60))
                 if startsPluralBlock(characters, at: index) {
-                    guard let block = parseBlock(characters, at: index) else { return "a plural block does not parse: \(rest)…" }
+                    guard let block = parseBlock(characters, at: index) else {
+                        return "a plural block does not parse: \(String(characters[index...].prefix(60)))…"
+                    }
                     guard block.branches["one"] != nil, block.branches["other"] != nil else {
                         return "the plural block of '\(block.name)' needs both 'one' and 'other'"
                     }
