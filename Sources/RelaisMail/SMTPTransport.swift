@@ -80,8 +80,9 @@ public struct SMTPTransport: MailTransport {
 
         let responseCode = transfer.responseCode
         let detail = transfer.errorDetail
-        var reason = "SMTP delivery to \(message.to.renderedAddress) via \(settings.host):\(settings.port) failed: \(Self.text(result))"
-        if !detail.isEmpty && detail != Self.text(result) { reason += " (\(MIME.sanitizeHeaderText(detail)))" }
+        let failed = CurlEasy.text(result)
+        var reason = "SMTP delivery to \(message.to.renderedAddress) via \(settings.host):\(settings.port) failed: \(failed)"
+        if !detail.isEmpty && detail != failed { reason += " (\(MIME.sanitizeHeaderText(detail)))" }
         // The last reply code is only news when it is a refusal (a 250 just precedes a local failure).
         if responseCode >= 400 { reason += ", server replied \(responseCode)" }
         let permanent = Self.isPermanent(result, responseCode: responseCode)
@@ -157,8 +158,6 @@ public struct SMTPTransport: MailTransport {
         }
         return url
     }
-
-    static func text(_ code: CURLcode) -> String { CurlEasy.text(code) }
 }
 
 /// The SMTP dialogue as libcurl's debug callback shows it (commands out, replies in), reduced
