@@ -31,12 +31,6 @@ struct FuzzAPITests {
             if response.status >= 500 { failures.append("\(request) → \(response.status)") }
         }
 
-        /// A JSON request with a bearer token.
-        func api(_ daemon: Daemon, _ method: String, _ path: String, _ body: String?, token: String) throws -> TestResponse {
-            try TestHTTP.request(port: daemon.port, method, path, headers: [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")],
-                                 body: Data((body ?? "").utf8))
-        }
-
         func judge(_ name: String, _ structure: HardeningTests.Structure) {
             print("\(name): \(statuses.values.reduce(0, +)) requests, statuses \(statuses.sorted { $0.key < $1.key })")
             #expect(failures.isEmpty, "\(failures.count) server errors, first: \(failures.prefix(5))")
@@ -96,7 +90,7 @@ struct FuzzAPITests {
                                                        ("start", request.2 ?? ""), ("cadence", Bool.random(using: &random) ? "weekly" : "every:" + FuzzInput.number(&random)),
                                                        ("leadId", claire), ("action", "preview")])
             default:
-                response = try tally.api(daemon, request.0, request.1, request.2, token: coordinator)
+                response = try TestHTTP.postJSON(port: daemon.port, request.1, request.2 ?? "", token: coordinator, method: request.0)
             }
             tally.count(response, for: "\(request.0) \(request.1) \(request.2 ?? "")")
         }
@@ -179,7 +173,7 @@ struct FuzzAPITests {
                 }
                 response = try browser.post(request.1, fields)
             default:
-                response = try tally.api(daemon, request.0, request.1, request.2, token: request.3)
+                response = try TestHTTP.postJSON(port: daemon.port, request.1, request.2 ?? "", token: request.3, method: request.0)
             }
             tally.count(response, for: "\(request.0) \(request.1) \(request.2 ?? "")")
         }
