@@ -34,15 +34,9 @@ struct ReminderTests {
         return object
     }
 
-    static func subjects(_ server: SMTPTestServer) throws -> [String] {
-        try server.messages().map { try PythonEmail.parse($0).subject ?? "" }
-    }
-
-    @Test func fromPlanningToTheFollowUpTheDaemonSendsEachMessageOnceAndTurnsSilenceIntoTasks() throws {
-        let server = try SMTPTestServer()
-        let directory = TemporaryDirectory()
-        let config = try Self.configuration(directory, smtpPort: server.port)
-        var daemon = try Daemon(directory: directory, arguments: ["--config", config])
+    /// A coordinator and Claire, tabacologue, and the answer to creating "Printemps sans tabac"
+    /// (CSAPA Nord, Salle 2, Thursdays 18:00 in Paris from 4 March 2027), led by her.
+    static func springProgramme(_ daemon: Daemon) throws -> (coordinator: String, claire: String, created: TestResponse) {
         let coordinator = try token(daemon, user: "coord", role: "coordinator")
         _ = try token(daemon, user: "claire", role: "tabacologue")
         let claire = try userID(daemon, "claire", token: coordinator)
@@ -53,6 +47,19 @@ struct ReminderTests {
         let created = try post(daemon, "/api/v1/programmes", #"""
             {"title":"Printemps sans tabac","siteId":"\#(siteID)","roomId":"\#(roomID)","start":"2027-03-04T18:00","leadId":"\#(claire)"}
             """#, token: coordinator)
+        return (coordinator, claire, created)
+    }
+
+    static func subjects(_ server: SMTPTestServer) throws -> [String] {
+        try server.messages().map { try PythonEmail.parse($0).subject ?? "" }
+    }
+
+    @Test func fromPlanningToTheFollowUpTheDaemonSendsEachMessageOnceAndTurnsSilenceIntoTasks() throws {
+        let server = try SMTPTestServer()
+        let directory = TemporaryDirectory()
+        let config = try Self.configuration(directory, smtpPort: server.port)
+        var daemon = try Daemon(directory: directory, arguments: ["--config", config])
+        let (coordinator, claire, created) = try Self.springProgramme(daemon)
         #expect(created.status == 201, "\(created.text)")
         let programmeID = try #require(created.json["id"] as? String)
         let sessions = try #require(created.json["sessions"] as? [[String: Any]]).compactMap { $0["id"] as? String }

@@ -31,16 +31,7 @@ struct SMSGatewayTests {
 
     /// A daemon with a programme in March 2027 (Thursdays 18:00 in Paris) and Ana, reached by SMS only.
     static func story(_ daemon: Daemon, firstName: String = "Ana") throws -> (token: String, ana: String, programme: String) {
-        let coordinator = try token(daemon, user: "coord", role: "coordinator")
-        _ = try token(daemon, user: "claire", role: "tabacologue")
-        let claire = try userID(daemon, "claire", token: coordinator)
-        let site = try post(daemon, "/api/v1/sites", #"{"name":"CSAPA Nord","address":"1 rue de la Paix, Lille"}"#, token: coordinator)
-        let siteID = try #require(site.json["id"] as? String)
-        let room = try post(daemon, "/api/v1/sites/\(siteID)/rooms", #"{"name":"Salle 2","capacity":20}"#, token: coordinator)
-        let roomID = try #require(room.json["id"] as? String)
-        let created = try post(daemon, "/api/v1/programmes", #"""
-            {"title":"Printemps sans tabac","siteId":"\#(siteID)","roomId":"\#(roomID)","start":"2027-03-04T18:00","leadId":"\#(claire)"}
-            """#, token: coordinator)
+        let (coordinator, _, created) = try ReminderTests.springProgramme(daemon)
         let programmeID = try #require(created.json["id"] as? String)
         let participant = try post(daemon, "/api/v1/participants", #"""
             {"firstName":"\#(firstName)","lastName":"Martin","birthYear":1980,"mobile":"06 12 34 56 78","consentSms":true,"consentFollowUp":true,"preferredChannel":"sms"}
@@ -51,14 +42,6 @@ struct SMSGatewayTests {
         let ana = try #require(participant.json["id"] as? String)
         #expect(try post(daemon, "/api/v1/programmes/\(programmeID)/enrolments", #"{"participantId":"\#(ana)"}"#, token: coordinator).status == 201)
         return (coordinator, ana, programmeID)
-    }
-
-    static func sendDue(_ daemon: Daemon, _ config: String, _ instant: String) throws -> [String: Any] {
-        let result = try daemon.cli(["send-due", "--config", config, "--now", instant])
-        guard result.status == 0, let object = result.json as? [String: Any] else {
-            throw TestHTTPError(description: "send-due failed (\(result.status)): \(result.stderr)")
-        }
-        return object
     }
 
     static func messages(_ daemon: Daemon, _ token: String, _ query: String) throws -> [[String: Any]] {
@@ -75,7 +58,7 @@ struct SMSGatewayTests {
         let (coordinator, ana, _) = try Self.story(daemon, firstName: "Anaïs")
 
         // The confirmation, at once: two SMS joined again at the centre.
-        let confirmed = try Self.sendDue(daemon, config, "2027-02-01T10:00:00Z")
+        let confirmed = try ReminderTests.sendDue(daemon, config, "2027-02-01T10:00:00Z")
         #expect(confirmed["smsSent"] as? Int == 1, "\(confirmed)\n\(gateway.logs)")
         let first = gateway.waitForMessages(1)
         try #require(first.count == 1, "\(gateway.logs)")
@@ -86,9 +69,9 @@ struct SMSGatewayTests {
                 + "Rappel par SMS avant chaque séance.")
 
         // The reminder falls due Tuesday 2 March 18:00 in Paris; at 21:00 the SMS hours are over.
-        let night = try Self.sendDue(daemon, config, "2027-03-02T20:00:00Z")
+        let night = try ReminderTests.sendDue(daemon, config, "2027-03-02T20:00:00Z")
         #expect(night["windowOpen"] as? Bool == false && night["smsSent"] as? Int == 0)
-        let morning = try Self.sendDue(daemon, config, "2027-03-03T08:00:00Z")
+        let morning = try ReminderTests.sendDue(daemon, config, "2027-03-03T08:00:00Z")
         #expect(morning["smsSent"] as? Int == 1, "\(morning)")
         let received = gateway.waitForMessages(2)
         try #require(received.count == 2, "\(gateway.logs)")
@@ -130,11 +113,11 @@ struct SMSGatewayTests {
         let config = try Self.configuration(directory, gateway: gateway)
         let daemon = try Daemon(directory: directory, arguments: ["--config", config])
         let (coordinator, ana, _) = try Self.story(daemon)
-        _ = try Self.sendDue(daemon, config, "2027-02-01T10:00:00Z")
+        _ = try ReminderTests.sendDue(daemon, config, "2027-02-01T10:00:00Z")
         try #require(gateway.waitForMessages(1).count == 1, "\(gateway.logs)")
 
         gateway.stop()
-        let down = try Self.sendDue(daemon, config, "2027-03-02T17:00:00Z")
+        let down = try ReminderTests.sendDue(daemon, config, "2027-03-02T17:00:00Z")
         #expect(down["smsTransportError"] as? String != nil && down["retrying"] as? Int == 1 && down["smsSent"] as? Int == 0, "\(down)")
         let waiting = try #require(try Self.messages(daemon, coordinator, "participant=\(ana)&kind=session_reminder&state=pending").first {
             $0["attempts"] as? Int == 1
@@ -142,8 +125,8 @@ struct SMSGatewayTests {
         #expect(waiting["failure"] as? String == "gateway_unreachable")
 
         try gateway.start()
-        #expect(try Self.sendDue(daemon, config, "2027-03-02T17:02:00Z")["smsSent"] as? Int == 0, "waits for its back-off")
-        #expect(try Self.sendDue(daemon, config, "2027-03-02T17:05:00Z")["smsSent"] as? Int == 1)
+        #expect(try ReminderTests.sendDue(daemon, config, "2027-03-02T17:02:00Z")["smsSent"] as? Int == 0, "waits for its back-off")
+        #expect(try ReminderTests.sendDue(daemon, config, "2027-03-02T17:05:00Z")["smsSent"] as? Int == 1)
         let received = gateway.waitForMessages(2)
         // Ana's name is all GSM: one SMS, as plain text.
         #expect(received.count == 2 && received[1].text == "Bonjour Ana, rappel : séance de groupe jeudi 4 mars à 18 h 00, 1 rue de la Paix, Lille, Salle 2.",
@@ -152,7 +135,7 @@ struct SMSGatewayTests {
         // Later sweeps, and a restart of the daemon: never again.
         daemon.stop(signal: SIGKILL)
         let again = try Daemon(directory: directory, arguments: ["--config", config])
-        for instant in ["2027-03-02T17:30:00Z", "2027-03-03T09:00:00Z"] { _ = try Self.sendDue(again, config, instant) }
+        for instant in ["2027-03-02T17:30:00Z", "2027-03-03T09:00:00Z"] { _ = try ReminderTests.sendDue(again, config, instant) }
         usleep(1_000_000)
         #expect(gateway.received.filter { $0.text.contains("rappel : séance de groupe jeudi 4 mars") }.count == 1)
         let sent = try Self.messages(again, coordinator, "participant=\(ana)&kind=session_reminder&state=sent")
