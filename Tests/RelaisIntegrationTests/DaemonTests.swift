@@ -18,14 +18,7 @@ struct DaemonTests {
         let daemon = try Daemon()
         #expect(try TestHTTP.get(port: daemon.port, "/healthz").status == 200)
         let path = daemon.dataDir + "/relais.sqlite"
-        // Everything in the WAL goes into the file first, else SQLite rightly reads the pages from the WAL.
-        #expect(try RelaisBinary.sqlite(daemon.dataDir, "PRAGMA wal_checkpoint(TRUNCATE);").first?.hasPrefix("0|") == true)
-        let file = try #require(FileHandle(forUpdatingAtPath: path))
-        defer { try? file.close() }
-        let header = try #require(try file.read(upToCount: 100))
-        try file.seek(toOffset: 0)
-        try file.write(contentsOf: Data(repeating: 0x42, count: 100))
-        try file.synchronize()
+        let header = try DatabaseHeader.overwrite(of: path)
         func healthz(becomes status: Int) throws -> Bool {
             let deadline = Date().addingTimeInterval(5)
             repeat {
@@ -36,9 +29,7 @@ struct DaemonTests {
         }
         #expect(try healthz(becomes: 503))
         #expect(try TestHTTP.get(port: daemon.port, "/healthz").json["database"] as? String == "unavailable")
-        try file.seek(toOffset: 0)
-        try file.write(contentsOf: header)
-        try file.synchronize()
+        try DatabaseHeader.write(header, to: path)
         #expect(try healthz(becomes: 200))
         #expect(daemon.stop() == 0)
     }

@@ -28,37 +28,16 @@ struct HealthTests {
         #expect(client.app.health.checks - before <= Int(Date().timeIntervalSince(started)) + 1)
     }
 
-    /// Overwrites the first 100 bytes of a database file (its header) once everything in the
-    /// WAL is in the file (else SQLite rightly reads the pages from the WAL); returns them.
-    static func overwriteHeader(of path: String) throws -> Data {
-        let checkpoint = try ChildProcess.run(executable: "/usr/bin/sqlite3", [path, "PRAGMA wal_checkpoint(TRUNCATE);"])
-        #expect(checkpoint.stdout.hasPrefix("0|"), "the checkpoint was not complete: \(checkpoint.stdout)\(checkpoint.stderr)")
-        let file = try #require(FileHandle(forUpdatingAtPath: path))
-        defer { try? file.close() }
-        let header = try #require(try file.read(upToCount: 100))
-        try file.seek(toOffset: 0)
-        try file.write(contentsOf: Data(repeating: 0x42, count: 100))
-        try file.synchronize()
-        return header
-    }
-
-    static func write(_ header: Data, to path: String) throws {
-        let file = try #require(FileHandle(forUpdatingAtPath: path))
-        defer { try? file.close() }
-        try file.write(contentsOf: header)
-        try file.synchronize()
-    }
-
     @Test func aDatabaseFileOverwrittenUnderTheDaemonIs503WithinSecondsThen200WhenRestored() throws {
         let client = try PageClient()
         #expect(try client.get("/healthz", as: nil).status == 200)
         // The pool's open connections would go on answering from their cache: the check must not.
-        let header = try Self.overwriteHeader(of: client.app.store.path)
+        let header = try DatabaseHeader.overwrite(of: client.app.store.path)
         #expect(try Self.healthz(client, becomes: 503))
         let body = try client.get("/healthz", as: nil).text
         #expect(body.contains(#""database":"unavailable""#) && body.contains(#""status":"degraded""#))
 
-        try Self.write(header, to: client.app.store.path)
+        try DatabaseHeader.write(header, to: client.app.store.path)
         #expect(try Self.healthz(client, becomes: 200))
     }
 
